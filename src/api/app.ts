@@ -1,0 +1,121 @@
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import underPressure from '@fastify/under-pressure';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { MessageBus } from '../bus/types.js';
+import type { IngestPublisher } from '../ingest/publisher.js';
+import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
+import type { StateStore } from '../store/state/state-store.js';
+import type { EventStore } from '../store/types.js';
+import { registerAuth } from './auth.js';
+import { registerErrorHandling } from './errors.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { healthRoutes } from './routes/health.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { logRoutes } from './routes/logs.js';
+
+export interface AppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  eventStore: EventStore;
+  stateStore: StateStore;
+  bus: MessageBus;
+  publisher: IngestPublisher;
+  ingestGroup: string;
+  maxBodyBytes: number;
+  authEnabled: boolean;
+  metricsPublic: boolean;
+  version: string;
+}
+
+/**
+ * Builds the HTTP application without listening (tests use `inject`; server.ts listens). External
+ * plugins first, then cross-cutting hooks, then routes, as fastify/demo does.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: deps.maxBodyBytes,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Faultline API',
+        version: deps.version,
+        description: 'Log and fault analytics for bare-metal clouds. Authenticate with `Authorization: Bearer <API key>`.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+      tags: [
+        { name: 'ingest', description: 'Raw telemetry in' },
+        { name: 'logs', description: 'Search and aggregate normalized events' },
+        { name: 'api-keys', description: 'Keys and roles' },
+        { name: 'health', description: 'Liveness, readiness, metrics' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
+  await app.register(helmet, (instance) => ({
+    contentSecurityPolicy: {
+      directives: {
+        'default-src': ["'self'"],
+        'base-uri': ["'self'"],
+        'font-src': ["'self'", 'data:'],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'self'"],
+        'object-src': ["'none'"],
+        'script-src': ["'self'", ...(instance as unknown as { swaggerCSP: { script: string[] } }).swaggerCSP.script],
+        'style-src': ["'self'", ...(instance as unknown as { swaggerCSP: { style: string[] } }).swaggerCSP.style],
+        'img-src': ["'self'", 'data:'],
+        // Served over plain HTTP on loopback by default: do not force https for subresources.
+        'upgrade-insecure-requests': null,
+      },
+    },
+  }));
+  await app.register(underPressure, { maxEventLoopDelay: 2000, exposeStatusRoute: false });
+
+  registerErrorHandling(app);
+  registerAuth(app, deps.stateStore, deps.authEnabled);
+  // Swagger UI's own routes carry no auth config; the docs are public like /healthz.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), auth: false };
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpSeconds.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: `${Math.floor(reply.statusCode / 100)}xx`,
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(healthRoutes, {
+    metrics: deps.metrics,
+    metricsPublic: deps.metricsPublic,
+    version: deps.version,
+    checks: {
+      eventStore: () => deps.eventStore.health(),
+      stateStore: () => deps.stateStore.health(),
+      bus: () => deps.bus.health(),
+    },
+  });
+  await app.register(ingestRoutes, {
+    publisher: deps.publisher,
+    bus: deps.bus,
+    group: deps.ingestGroup,
+    maxBodyBytes: deps.maxBodyBytes,
+  });
+  await app.register(logRoutes, { store: deps.eventStore });
+  await app.register(apiKeyRoutes, { state: deps.stateStore });
+  return app;
+}

@@ -1,0 +1,132 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { type Dataset, DATASETS } from '../../model/event.js';
+import { FaultlineError } from '../../shared/errors.js';
+import { AGGREGATABLE_FIELDS, type AggregatableField, type EventQuery, type EventStore } from '../../store/types.js';
+import { READ_ROLES } from '../auth.js';
+
+const csv = (v: string | undefined): string[] | undefined =>
+  v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+const Filters = {
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'Inclusive start (ISO 8601)' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'Exclusive end (ISO 8601)' })),
+  host: Type.Optional(Type.String({ description: 'Comma-separated host names' })),
+  service: Type.Optional(Type.String({ description: 'Comma-separated service names (nova-compute)' })),
+  level: Type.Optional(Type.String({ description: 'Comma-separated log levels (WARNING,ERROR)' })),
+  dataset: Type.Optional(Type.String({ description: `Comma-separated datasets: ${DATASETS.join(', ')}` })),
+  q: Type.Optional(Type.String({ maxLength: 512, description: 'Full-text words, all must match' })),
+};
+
+type FilterQuery = { [K in keyof typeof Filters]?: string };
+
+function filters(request: FastifyRequest, query: FilterQuery): Omit<EventQuery, 'size' | 'cursor' | 'order'> {
+  const out: Omit<EventQuery, 'size' | 'cursor' | 'order'> = {};
+  if (query.from !== undefined) out.from = query.from;
+  if (query.to !== undefined) out.to = query.to;
+  if (out.from !== undefined && out.to !== undefined && Date.parse(out.from) >= Date.parse(out.to)) {
+    throw new FaultlineError('FAULTLINE_VALIDATION', '`from` must be before `to`');
+  }
+  const datasets = csv(query.dataset);
+  if (datasets !== undefined) {
+    const bad = datasets.filter((d) => !(DATASETS as readonly string[]).includes(d));
+    if (bad.length > 0) throw new FaultlineError('FAULTLINE_VALIDATION', `unknown dataset ${bad.join(', ')}`);
+    out.dataset = datasets as Dataset[];
+  }
+  const host = csv(query.host);
+  if (host !== undefined) out.host = host;
+  const service = csv(query.service);
+  if (service !== undefined) out.service = service;
+  const level = csv(query.level);
+  if (level !== undefined) out.level = level;
+  if (query.q !== undefined) out.text = query.q;
+  // A tenant-scoped key sees only events enriched with its own tenant.
+  const tenant = request.principal?.tenantId;
+  if (tenant !== null && tenant !== undefined) out.tenant = [tenant];
+  return out;
+}
+
+const EventDoc = Type.Object({}, { additionalProperties: true });
+
+export const logRoutes: FastifyPluginAsyncTypebox<{ store: EventStore }> = async (app, { store }) => {
+  app.get(
+    '/v1/logs/search',
+    {
+      config: { auth: { roles: READ_ROLES } },
+      schema: {
+        tags: ['logs'],
+        summary: 'Search normalized events',
+        querystring: Type.Object({
+          ...Filters,
+          size: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
+          cursor: Type.Optional(Type.String({ maxLength: 512 })),
+          order: Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc' }),
+        }),
+        response: {
+          200: Type.Object({
+            total: Type.Integer(),
+            totalIsExact: Type.Boolean(),
+            events: Type.Array(EventDoc),
+            nextCursor: Type.Optional(Type.String()),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const query: EventQuery = { ...filters(request, q), size: q.size, order: q.order };
+      if (q.cursor !== undefined) query.cursor = q.cursor;
+      return store.search(query);
+    },
+  );
+
+  app.get(
+    '/v1/logs/aggregate',
+    {
+      config: { auth: { roles: READ_ROLES } },
+      schema: {
+        tags: ['logs'],
+        summary: 'Count events by a field or by time',
+        querystring: Type.Object({
+          ...Filters,
+          groupBy: Type.Optional(Type.Union(AGGREGATABLE_FIELDS.map((f) => Type.Literal(f)))),
+          interval: Type.Optional(Type.Union(['1m', '5m', '15m', '1h', '1d'].map((i) => Type.Literal(i)))),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
+        }),
+        response: {
+          200: Type.Object({ buckets: Type.Array(Type.Object({ key: Type.String(), count: Type.Integer() })) }),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      if (q.groupBy !== undefined && q.interval !== undefined) {
+        throw new FaultlineError('FAULTLINE_VALIDATION', 'give either groupBy or interval, not both');
+      }
+      const buckets = await store.aggregate({
+        ...filters(request, q),
+        limit: q.limit,
+        ...(q.interval !== undefined ? { interval: q.interval as '1m' } : { groupBy: (q.groupBy ?? 'event.dataset') as AggregatableField }),
+      });
+      return { buckets };
+    },
+  );
+
+  app.get(
+    '/v1/logs/:id',
+    {
+      config: { auth: { roles: READ_ROLES } },
+      schema: { tags: ['logs'], summary: 'One event by its event.id', params: Type.Object({ id: Type.String({ maxLength: 128 }) }) },
+    },
+    async (request) => {
+      const event = await store.get(request.params.id);
+      const tenant = request.principal?.tenantId;
+      // A tenant asking for another tenant's event gets the same 404 as for a missing one.
+      if (event === undefined || (tenant != null && event['cloud.account.id'] !== tenant)) {
+        throw new FaultlineError('FAULTLINE_NOT_FOUND', `no event ${request.params.id}`);
+      }
+      return event;
+    },
+  );
+};

@@ -1,0 +1,104 @@
+/**
+ * The message bus port (DESIGN §2). Two adapters: `embedded.ts` (SQLite append-log, the default) and
+ * `kafka.ts`. Both promise the same thing, checked by one conformance suite:
+ *
+ * - at least once: a batch handed to `onBatch` is committed only after the handler resolves; if the
+ *   handler throws, or the process dies first, the same records are delivered again;
+ * - per-key order: records with the same key (node id) land on one partition, in publish order;
+ * - consumer groups: each group has its own committed position per partition.
+ */
+
+export interface OutgoingMessage {
+  /** Node id; records of one server land on one partition. */
+  key: string | null;
+  value: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+export interface BusMessage {
+  topic: string;
+  partition: number;
+  /** Decimal string: Kafka offsets are int64 and do not fit a JS number forever. */
+  offset: string;
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  /** Broker append time, ms since epoch. */
+  timestamp: number;
+}
+
+export interface BatchContext {
+  topic: string;
+  partition: number;
+  /** Keep the group membership alive during long handlers. */
+  heartbeat(): Promise<void>;
+  /** False once the subscription is closing or the partition was revoked: stop early, do not commit. */
+  isRunning(): boolean;
+}
+
+export interface SubscribeOptions {
+  group: string;
+  topics: string[];
+  /** Start position for a group that has no committed offset yet. Default: earliest. */
+  fromBeginning?: boolean;
+  /** Upper bound of records per batch handed to `onBatch`. */
+  maxBatchSize?: number;
+  onBatch(messages: BusMessage[], ctx: BatchContext): Promise<void>;
+  /** Called when a handler throws; the batch is retried after a backoff. */
+  onError?(error: unknown, ctx: { topic: string; partition: number }): void;
+}
+
+export interface Subscription {
+  /** Stops fetching, waits for the batch in flight, leaves the group. */
+  close(): Promise<void>;
+  /** Pauses delivery (backpressure from the store) until `resume`. */
+  pause(): void;
+  resume(): void;
+}
+
+export interface DeadLetter {
+  /** Where the record came from: `topic/partition/offset`, or `http` for edge rejections. */
+  sourceTopic: string;
+  sourcePartition: number;
+  sourceOffset: string;
+  source: string;
+  /** 1-based line in the original input, when the input was text. */
+  line?: number;
+  reason: string;
+  /** The original bytes, untouched (they may not be valid UTF-8). */
+  original: Buffer;
+  at: string;
+}
+
+export interface TopicLag {
+  topic: string;
+  partition: number;
+  group: string;
+  lag: number;
+}
+
+export interface HealthStatus {
+  ok: boolean;
+  detail?: string;
+}
+
+export interface MessageBus {
+  readonly kind: 'embedded' | 'kafka';
+  /** Creates topics that do not exist yet (idempotent). */
+  ensureTopics(topics: string[]): Promise<void>;
+  /** Durably appends; resolves once the records survive a crash of this process. */
+  publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Stores undecodable records with their reason; never throws for a valid DeadLetter. */
+  deadLetter(entries: DeadLetter[]): Promise<void>;
+  lag(group: string, topics: string[]): Promise<TopicLag[]>;
+  health(): Promise<HealthStatus>;
+  close(): Promise<void>;
+}
+
+/** One topic per dataset (DESIGN §6): `faultline.bmc.sel`. */
+export function topicFor(dataset: string, prefix = 'faultline'): string {
+  return `${prefix}.${dataset}`;
+}
+
+export const DEAD_LETTER_TOPIC = 'faultline.deadletter';

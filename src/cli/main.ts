@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { listen } from '../api/server.js';
+import { loadConfig } from '../config/load.js';
+import { createRuntime } from '../runtime.js';
+import { errorMessage, isFaultlineError } from '../shared/errors.js';
+import { createLogger } from '../shared/logger.js';
+import { VERSION } from '../shared/version.js';
+import { SOURCE_IDS } from '../sources/types.js';
+import { openInput, parseCommand } from './parse.js';
+
+const program = new Command('faultline')
+  .description('AIOps log and fault analytics for bare-metal clouds')
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('API + ingest with the configured adapters (embedded SQLite by default)')
+  .option('-p, --port <port>', 'HTTP port (FAULTLINE_PORT)')
+  .option('--host <address>', 'listen address (FAULTLINE_HOST)')
+  .option('--data-dir <dir>', 'embedded data directory (FAULTLINE_DATA_DIR)')
+  .action(async (opts: { port?: string; host?: string; dataDir?: string }) => {
+    const overrides: Record<string, unknown> = {};
+    if (opts.port !== undefined) overrides.port = opts.port;
+    if (opts.host !== undefined) overrides.host = opts.host;
+    if (opts.dataDir !== undefined) overrides.dataDir = opts.dataDir;
+    const config = loadConfig({ overrides });
+    const logger = createLogger(config.logLevel);
+    const runtime = await createRuntime(config, logger);
+    const address = await listen(runtime);
+    const adapters = `bus=${runtime.bus.kind} events=${runtime.eventStore.kind} state=${runtime.stateStore.kind}`;
+    logger.info({ address, adapters }, 'faultline is serving');
+    if (process.stderr.isTTY || process.env.FAULTLINE_BANNER !== '0') {
+      const keyHint =
+        runtime.adminKeyFile !== undefined
+          ? `KEY=$(cat ${runtime.adminKeyFile})`
+          : 'KEY=<an admin, sre or ingest API key>';
+      process.stderr.write(
+        [
+          '',
+          `Faultline ${VERSION} on ${address}  (${adapters})`,
+          `  API docs:   ${address}/docs`,
+          `  health:     ${address}/healthz   ready: ${address}/readyz   metrics: ${address}/metrics`,
+          runtime.adminKeyFile !== undefined ? `  admin key:  written to ${runtime.adminKeyFile} (shown once, keep it safe)` : '',
+          '  send it data:',
+          `    ${keyHint}`,
+          `    curl -H "Authorization: Bearer $KEY" --data-binary @../shared/fixtures/loghub/OpenStack/OpenStack_2k.log \\`,
+          `         -H 'content-type: text/plain' '${address}/v1/ingest/openstack-log?host=compute-1'`,
+          `    curl -H "Authorization: Bearer $KEY" '${address}/v1/logs/search?level=WARNING&size=5'`,
+          '',
+        ]
+          .filter((l) => l !== '')
+          .join('\n') + '\n\n',
+      );
+    }
+  });
+
+program
+  .command('parse')
+  .description('decode raw telemetry into normalized events (NDJSON on stdout, rejections on stderr)')
+  .addOption(new Option('-s, --source <source>', 'input format').choices([...SOURCE_IDS]).makeOptionMandatory())
+  .option('--host <node>', 'node the records come from, when the input does not name it')
+  .option('--strict', 'exit 1 when any record is rejected')
+  .argument('[file]', 'input file, or - for stdin', '-')
+  .action(async (file: string, opts: { source: string; host?: string; strict?: boolean }) => {
+    const summary = await parseCommand({
+      source: opts.source,
+      input: openInput(file),
+      stdout: process.stdout,
+      stderr: process.stderr,
+      ...(opts.host !== undefined ? { host: opts.host } : {}),
+    });
+    if (opts.strict === true && summary.rejected > 0) process.exitCode = 1;
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  // Config errors name the key and what was expected; print them plainly, without a stack.
+  process.stderr.write(`faultline: ${isFaultlineError(error) ? error.message : errorMessage(error)}\n`);
+  process.exit(isFaultlineError(error) && error.code === 'FAULTLINE_CONFIG_INVALID' ? 78 : 1);
+});

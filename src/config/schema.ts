@@ -1,0 +1,57 @@
+import { type Static, Type } from 'typebox';
+
+/**
+ * The one configuration schema (DESIGN §6). Every key can come from the environment (the name in
+ * `ENV`) or from the YAML file named by FAULTLINE_CONFIG; the environment wins. Each of the four
+ * server URLs switches its part from the embedded default to the real server.
+ */
+export const ConfigSchema = Type.Object(
+  {
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port' }),
+    host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'HTTP listen address' }),
+    dataDir: Type.String({ minLength: 1, default: './data', description: 'Embedded stores live here' }),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info' },
+    ),
+    kafkaBrokers: Type.Optional(
+      Type.String({ pattern: '^[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*$', description: 'host:port[,host:port…]' }),
+    ),
+    kafkaClientId: Type.String({ default: 'faultline' }),
+    topicPrefix: Type.String({ pattern: '^[A-Za-z0-9._-]+$', default: 'faultline' }),
+    esUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'http(s)://host:port' })),
+    esNamespace: Type.String({ pattern: '^[a-z0-9_]+$', default: 'default' }),
+    pgUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'postgres://user@host:port/db' })),
+    alertmanagerUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+    ingestGroup: Type.String({ minLength: 1, default: 'faultline-ingest' }),
+    ingestBatchSize: Type.Integer({ minimum: 1, maximum: 100000, default: 2000 }),
+    maxBodyBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024 }),
+    adminKey: Type.Optional(Type.String({ minLength: 24, description: 'Bootstrap admin API key' })),
+    authEnabled: Type.Boolean({ default: true }),
+    metricsPublic: Type.Boolean({ default: true, description: 'Serve /metrics without an API key' }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+
+/** Environment variable for each key. */
+export const ENV: Record<keyof Config, string> = {
+  port: 'FAULTLINE_PORT',
+  host: 'FAULTLINE_HOST',
+  dataDir: 'FAULTLINE_DATA_DIR',
+  logLevel: 'FAULTLINE_LOG_LEVEL',
+  kafkaBrokers: 'FAULTLINE_KAFKA_BROKERS',
+  kafkaClientId: 'FAULTLINE_KAFKA_CLIENT_ID',
+  topicPrefix: 'FAULTLINE_TOPIC_PREFIX',
+  esUrl: 'FAULTLINE_ES_URL',
+  esNamespace: 'FAULTLINE_ES_NAMESPACE',
+  pgUrl: 'FAULTLINE_PG_URL',
+  alertmanagerUrl: 'FAULTLINE_ALERTMANAGER_URL',
+  ingestGroup: 'FAULTLINE_INGEST_GROUP',
+  ingestBatchSize: 'FAULTLINE_INGEST_BATCH_SIZE',
+  maxBodyBytes: 'FAULTLINE_MAX_BODY_BYTES',
+  adminKey: 'FAULTLINE_ADMIN_KEY',
+  authEnabled: 'FAULTLINE_AUTH_ENABLED',
+  metricsPublic: 'FAULTLINE_METRICS_PUBLIC',
+};

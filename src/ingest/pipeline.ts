@@ -1,0 +1,168 @@
+import { TextDecoder } from 'node:util';
+import type { BusMessage, DeadLetter, MessageBus, Subscription } from '../bus/types.js';
+import type { FaultEvent } from '../model/event.js';
+import { errorMessage } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
+import { getSource } from '../sources/registry.js';
+import { type DecodeContext, isSourceId, type Source } from '../sources/types.js';
+import type { EventStore } from '../store/types.js';
+import { H } from './headers.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Largest raw record the pipeline will try to decode; bigger ones are dead-lettered whole. */
+export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+
+export interface PipelineDeps {
+  bus: MessageBus;
+  store: EventStore;
+  logger: Logger;
+  metrics?: Metrics;
+  group: string;
+  topics: string[];
+  batchSize?: number;
+  /** Adds fields at ingest (lease → tenant, rack). Identity until the fleet core lands. */
+  enrich?: (events: FaultEvent[]) => FaultEvent[] | Promise<FaultEvent[]>;
+}
+
+export interface BatchOutcome {
+  events: FaultEvent[];
+  dead: DeadLetter[];
+}
+
+/** Decodes one bus batch; never throws (a decoder that throws anyway is a dead letter, not a crash). */
+export function decodeBatch(messages: BusMessage[], sourceForTopic?: (topic: string) => Source | undefined): BatchOutcome {
+  const events: FaultEvent[] = [];
+  const dead: DeadLetter[] = [];
+  const at = new Date().toISOString();
+  for (const m of messages) {
+    const sourceId = m.headers[H.source];
+    const source =
+      sourceId !== undefined && isSourceId(sourceId) ? getSource(sourceId) : sourceForTopic?.(m.topic);
+    const lineHeader = m.headers[H.line];
+    const line = lineHeader === undefined ? undefined : Number(lineHeader);
+    const reject = (reason: string) => {
+      const entry: DeadLetter = {
+        sourceTopic: m.topic,
+        sourcePartition: m.partition,
+        sourceOffset: m.offset,
+        source: source?.id ?? sourceId ?? 'unknown',
+        reason,
+        original: m.value,
+        at,
+      };
+      if (line !== undefined && Number.isFinite(line)) entry.line = line;
+      dead.push(entry);
+    };
+    if (source === undefined) {
+      reject(`unknown source ${JSON.stringify(sourceId ?? null)} on topic ${m.topic}`);
+      continue;
+    }
+    if (m.value.length > MAX_RECORD_BYTES) {
+      reject(`record of ${m.value.length} bytes exceeds the ${MAX_RECORD_BYTES}-byte limit`);
+      continue;
+    }
+    let payload: string;
+    try {
+      payload = utf8.decode(m.value);
+    } catch {
+      reject('record is not valid UTF-8');
+      continue;
+    }
+    const ctx: DecodeContext = { receivedAt: m.headers[H.receivedAt] ?? new Date(m.timestamp).toISOString() };
+    const host = m.headers[H.host] ?? m.key ?? undefined;
+    if (host !== undefined && host !== '') ctx.host = host;
+    if (line !== undefined && Number.isFinite(line)) ctx.line = line;
+    const occurrence = Number(m.headers[H.occurrence] ?? 0);
+    if (occurrence > 0) ctx.occurrence = occurrence;
+    try {
+      const result = source.decode(payload, ctx);
+      if (result.ok) for (const e of result.events) events.push(e);
+      else reject(result.path === undefined ? result.reason : `${result.reason} (at ${result.path})`);
+    } catch (error) {
+      reject(`decoder failed: ${errorMessage(error)}`);
+    }
+  }
+  return { events, dead };
+}
+
+/**
+ * The ingest pipeline (DESIGN §1): bus → decode → enrich → event store, dead letters beside it.
+ * A batch's offsets are committed by the bus only after this handler resolved, i.e. after the store
+ * acknowledged the write: a crash replays the batch, and deterministic event ids make the replay a
+ * no-op in the store.
+ */
+export class IngestPipeline {
+  private subscription: Subscription | undefined;
+
+  constructor(private readonly deps: PipelineDeps) {}
+
+  async start(): Promise<void> {
+    const { bus, logger, group, topics } = this.deps;
+    await bus.ensureTopics(topics);
+    this.subscription = await bus.subscribe({
+      group,
+      topics,
+      fromBeginning: true,
+      maxBatchSize: this.deps.batchSize ?? 2000,
+      onBatch: (messages) => this.handle(messages),
+      onError: (error, at) => logger.error({ err: error, topic: at.topic, partition: at.partition }, 'ingest batch failed; retrying'),
+    });
+  }
+
+  async handle(messages: BusMessage[]): Promise<void> {
+    const { store, metrics, bus } = this.deps;
+    const { events: decoded, dead } = decodeBatch(messages);
+    if (metrics !== undefined) {
+      for (const m of messages) metrics.consumed.inc({ source: m.headers[H.source] ?? 'unknown' });
+      for (const e of decoded) metrics.decoded.inc({ source: e['event.module'] ?? 'unknown' });
+      for (const d of dead) metrics.rejected.inc({ source: d.source, stage: 'decode' });
+    }
+    const events = this.deps.enrich === undefined ? decoded : await this.deps.enrich(decoded);
+    if (events.length > 0) {
+      const stop = metrics?.storeWriteSeconds.startTimer();
+      const result = await store.write(events);
+      stop?.();
+      if (metrics !== undefined) {
+        if (result.written > 0) countWritten(metrics, events, result.written, result.failed.length);
+        metrics.duplicates.inc(result.duplicates);
+      }
+      const at = new Date().toISOString();
+      for (const f of result.failed) {
+        metrics?.rejected.inc({ source: f.event['event.module'] ?? 'unknown', stage: 'store' });
+        dead.push({
+          sourceTopic: 'store',
+          sourcePartition: 0,
+          sourceOffset: f.event['event.id'],
+          source: f.event['event.module'] ?? 'unknown',
+          reason: `store refused the event: ${f.reason}`,
+          original: Buffer.from(f.event['event.original'], 'utf8'),
+          at,
+        });
+      }
+    }
+    if (dead.length > 0) {
+      await bus.deadLetter(dead);
+      for (const d of dead) metrics?.deadLetters.inc({ source: d.source });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+    this.subscription = undefined;
+  }
+}
+
+/** Attributes written counts to datasets; exact when a batch has one dataset (the usual case). */
+function countWritten(metrics: Metrics, events: FaultEvent[], written: number, failed: number): void {
+  const datasets = new Set(events.map((e) => e['event.dataset']));
+  if (datasets.size === 1) {
+    metrics.written.inc({ dataset: events[0]!['event.dataset'] }, written);
+    return;
+  }
+  const share = written / Math.max(events.length - failed, 1);
+  const perDataset = new Map<string, number>();
+  for (const e of events) perDataset.set(e['event.dataset'], (perDataset.get(e['event.dataset']) ?? 0) + 1);
+  for (const [dataset, n] of perDataset) metrics.written.inc({ dataset }, Math.round(n * share));
+}

@@ -1,0 +1,68 @@
+import { topicFor, type MessageBus, type OutgoingMessage } from '../bus/types.js';
+import type { Metrics } from '../shared/metrics.js';
+import type { Frame, Source } from '../sources/types.js';
+import { H } from './headers.js';
+
+export interface PublishReport {
+  source: string;
+  topic: string;
+  accepted: number;
+  firstLine?: number;
+  lastLine?: number;
+}
+
+/**
+ * The edge of the ingest path: frames an input with its source's framer and appends the raw records
+ * to the source's topic, keyed by node id. Nothing is decoded here; decoding happens once, in the
+ * pipeline, so the bus keeps the original bytes for replays.
+ */
+export class IngestPublisher {
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly metrics: Metrics | undefined,
+    private readonly topicPrefix = 'faultline',
+    private readonly chunk = 5000,
+  ) {}
+
+  topicOf(source: Source): string {
+    return topicFor(source.dataset, this.topicPrefix);
+  }
+
+  private message(source: Source, frame: Frame, host: string | undefined, receivedAt: string): OutgoingMessage {
+    const headers: Record<string, string> = {
+      [H.source]: source.id,
+      [H.line]: String(frame.line),
+      [H.receivedAt]: receivedAt,
+    };
+    if (frame.occurrence !== undefined) headers[H.occurrence] = String(frame.occurrence);
+    if (host !== undefined) headers[H.host] = host;
+    return { key: host ?? null, value: frame.payload, headers };
+  }
+
+  /** Publishes frames in chunks; resolves once all of them are durably on the bus. */
+  async publishFrames(
+    source: Source,
+    frames: Iterable<Frame>,
+    options: { host?: string; receivedAt?: string } = {},
+  ): Promise<PublishReport> {
+    const topic = this.topicOf(source);
+    const receivedAt = options.receivedAt ?? new Date().toISOString();
+    const report: PublishReport = { source: source.id, topic, accepted: 0 };
+    let batch: OutgoingMessage[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await this.bus.publish(topic, batch);
+      this.metrics?.ingestAccepted.inc({ source: source.id }, batch.length);
+      report.accepted += batch.length;
+      batch = [];
+    };
+    for (const frame of frames) {
+      report.firstLine ??= frame.line;
+      report.lastLine = frame.line;
+      batch.push(this.message(source, frame, options.host, receivedAt));
+      if (batch.length >= this.chunk) await flush();
+    }
+    await flush();
+    return report;
+  }
+}

@@ -1,0 +1,141 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createBus, createEventStore, createStateStore } from './adapters.js';
+import { buildApp } from './api/app.js';
+import type { MessageBus } from './bus/types.js';
+import type { Config } from './config/load.js';
+import { IngestPipeline } from './ingest/pipeline.js';
+import { IngestPublisher } from './ingest/publisher.js';
+import type { Logger } from './shared/logger.js';
+import { createMetrics, type Metrics } from './shared/metrics.js';
+import { VERSION } from './shared/version.js';
+import { listSources } from './sources/registry.js';
+import type { StateStore } from './store/state/state-store.js';
+import type { EventStore } from './store/types.js';
+
+export interface Runtime {
+  config: Readonly<Config>;
+  logger: Logger;
+  metrics: Metrics;
+  bus: MessageBus;
+  eventStore: EventStore;
+  stateStore: StateStore;
+  publisher: IngestPublisher;
+  pipeline: IngestPipeline | undefined;
+  app: FastifyInstance;
+  /** Where a generated bootstrap admin key was written, if one was generated on this start. */
+  adminKeyFile?: string;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Run the ingest pipeline in this process (default true). */
+  ingest?: boolean;
+  metrics?: Metrics;
+}
+
+/** Makes sure an admin can get in: FAULTLINE_ADMIN_KEY, or a generated key written to a 0600 file. */
+async function bootstrapAdmin(config: Readonly<Config>, state: StateStore, logger: Logger): Promise<string | undefined> {
+  if (config.adminKey !== undefined) {
+    if ((await state.apiKeys.findBySecret(config.adminKey)) === undefined) {
+      await state.apiKeys.create({ name: 'bootstrap admin (FAULTLINE_ADMIN_KEY)', role: 'admin', secret: config.adminKey });
+      logger.info('bootstrap admin key from FAULTLINE_ADMIN_KEY registered');
+    }
+    return undefined;
+  }
+  if ((await state.apiKeys.countActiveAdmins()) > 0) return undefined;
+  const { secret } = await state.apiKeys.create({ name: 'bootstrap admin', role: 'admin' });
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, 'admin-api-key');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  // The path, never the key: logs end up in places keys must not.
+  logger.warn({ file }, 'no admin API key existed; generated one and wrote it to the file');
+  return file;
+}
+
+/**
+ * The composition root (DESIGN §3): builds bus, stores, ingest pipeline and API in dependency
+ * order, and closes them in reverse. Nothing else decides which adapter is in use.
+ */
+export async function createRuntime(config: Readonly<Config>, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+  const closers: Array<[string, () => Promise<unknown>]> = [];
+  const close = async () => {
+    while (closers.length > 0) {
+      const [name, fn] = closers.pop()!;
+      try {
+        await fn();
+      } catch (error) {
+        logger.error({ err: error, component: name }, 'error while closing');
+      }
+    }
+  };
+  try {
+    const metrics = options.metrics ?? createMetrics();
+
+    const stateStore = createStateStore(config);
+    closers.push(['state store', () => stateStore.close()]);
+    await stateStore.migrate();
+    const adminKeyFile = await bootstrapAdmin(config, stateStore, logger);
+
+    const eventStore = await createEventStore(config, logger);
+    closers.push(['event store', () => eventStore.close()]);
+    await eventStore.bootstrap();
+
+    const bus = await createBus(config, logger);
+    closers.push(['bus', () => bus.close()]);
+    const publisher = new IngestPublisher(bus, metrics, config.topicPrefix);
+    const topics = [...new Set(listSources().map((s) => publisher.topicOf(s)))];
+    await bus.ensureTopics(topics);
+
+    let pipeline: IngestPipeline | undefined;
+    if (options.ingest ?? true) {
+      pipeline = new IngestPipeline({
+        bus,
+        store: eventStore,
+        logger,
+        metrics,
+        group: config.ingestGroup,
+        topics,
+        batchSize: config.ingestBatchSize,
+      });
+      await pipeline.start();
+      const p = pipeline;
+      closers.push(['ingest pipeline', () => p.stop()]);
+      const lagTimer = setInterval(() => {
+        bus
+          .lag(config.ingestGroup, topics)
+          .then((lags) => {
+            for (const l of lags) metrics.consumerLag.set({ group: l.group, topic: l.topic, partition: String(l.partition) }, l.lag);
+          })
+          .catch(() => {});
+      }, 5000);
+      lagTimer.unref();
+      closers.push(['lag gauge', async () => clearInterval(lagTimer)]);
+    }
+
+    const app = await buildApp({
+      logger,
+      metrics,
+      eventStore,
+      stateStore,
+      bus,
+      publisher,
+      ingestGroup: config.ingestGroup,
+      maxBodyBytes: config.maxBodyBytes,
+      authEnabled: config.authEnabled,
+      metricsPublic: config.metricsPublic,
+      version: VERSION,
+    });
+    closers.push(['api', () => app.close()]);
+    if (!config.authEnabled) logger.warn('API authentication is disabled (FAULTLINE_AUTH_ENABLED=false): every request is admin');
+
+    const runtime: Runtime = { config, logger, metrics, bus, eventStore, stateStore, publisher, pipeline, app, close };
+    if (adminKeyFile !== undefined) runtime.adminKeyFile = adminKeyFile;
+    return runtime;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The oslo.log text format, as nova, ironic, neutron and the rest write it by default:
+ *
+ *   [file prefix] 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-… user project - - -] [instance: uuid] message
+ *
+ * The optional file prefix is Loghub's (it concatenates files and puts the file name first).
+ */
+
+// The head is matched once per line; everything after the logger is parsed by hand because the
+// context brackets vary between releases and a single regex for all of them backtracks badly.
+const HEAD =
+  /^(?:(\S+?\.log\S*)\s+)?(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,6}))?\s+(\d+)\s+(TRACE|DEBUG|INFO|AUDIT|WARNING|WARN|ERROR|CRITICAL|FATAL)\s+(\S+)(?:\s(.*))?$/;
+
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+const REQUEST_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const INSTANCE = /^\[instance: ([0-9a-fA-F-]{36})\]\s?/;
+
+export interface OsloHead {
+  filePrefix?: string;
+  timestamp: string;
+  pid: number;
+  level: string;
+  logger: string;
+  requestId?: string;
+  globalRequestId?: string;
+  user?: string;
+  project?: string;
+  instance?: string;
+  message: string;
+}
+
+export function stripAnsi(text: string): string {
+  return text.includes('\u001b') ? text.replace(ANSI, '') : text;
+}
+
+/** oslo.log writes local time without a zone; Faultline reads it as UTC (set the services' TZ to UTC). */
+function isoFrom(date: string, time: string, fraction: string | undefined): string | undefined {
+  const ms = fraction === undefined ? '000' : fraction.padEnd(3, '0').slice(0, 3);
+  const iso = `${date}T${time}.${ms}Z`;
+  return Number.isNaN(Date.parse(iso)) ? undefined : iso;
+}
+
+function dash(value: string | undefined): string | undefined {
+  return value === undefined || value === '-' || value === 'None' || value === '' ? undefined : value;
+}
+
+function parseContext(inner: string, head: OsloHead): void {
+  const tokens = inner.split(' ');
+  const at = tokens.findIndex((t) => REQUEST_ID.test(t));
+  if (at === -1) return;
+  // Newer releases put the global request id (or "None") before the local one.
+  if (at + 1 < tokens.length && REQUEST_ID.test(tokens[at + 1] ?? '')) {
+    head.globalRequestId = tokens[at];
+    head.requestId = tokens[at + 1];
+    head.user = dash(tokens[at + 2]);
+    head.project = dash(tokens[at + 3]);
+    return;
+  }
+  head.requestId = tokens[at];
+  head.user = dash(tokens[at + 1]);
+  head.project = dash(tokens[at + 2]);
+}
+
+/** Parses the first line of a record; undefined when the line is not oslo.log text. */
+export function parseOsloHead(line: string): OsloHead | undefined {
+  const m = HEAD.exec(line);
+  if (m === null) return undefined;
+  const timestamp = isoFrom(m[2]!, m[3]!, m[4]);
+  if (timestamp === undefined) return undefined;
+  const head: OsloHead = {
+    timestamp,
+    pid: Number(m[5]),
+    level: m[6] === 'WARN' ? 'WARNING' : m[6]!,
+    logger: m[7]!,
+    message: '',
+  };
+  if (m[1] !== undefined) head.filePrefix = m[1];
+  let rest = m[8] ?? '';
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']');
+    if (close !== -1) {
+      const inner = rest.slice(1, close);
+      if (!inner.startsWith('instance: ')) {
+        parseContext(inner, head);
+        rest = rest.slice(close + 1).replace(/^ /, '');
+      }
+    }
+  }
+  const inst = INSTANCE.exec(rest);
+  if (inst !== null) {
+    head.instance = inst[1]!.toLowerCase();
+    rest = rest.slice(inst[0].length);
+  }
+  head.message = rest;
+  return head;
+}
+
+/** True when a line only makes sense as part of the record above it (a traceback's body). */
+export function isTracebackBody(text: string): boolean {
+  return (
+    text.startsWith(' ') ||
+    text.startsWith('\t') ||
+    text.startsWith('Traceback (most recent call last):') ||
+    /^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Timeout|Fault)\b/.test(text)
+  );
+}
+
+/** Service name from a log file name: `nova-api.log.1.2017-05-16_13:53:08` → `nova-api`. */
+export function serviceFromFile(prefix: string): string | undefined {
+  const base = prefix.slice(prefix.lastIndexOf('/') + 1);
+  const at = base.indexOf('.log');
+  return at > 0 ? base.slice(0, at) : undefined;
+}

@@ -1,0 +1,83 @@
+import type { Dataset, FaultEvent } from '../model/event.js';
+
+/** The ids accepted by `faultline parse --source`, `POST /v1/ingest/<source>` and the bus headers. */
+export const SOURCE_IDS = [
+  'openstack-log',
+  'openstack-notification',
+  'ipmi-sel',
+  'redfish',
+  'dpu-metrics',
+  'dpu-flow',
+  'smart',
+  'syslog',
+  'fleet',
+] as const;
+export type SourceId = (typeof SOURCE_IDS)[number];
+
+export function isSourceId(value: string): value is SourceId {
+  return (SOURCE_IDS as readonly string[]).includes(value);
+}
+
+/**
+ * One raw record cut out of an input stream by a source's framer. `payload` is what travels on the
+ * bus and what `event.original` keeps; `position` is where it came from (a 1-based line number, and
+ * for multi-line records the first line).
+ */
+export interface Frame {
+  payload: string;
+  line: number;
+  /** Number of byte-identical frames seen before this one in the same input (see eventId). */
+  occurrence?: number;
+}
+
+/**
+ * Cuts a text stream into records. Sources whose records span lines (tracebacks, `sel get` blocks,
+ * JSON documents) keep state between `push` calls; `end` flushes what is left.
+ */
+export interface Framer {
+  push(line: string, lineNo: number): Frame[];
+  end(): Frame[];
+}
+
+/** What a decoder knows besides the bytes: hints from the transport, never required. */
+export interface DecodeContext {
+  /** Host (node id) named by the transport: an ingest query parameter or the Kafka key. */
+  host?: string;
+  /** Position of the record in its input, echoed into rejections (`line 12`, `$.Members[3]`). */
+  line?: number;
+  occurrence?: number;
+  /** Wall-clock receive time (ISO), used only where a format carries no year or no time at all. */
+  receivedAt?: string;
+}
+
+export type DecodeResult =
+  | { ok: true; events: FaultEvent[] }
+  | {
+      ok: false;
+      reason: string;
+      /** JSON path or other location inside the record, when the record itself is structured. */
+      path?: string;
+    };
+
+/**
+ * A telemetry source: one folder under `src/sources/`, one registry entry. `decode` must never
+ * throw: anything it cannot understand comes back as `{ ok: false, reason }` and goes to the
+ * dead-letter destination with the record's position.
+ */
+export interface Source {
+  readonly id: SourceId;
+  readonly dataset: Dataset;
+  readonly description: string;
+  /** Media type hint for HTTP ingest: line-oriented text or JSON documents. */
+  readonly contentType: 'text/plain' | 'application/json' | 'application/x-ndjson';
+  createFramer(): Framer;
+  decode(payload: string, ctx: DecodeContext): DecodeResult;
+}
+
+export function rejected(reason: string, path?: string): DecodeResult {
+  return path === undefined ? { ok: false, reason } : { ok: false, reason, path };
+}
+
+export function decoded(...events: FaultEvent[]): DecodeResult {
+  return { ok: true, events };
+}
