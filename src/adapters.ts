@@ -4,7 +4,11 @@ import type { MessageBus } from './bus/types.js';
 import type { Config } from './config/load.js';
 import type { Logger } from './shared/logger.js';
 import { SqliteEventStore } from './store/sqlite/event-store.js';
-import { createPostgresStateStore, createSqliteStateStore, type StateStore } from './store/state/state-store.js';
+import {
+  createPostgresStateStore,
+  createSqliteStateStore,
+  type StateStore,
+} from './store/state/state-store.js';
 import type { EventStore } from './store/types.js';
 
 /**

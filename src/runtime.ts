@@ -36,10 +36,18 @@ export interface RuntimeOptions {
 }
 
 /** Makes sure an admin can get in: FAULTLINE_ADMIN_KEY, or a generated key written to a 0600 file. */
-async function bootstrapAdmin(config: Readonly<Config>, state: StateStore, logger: Logger): Promise<string | undefined> {
+async function bootstrapAdmin(
+  config: Readonly<Config>,
+  state: StateStore,
+  logger: Logger,
+): Promise<string | undefined> {
   if (config.adminKey !== undefined) {
     if ((await state.apiKeys.findBySecret(config.adminKey)) === undefined) {
-      await state.apiKeys.create({ name: 'bootstrap admin (FAULTLINE_ADMIN_KEY)', role: 'admin', secret: config.adminKey });
+      await state.apiKeys.create({
+        name: 'bootstrap admin (FAULTLINE_ADMIN_KEY)',
+        role: 'admin',
+        secret: config.adminKey,
+      });
       logger.info('bootstrap admin key from FAULTLINE_ADMIN_KEY registered');
     }
     return undefined;
@@ -59,7 +67,11 @@ async function bootstrapAdmin(config: Readonly<Config>, state: StateStore, logge
  * The composition root (DESIGN §3): builds bus, stores, ingest pipeline and API in dependency
  * order, and closes them in reverse. Nothing else decides which adapter is in use.
  */
-export async function createRuntime(config: Readonly<Config>, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+export async function createRuntime(
+  config: Readonly<Config>,
+  logger: Logger,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
   const closers: Array<[string, () => Promise<unknown>]> = [];
   const close = async () => {
     while (closers.length > 0) {
@@ -107,7 +119,11 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger, op
         bus
           .lag(config.ingestGroup, topics)
           .then((lags) => {
-            for (const l of lags) metrics.consumerLag.set({ group: l.group, topic: l.topic, partition: String(l.partition) }, l.lag);
+            for (const l of lags)
+              metrics.consumerLag.set(
+                { group: l.group, topic: l.topic, partition: String(l.partition) },
+                l.lag,
+              );
           })
           .catch(() => {});
       }, 5000);
@@ -129,9 +145,21 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger, op
       version: VERSION,
     });
     closers.push(['api', () => app.close()]);
-    if (!config.authEnabled) logger.warn('API authentication is disabled (FAULTLINE_AUTH_ENABLED=false): every request is admin');
+    if (!config.authEnabled)
+      logger.warn('API authentication is disabled (FAULTLINE_AUTH_ENABLED=false): every request is admin');
 
-    const runtime: Runtime = { config, logger, metrics, bus, eventStore, stateStore, publisher, pipeline, app, close };
+    const runtime: Runtime = {
+      config,
+      logger,
+      metrics,
+      bus,
+      eventStore,
+      stateStore,
+      publisher,
+      pipeline,
+      app,
+      close,
+    };
     if (adminKeyFile !== undefined) runtime.adminKeyFile = adminKeyFile;
     return runtime;
   } catch (error) {

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { MessageBus } from '../bus/types.js';
 import type { IngestPublisher } from '../ingest/publisher.js';
 import type { Logger } from '../shared/logger.js';
@@ -38,10 +38,17 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines would drown the log at ingest rates; /metrics has the request histogram.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.maxBodyBytes,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Swagger UI's routes carry no auth config; the docs are public like /healthz. Added first so
+  // the hook sees the routes swagger-ui registers.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), auth: false };
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -49,7 +56,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       info: {
         title: 'Faultline API',
         version: deps.version,
-        description: 'Log and fault analytics for bare-metal clouds. Authenticate with `Authorization: Bearer <API key>`.',
+        description:
+          'Log and fault analytics for bare-metal clouds. Authenticate with `Authorization: Bearer <API key>`.',
       },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
@@ -61,7 +69,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    uiConfig: { docExpansion: 'list' },
+  });
   await app.register(helmet, (instance) => ({
     contentSecurityPolicy: {
       directives: {
@@ -71,8 +83,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         'form-action': ["'self'"],
         'frame-ancestors': ["'self'"],
         'object-src': ["'none'"],
-        'script-src': ["'self'", ...(instance as unknown as { swaggerCSP: { script: string[] } }).swaggerCSP.script],
-        'style-src': ["'self'", ...(instance as unknown as { swaggerCSP: { style: string[] } }).swaggerCSP.style],
+        'script-src': [
+          "'self'",
+          ...(instance as unknown as { swaggerCSP: { script: string[] } }).swaggerCSP.script,
+        ],
+        'style-src': [
+          "'self'",
+          ...(instance as unknown as { swaggerCSP: { style: string[] } }).swaggerCSP.style,
+        ],
         'img-src': ["'self'", 'data:'],
         // Served over plain HTTP on loopback by default: do not force https for subresources.
         'upgrade-insecure-requests': null,
@@ -83,10 +101,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerErrorHandling(app);
   registerAuth(app, deps.stateStore, deps.authEnabled);
-  // Swagger UI's own routes carry no auth config; the docs are public like /healthz.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), auth: false };
-  });
 
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpSeconds.observe(

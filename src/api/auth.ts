@@ -21,7 +21,12 @@ declare module 'fastify' {
   }
 }
 
-const DEV_PRINCIPAL: Principal = { keyId: 'auth-disabled', name: 'auth disabled', role: 'admin', tenantId: null };
+const DEV_PRINCIPAL: Principal = {
+  keyId: 'auth-disabled',
+  name: 'auth disabled',
+  role: 'admin',
+  tenantId: null,
+};
 
 function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -54,7 +59,10 @@ export function registerAuth(app: FastifyInstance, state: StateStore, enabled: b
     request.principal = { keyId: key.id, name: key.name, role: key.role, tenantId: key.tenantId };
     const roles = rule?.roles ?? ['admin'];
     if (!roles.includes(key.role)) {
-      throw new FaultlineError('FAULTLINE_FORBIDDEN', `role ${key.role} may not ${request.method} ${request.routeOptions.url}`);
+      throw new FaultlineError(
+        'FAULTLINE_FORBIDDEN',
+        `role ${key.role} may not ${request.method} ${request.routeOptions.url}`,
+      );
     }
   });
 }

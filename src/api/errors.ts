@@ -35,7 +35,12 @@ export interface ErrorBody {
   details?: unknown;
 }
 
-export function errorBody(statusCode: number, code: ErrorCode, message: string, details?: unknown): ErrorBody {
+export function errorBody(
+  statusCode: number,
+  code: ErrorCode,
+  message: string,
+  details?: unknown,
+): ErrorBody {
   const body: ErrorBody = { statusCode, code, error: REASON[statusCode] ?? 'Error', message };
   if (details !== undefined) body.details = details;
   return body;
@@ -45,7 +50,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isFaultlineError(error)) {
       if (error.statusCode >= 500) request.log.error({ err: error }, error.message);
-      return reply.code(error.statusCode).send(errorBody(error.statusCode, error.code, error.message, error.details));
+      return reply
+        .code(error.statusCode)
+        .send(errorBody(error.statusCode, error.code, error.message, error.details));
     }
     if (error.validation !== undefined) {
       return reply.code(400).send(
@@ -65,9 +72,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     // 5xx details stay in the log: they can carry hostnames, SQL or stack traces.
     request.log.error({ err: error }, 'request failed');
     const code = STATUS_CODE[status] ?? 'FAULTLINE_INTERNAL';
-    return reply.code(status).send(errorBody(status, code, status === 503 ? 'service unavailable' : 'internal error'));
+    return reply
+      .code(status)
+      .send(errorBody(status, code, status === 503 ? 'service unavailable' : 'internal error'));
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorBody(404, 'FAULTLINE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+    reply
+      .code(404)
+      .send(errorBody(404, 'FAULTLINE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
   });
 }

@@ -79,7 +79,9 @@ export class EmbeddedBus implements MessageBus {
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const now = Date.now();
-    const put = this.db.prepare('INSERT INTO bus_log (topic, key, value, headers, ts) VALUES (?, ?, ?, ?, ?)');
+    const put = this.db.prepare(
+      'INSERT INTO bus_log (topic, key, value, headers, ts) VALUES (?, ?, ?, ?, ?)',
+    );
     this.db.transaction(() => {
       this.db.prepare('INSERT OR IGNORE INTO bus_topics (topic) VALUES (?)').run(topic);
       for (const m of messages) {
@@ -91,7 +93,9 @@ export class EmbeddedBus implements MessageBus {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const sub = new EmbeddedSubscription(this.db, this.appended, options, () => this.subscriptions.delete(sub));
+    const sub = new EmbeddedSubscription(this.db, this.appended, options, () =>
+      this.subscriptions.delete(sub),
+    );
     this.subscriptions.add(sub);
     sub.start();
     return sub;
@@ -214,9 +218,13 @@ class EmbeddedSubscription implements Subscription {
     for (const topic of this.options.topics) {
       const start = fromBeginning
         ? 0
-        : ((this.db.prepare('SELECT coalesce(max(offset), 0) + 1 AS n FROM bus_log WHERE topic = ?').get(topic) as {
-            n: number;
-          }).n);
+        : (
+            this.db
+              .prepare('SELECT coalesce(max(offset), 0) + 1 AS n FROM bus_log WHERE topic = ?')
+              .get(topic) as {
+              n: number;
+            }
+          ).n;
       init.run(this.options.group, topic, start);
     }
     this.appended.on('append', this.onAppend);

@@ -42,7 +42,9 @@ program
           `Faultline ${VERSION} on ${address}  (${adapters})`,
           `  API docs:   ${address}/docs`,
           `  health:     ${address}/healthz   ready: ${address}/readyz   metrics: ${address}/metrics`,
-          runtime.adminKeyFile !== undefined ? `  admin key:  written to ${runtime.adminKeyFile} (shown once, keep it safe)` : '',
+          runtime.adminKeyFile !== undefined
+            ? `  admin key:  written to ${runtime.adminKeyFile} (shown once, keep it safe)`
+            : '',
           '  send it data:',
           `    ${keyHint}`,
           `    curl -H "Authorization: Bearer $KEY" --data-binary @../shared/fixtures/loghub/OpenStack/OpenStack_2k.log \\`,
@@ -59,7 +61,9 @@ program
 program
   .command('parse')
   .description('decode raw telemetry into normalized events (NDJSON on stdout, rejections on stderr)')
-  .addOption(new Option('-s, --source <source>', 'input format').choices([...SOURCE_IDS]).makeOptionMandatory())
+  .addOption(
+    new Option('-s, --source <source>', 'input format').choices([...SOURCE_IDS]).makeOptionMandatory(),
+  )
   .option('--host <node>', 'node the records come from, when the input does not name it')
   .option('--strict', 'exit 1 when any record is rejected')
   .argument('[file]', 'input file, or - for stdin', '-')

@@ -54,7 +54,15 @@ export async function parseCommand(options: {
   const out = new ChunkedWriter(options.stdout);
   const err = new ChunkedWriter(options.stderr);
   const framer = source.createFramer();
-  const summary: ParseSummary = { source: source.id, records: 0, decoded: 0, events: 0, rejected: 0, lines: 0, seconds: 0 };
+  const summary: ParseSummary = {
+    source: source.id,
+    records: 0,
+    decoded: 0,
+    events: 0,
+    rejected: 0,
+    lines: 0,
+    seconds: 0,
+  };
   const receivedAt = new Date().toISOString();
 
   const handle = async (frames: Frame[]) => {
@@ -101,5 +109,7 @@ export async function parseCommand(options: {
 }
 
 export function openInput(file: string | undefined): NodeJS.ReadableStream {
-  return file === undefined || file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
+  return file === undefined || file === '-'
+    ? process.stdin
+    : createReadStream(file, { highWaterMark: 1 << 20 });
 }

@@ -45,11 +45,17 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
     try {
       parsed = parseYaml(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new FaultlineError('FAULTLINE_CONFIG_INVALID', `cannot read config file ${file}: ${(error as Error).message}`);
+      throw new FaultlineError(
+        'FAULTLINE_CONFIG_INVALID',
+        `cannot read config file ${file}: ${(error as Error).message}`,
+      );
     }
     if (parsed !== null && parsed !== undefined) {
       if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw new FaultlineError('FAULTLINE_CONFIG_INVALID', `config file ${file} must hold a mapping of keys`);
+        throw new FaultlineError(
+          'FAULTLINE_CONFIG_INVALID',
+          `config file ${file} must hold a mapping of keys`,
+        );
       }
       for (const [k, v] of Object.entries(parsed)) {
         raw[k] = v;
@@ -73,7 +79,10 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   const candidate = structuredClone(raw);
   if (!validate(candidate)) {
     const lines = (validate.errors ?? []).map((e) => describe(e, raw, origin));
-    throw new FaultlineError('FAULTLINE_CONFIG_INVALID', `invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
+    throw new FaultlineError(
+      'FAULTLINE_CONFIG_INVALID',
+      `invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`,
+    );
   }
   return Object.freeze(candidate);
 }

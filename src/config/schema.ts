@@ -11,7 +11,15 @@ export const ConfigSchema = Type.Object(
     host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'HTTP listen address' }),
     dataDir: Type.String({ minLength: 1, default: './data', description: 'Embedded stores live here' }),
     logLevel: Type.Union(
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      [
+        Type.Literal('fatal'),
+        Type.Literal('error'),
+        Type.Literal('warn'),
+        Type.Literal('info'),
+        Type.Literal('debug'),
+        Type.Literal('trace'),
+        Type.Literal('silent'),
+      ],
       { default: 'info' },
     ),
     kafkaBrokers: Type.Optional(
@@ -21,7 +29,9 @@ export const ConfigSchema = Type.Object(
     topicPrefix: Type.String({ pattern: '^[A-Za-z0-9._-]+$', default: 'faultline' }),
     esUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'http(s)://host:port' })),
     esNamespace: Type.String({ pattern: '^[a-z0-9_]+$', default: 'default' }),
-    pgUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'postgres://user@host:port/db' })),
+    pgUrl: Type.Optional(
+      Type.String({ pattern: '^postgres(ql)?://', description: 'postgres://user@host:port/db' }),
+    ),
     alertmanagerUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
     ingestGroup: Type.String({ minLength: 1, default: 'faultline-ingest' }),
     ingestBatchSize: Type.Integer({ minimum: 1, maximum: 100000, default: 2000 }),

@@ -32,7 +32,10 @@ export interface BatchOutcome {
 }
 
 /** Decodes one bus batch; never throws (a decoder that throws anyway is a dead letter, not a crash). */
-export function decodeBatch(messages: BusMessage[], sourceForTopic?: (topic: string) => Source | undefined): BatchOutcome {
+export function decodeBatch(
+  messages: BusMessage[],
+  sourceForTopic?: (topic: string) => Source | undefined,
+): BatchOutcome {
   const events: FaultEvent[] = [];
   const dead: DeadLetter[] = [];
   const at = new Date().toISOString();
@@ -107,7 +110,11 @@ export class IngestPipeline {
       fromBeginning: true,
       maxBatchSize: this.deps.batchSize ?? 2000,
       onBatch: (messages) => this.handle(messages),
-      onError: (error, at) => logger.error({ err: error, topic: at.topic, partition: at.partition }, 'ingest batch failed; retrying'),
+      onError: (error, at) =>
+        logger.error(
+          { err: error, topic: at.topic, partition: at.partition },
+          'ingest batch failed; retrying',
+        ),
     });
   }
 

@@ -1,4 +1,4 @@
-import { topicFor, type MessageBus, type OutgoingMessage } from '../bus/types.js';
+import { type MessageBus, type OutgoingMessage, topicFor } from '../bus/types.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { Frame, Source } from '../sources/types.js';
 import { H } from './headers.js';
@@ -28,7 +28,12 @@ export class IngestPublisher {
     return topicFor(source.dataset, this.topicPrefix);
   }
 
-  private message(source: Source, frame: Frame, host: string | undefined, receivedAt: string): OutgoingMessage {
+  private message(
+    source: Source,
+    frame: Frame,
+    host: string | undefined,
+    receivedAt: string,
+  ): OutgoingMessage {
     const headers: Record<string, string> = {
       [H.source]: source.id,
       [H.line]: String(frame.line),

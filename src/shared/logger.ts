@@ -9,6 +9,8 @@ export const REDACT_PATHS = [
   'req.headers["x-api-key"]',
   'req.headers.cookie',
   'headers.authorization',
+  'http.request.headers.authorization',
+  'http.request.headers["x-api-key"]',
   'apiKey',
   'key',
   'password',

@@ -26,7 +26,12 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ state: StateStore }> = as
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 100 }),
-            role: Type.Union([Type.Literal('admin'), Type.Literal('sre'), Type.Literal('viewer'), Type.Literal('ingest')]),
+            role: Type.Union([
+              Type.Literal('admin'),
+              Type.Literal('sre'),
+              Type.Literal('viewer'),
+              Type.Literal('ingest'),
+            ]),
             tenantId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           },
           { additionalProperties: false },
@@ -44,7 +49,12 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ state: StateStore }> = as
         throw new FaultlineError('FAULTLINE_VALIDATION', 'only viewer keys are tenant-scoped');
       }
       const created = await state.apiKeys.create({ name, role, tenantId: tenantId ?? null });
-      await state.audit({ actor: request.principal?.keyId ?? 'unknown', action: 'api-key.create', target: created.key.id, detail: { name, role, tenantId } });
+      await state.audit({
+        actor: request.principal?.keyId ?? 'unknown',
+        action: 'api-key.create',
+        target: created.key.id,
+        detail: { name, role, tenantId },
+      });
       return reply.code(201).send(created);
     },
   );
@@ -53,7 +63,11 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ state: StateStore }> = as
     '/v1/api-keys',
     {
       config: { auth: { roles: ADMIN_ROLES } },
-      schema: { tags: ['api-keys'], summary: 'List API keys (never their secrets)', response: { 200: Type.Object({ keys: Type.Array(ApiKeySchema) }) } },
+      schema: {
+        tags: ['api-keys'],
+        summary: 'List API keys (never their secrets)',
+        response: { 200: Type.Object({ keys: Type.Array(ApiKeySchema) }) },
+      },
     },
     async () => ({ keys: await state.apiKeys.list() }),
   );
@@ -62,16 +76,25 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ state: StateStore }> = as
     '/v1/api-keys/:id',
     {
       config: { auth: { roles: ADMIN_ROLES } },
-      schema: { tags: ['api-keys'], summary: 'Revoke an API key', params: Type.Object({ id: Type.String() }) },
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Revoke an API key',
+        params: Type.Object({ id: Type.String() }),
+      },
     },
     async (request, reply) => {
       const key = await state.apiKeys.get(request.params.id);
-      if (key === undefined) throw new FaultlineError('FAULTLINE_NOT_FOUND', `no API key ${request.params.id}`);
+      if (key === undefined)
+        throw new FaultlineError('FAULTLINE_NOT_FOUND', `no API key ${request.params.id}`);
       if (key.role === 'admin' && key.revokedAt === null && (await state.apiKeys.countActiveAdmins()) <= 1) {
         throw new FaultlineError('FAULTLINE_CONFLICT', 'cannot revoke the last active admin key');
       }
       await state.apiKeys.revoke(key.id);
-      await state.audit({ actor: request.principal?.keyId ?? 'unknown', action: 'api-key.revoke', target: key.id });
+      await state.audit({
+        actor: request.principal?.keyId ?? 'unknown',
+        action: 'api-key.revoke',
+        target: key.id,
+      });
       return reply.code(204).send();
     },
   );

@@ -18,7 +18,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthDeps> = async (app, d
     '/healthz',
     {
       config: { auth: false },
-      schema: { tags: ['health'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.String(), version: Type.String() }) } },
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness',
+        response: { 200: Type.Object({ status: Type.String(), version: Type.String() }) },
+      },
     },
     async () => ({ status: 'ok', version: deps.version }),
   );
@@ -54,7 +58,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthDeps> = async (app, d
 
   app.get(
     '/metrics',
-    { config: { auth: deps.metricsPublic ? false : { roles: ['admin', 'sre'] } }, schema: { tags: ['health'], summary: 'Prometheus metrics' } },
+    {
+      config: { auth: deps.metricsPublic ? false : { roles: ['admin', 'sre'] } },
+      schema: { tags: ['health'], summary: 'Prometheus metrics' },
+    },
     async (_request, reply) => {
       reply.header('content-type', deps.metrics.registry.contentType);
       return deps.metrics.registry.metrics();

@@ -16,12 +16,17 @@ export interface IngestRouteDeps {
   maxBodyBytes: number;
 }
 
-const ErrorRef = Type.Object({ statusCode: Type.Integer(), code: Type.String(), message: Type.String() }, { additionalProperties: true });
+const ErrorRef = Type.Object(
+  { statusCode: Type.Integer(), code: Type.String(), message: Type.String() },
+  { additionalProperties: true },
+);
 
 export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteDeps> = async (app, deps) => {
   // Raw text for every media type: framing is the source's job, and the bus keeps original bytes.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: deps.maxBodyBytes }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: deps.maxBodyBytes }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.post(
     '/v1/ingest/:source',
@@ -35,7 +40,9 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteDeps> = async (a
           "source's bus topic and decoded asynchronously; undecodable records go to the dead-letter destination.",
         params: Type.Object({ source: Type.String({ description: SOURCE_IDS.join(' | ') }) }),
         querystring: Type.Object({
-          host: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Node the records come from' })),
+          host: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 255, description: 'Node the records come from' }),
+          ),
         }),
         response: {
           202: Type.Object({
@@ -59,7 +66,8 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteDeps> = async (a
         });
       }
       const body = typeof request.body === 'string' ? request.body : '';
-      if (body.trim() === '') throw new FaultlineError('FAULTLINE_EMPTY_BODY', 'the request body holds no records');
+      if (body.trim() === '')
+        throw new FaultlineError('FAULTLINE_EMPTY_BODY', 'the request body holds no records');
       const frames = frameText(source.createFramer(), body);
       const options = request.query.host === undefined ? {} : { host: request.query.host };
       const report = await deps.publisher.publishFrames(source, frames, options);
@@ -78,7 +86,9 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteDeps> = async (a
           200: Type.Object({
             group: Type.String(),
             pending: Type.Integer(),
-            topics: Type.Array(Type.Object({ topic: Type.String(), partition: Type.Integer(), lag: Type.Integer() })),
+            topics: Type.Array(
+              Type.Object({ topic: Type.String(), partition: Type.Integer(), lag: Type.Integer() }),
+            ),
           }),
         },
       },
@@ -104,7 +114,9 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteDeps> = async (a
         querystring: Type.Object({
           source: Type.Optional(Type.String()),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-          before: Type.Optional(Type.Integer({ minimum: 1, description: 'Cursor: id of the last entry seen' })),
+          before: Type.Optional(
+            Type.Integer({ minimum: 1, description: 'Cursor: id of the last entry seen' }),
+          ),
         }),
       },
     },

@@ -1,13 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { type Dataset, DATASETS } from '../../model/event.js';
+import { DATASETS, type Dataset } from '../../model/event.js';
 import { FaultlineError } from '../../shared/errors.js';
-import { AGGREGATABLE_FIELDS, type AggregatableField, type EventQuery, type EventStore } from '../../store/types.js';
+import {
+  AGGREGATABLE_FIELDS,
+  type AggregatableField,
+  type EventQuery,
+  type EventStore,
+} from '../../store/types.js';
 import { READ_ROLES } from '../auth.js';
 
 const csv = (v: string | undefined): string[] | undefined =>
-  v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 
 const Filters = {
   from: Type.Optional(Type.String({ format: 'date-time', description: 'Inclusive start (ISO 8601)' })),
@@ -95,7 +105,9 @@ export const logRoutes: FastifyPluginAsyncTypebox<{ store: EventStore }> = async
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
         }),
         response: {
-          200: Type.Object({ buckets: Type.Array(Type.Object({ key: Type.String(), count: Type.Integer() })) }),
+          200: Type.Object({
+            buckets: Type.Array(Type.Object({ key: Type.String(), count: Type.Integer() })),
+          }),
         },
       },
     },
@@ -107,7 +119,9 @@ export const logRoutes: FastifyPluginAsyncTypebox<{ store: EventStore }> = async
       const buckets = await store.aggregate({
         ...filters(request, q),
         limit: q.limit,
-        ...(q.interval !== undefined ? { interval: q.interval as '1m' } : { groupBy: (q.groupBy ?? 'event.dataset') as AggregatableField }),
+        ...(q.interval !== undefined
+          ? { interval: q.interval as '1m' }
+          : { groupBy: (q.groupBy ?? 'event.dataset') as AggregatableField }),
       });
       return { buckets };
     },
@@ -117,7 +131,11 @@ export const logRoutes: FastifyPluginAsyncTypebox<{ store: EventStore }> = async
     '/v1/logs/:id',
     {
       config: { auth: { roles: READ_ROLES } },
-      schema: { tags: ['logs'], summary: 'One event by its event.id', params: Type.Object({ id: Type.String({ maxLength: 128 }) }) },
+      schema: {
+        tags: ['logs'],
+        summary: 'One event by its event.id',
+        params: Type.Object({ id: Type.String({ maxLength: 128 }) }),
+      },
     },
     async (request) => {
       const event = await store.get(request.params.id);

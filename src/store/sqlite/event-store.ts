@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import type { HealthStatus } from '../../bus/types.js';
 import type { FaultEvent } from '../../model/event.js';
@@ -51,6 +52,7 @@ const COLUMN: Record<string, string> = {
 };
 
 const TOTAL_LIMIT = 10_000;
+const WRITE_CHUNK = 500;
 const INTERVAL_MS = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
 
 function fieldExpr(field: string): string {
@@ -142,7 +144,12 @@ export class SqliteEventStore implements EventStore {
       if (Number.isNaN(Date.parse(e['@timestamp']))) failed.push({ event: e, reason: 'invalid @timestamp' });
       else valid.push(e);
     }
-    const written = valid.length === 0 ? 0 : this.writeMany(valid);
+    // Several short transactions instead of one long one: the API shares this event loop.
+    let written = 0;
+    for (let i = 0; i < valid.length; i += WRITE_CHUNK) {
+      if (i > 0) await yieldToLoop();
+      written += this.writeMany(valid.slice(i, i + WRITE_CHUNK));
+    }
     return { written, duplicates: valid.length - written, failed };
   }
 

@@ -80,7 +80,11 @@ export class ApiKeyRepository {
   }
 
   async findBySecret(secret: string): Promise<ApiKey | undefined> {
-    const row = await this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', hashKey(secret)).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('key_hash', '=', hashKey(secret))
+      .executeTakeFirst();
     return row === undefined ? undefined : toApiKey(row);
   }
 

@@ -11,7 +11,9 @@ const migrations: Record<string, Migration> = {
         .createTable('api_keys')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('admin', 'sre', 'viewer', 'ingest')`))
+        .addColumn('role', 'text', (c) =>
+          c.notNull().check(sql`role in ('admin', 'sre', 'viewer', 'ingest')`),
+        )
         .addColumn('tenant_id', 'text')
         .addColumn('key_hash', 'text', (c) => c.notNull().unique())
         .addColumn('key_prefix', 'text', (c) => c.notNull())
@@ -33,10 +35,14 @@ const migrations: Record<string, Migration> = {
   },
   '0002-audit-log': {
     async up(db: Kysely<unknown>) {
-      const isPg = (db.getExecutor().adapter as { constructor: { name: string } }).constructor.name.includes('Postgres');
+      const isPg = (db.getExecutor().adapter as { constructor: { name: string } }).constructor.name.includes(
+        'Postgres',
+      );
       await db.schema
         .createTable('audit_log')
-        .addColumn('seq', isPg ? 'bigserial' : 'integer', (c) => (isPg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('seq', isPg ? 'bigserial' : 'integer', (c) =>
+          isPg ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('action', 'text', (c) => c.notNull())

@@ -35,14 +35,20 @@ class KyselyStateStore implements StateStore {
   }
 
   async migrate(): Promise<void> {
-    if (this.schema !== undefined) await sql`create schema if not exists ${sql.id(this.schema)}`.execute(this.db);
+    if (this.schema !== undefined)
+      await sql`create schema if not exists ${sql.id(this.schema)}`.execute(this.db);
     const migrator = new Migrator({ db: this.db, provider: migrationProvider });
     const { error, results } = await migrator.migrateToLatest();
     if (error !== undefined) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-      throw new FaultlineError('FAULTLINE_STORE_FAILED', `state migration ${failed} failed: ${errorMessage(error)}`, undefined, {
-        cause: error,
-      });
+      throw new FaultlineError(
+        'FAULTLINE_STORE_FAILED',
+        `state migration ${failed} failed: ${errorMessage(error)}`,
+        undefined,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -89,21 +95,32 @@ class KyselyStateStore implements StateStore {
 
 export function createSqliteStateStore(file: string): StateStore {
   const database = openDatabase(file);
-  return new KyselyStateStore('sqlite', new Kysely<StateDatabase>({ dialect: new SqliteDialect({ database }) }));
+  return new KyselyStateStore(
+    'sqlite',
+    new Kysely<StateDatabase>({ dialect: new SqliteDialect({ database }) }),
+  );
 }
 
 /**
  * PostgreSQL state store. `schema` puts every table in its own schema (tests use one per test); it is
  * created if missing and set as the connection's search_path.
  */
-export function createPostgresStateStore(url: string, options: { schema?: string; max?: number } = {}): StateStore {
+export function createPostgresStateStore(
+  url: string,
+  options: { schema?: string; max?: number } = {},
+): StateStore {
   const schema = options.schema;
-  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
+    throw new Error(`invalid schema name ${schema}`);
   // search_path as a startup option applies before the first query on every pooled connection.
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
-  return new KyselyStateStore('postgres', new Kysely<StateDatabase>({ dialect: new PostgresDialect({ pool }) }), schema);
+  return new KyselyStateStore(
+    'postgres',
+    new Kysely<StateDatabase>({ dialect: new PostgresDialect({ pool }) }),
+    schema,
+  );
 }

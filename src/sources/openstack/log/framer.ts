@@ -1,47 +1,49 @@
 import { OccurrenceCounter } from '../../framing.js';
 import type { Frame, Framer } from '../../types.js';
-import { isTracebackBody, parseOsloHead, stripAnsi } from './oslo-format.js';
+import { parseOsloHead, stripAnsi, type TracebackLine, tracebackLine } from './oslo-format.js';
 
 /**
  * Cuts oslo.log text into records. A traceback is folded into the record that raised it, in both of
  * the shapes oslo.log produces: bare Python traceback lines under the record, and traceback lines
- * that repeat the record's prefix (same pid and logger) with the traceback text after it.
+ * that repeat the record's prefix (same pid and logger) with the traceback text after it. Bare
+ * indented lines outside a traceback continue a multi-line message.
  */
 export function osloFramer(): Framer {
   const counter = new OccurrenceCounter();
   let current: Frame | undefined;
   let currentKey = '';
-  let inTraceback = false;
+  let open = false;
 
   const emit = (): Frame[] => {
     if (current === undefined) return [];
     const occurrence = counter.next(current.payload);
     const out = occurrence > 0 ? { ...current, occurrence } : current;
     current = undefined;
-    inTraceback = false;
+    open = false;
     return [out];
+  };
+
+  const fold = (line: string, kind: TracebackLine): Frame[] => {
+    current!.payload += `\n${line}`;
+    // The exception line closes the traceback; a chained one reopens it ("During handling of …").
+    open = kind !== 'exception';
+    return [];
   };
 
   return {
     push(line, lineNo) {
       if (line.trim() === '') return [];
       const clean = stripAnsi(line);
-      const head = clean.startsWith('{') ? undefined : parseOsloHead(clean);
-      if (current !== undefined) {
-        if (head === undefined && !clean.startsWith('{') && isTracebackBody(clean)) {
-          current.payload += `\n${line}`;
-          inTraceback = true;
-          return [];
-        }
-        if (head !== undefined && `${head.pid} ${head.logger}` === currentKey) {
-          const text = head.message;
-          const startsTrace = text.startsWith('Traceback (most recent call last):');
-          if (startsTrace || (inTraceback && isTracebackBody(text))) {
-            current.payload += `\n${line}`;
-            // The exception line ("ValueError: …") ends the traceback.
-            inTraceback = startsTrace || text.startsWith(' ') || text.startsWith('\t') || text === '';
-            return [];
-          }
+      const isJson = clean.startsWith('{');
+      const head = isJson ? undefined : parseOsloHead(clean);
+      if (current !== undefined && !isJson) {
+        if (head === undefined) {
+          const kind = tracebackLine(clean, open);
+          if (kind !== 'none') return fold(line, kind);
+          if (clean.startsWith(' ') || clean.startsWith('\t')) return fold(line, 'body');
+        } else if (`${head.pid} ${head.logger}` === currentKey) {
+          const kind = tracebackLine(head.message, open);
+          if (kind !== 'none') return fold(line, kind);
         }
       }
       const out = emit();

@@ -95,14 +95,24 @@ export function parseOsloHead(line: string): OsloHead | undefined {
   return head;
 }
 
-/** True when a line only makes sense as part of the record above it (a traceback's body). */
-export function isTracebackBody(text: string): boolean {
-  return (
-    text.startsWith(' ') ||
-    text.startsWith('\t') ||
-    text.startsWith('Traceback (most recent call last):') ||
-    /^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Timeout|Fault)\b/.test(text)
-  );
+const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?::(?:\s.*)?)?$/;
+const CHAIN_LINE = /^(?:During handling of the above exception|The above exception was the direct cause)/;
+
+/** Where a line stands relative to a Python traceback; drives the framer's folding. */
+export type TracebackLine = 'start' | 'body' | 'exception' | 'none';
+
+/**
+ * Classifies a line given whether a traceback is open. Exception class names are arbitrary
+ * (`PortBindingFailed`), so the exception line is recognised by position: the first unindented
+ * `Name: text` line after the traceback's indented frames.
+ */
+export function tracebackLine(text: string, open: boolean): TracebackLine {
+  if (text.startsWith('Traceback (most recent call last):')) return 'start';
+  // A chained traceback continues the record even after the previous exception line closed it.
+  if (CHAIN_LINE.test(text)) return 'body';
+  if (!open) return 'none';
+  if (text.startsWith(' ') || text.startsWith('\t') || text === '') return 'body';
+  return EXCEPTION_LINE.test(text) ? 'exception' : 'none';
 }
 
 /** Service name from a log file name: `nova-api.log.1.2017-05-16_13:53:08` → `nova-api`. */

@@ -1,0 +1,57 @@
+import type { Writable } from 'node:stream';
+import { createBus, createEventStore, createStateStore } from '../adapters.js';
+import { DEAD_LETTER_TOPIC, topicFor } from '../bus/types.js';
+import type { Config } from '../config/load.js';
+import { DATASETS } from '../model/event.js';
+import type { Logger } from '../shared/logger.js';
+import { listSources } from '../sources/registry.js';
+import type { ElasticsearchEventStore } from '../store/elasticsearch/event-store.js';
+
+export interface BootstrapReport {
+  stateStore: { kind: string; migrated: true };
+  eventStore: {
+    kind: string;
+    dataStreams?: string[];
+    retention?: Record<string, string>;
+    ageRetentionBy?: 'server' | 'faultline';
+  };
+  bus: { kind: string; topics: string[] };
+}
+
+/**
+ * `faultline bootstrap`: creates everything the configured adapters need before the first start, and
+ * is safe to run again (every step is idempotent): state migrations, event-store schema or
+ * Elasticsearch templates, and the bus topics of every registered source plus the dead-letter topic.
+ * Prints one JSON report on stdout.
+ */
+export async function bootstrapCommand(options: {
+  config: Readonly<Config>;
+  logger: Logger;
+  stdout: Writable;
+}): Promise<BootstrapReport> {
+  const { config, logger } = options;
+  const state = createStateStore(config);
+  const events = await createEventStore(config, logger);
+  const bus = await createBus(config, logger);
+  try {
+    await state.migrate();
+    await events.bootstrap();
+    const topics = [...new Set(listSources().map((s) => topicFor(s.dataset, config.topicPrefix)))];
+    await bus.ensureTopics([...topics, DEAD_LETTER_TOPIC]);
+    const report: BootstrapReport = {
+      stateStore: { kind: state.kind, migrated: true },
+      eventStore: { kind: events.kind },
+      bus: { kind: bus.kind, topics: [...topics, DEAD_LETTER_TOPIC] },
+    };
+    if (events.kind === 'elasticsearch') {
+      const es = events as ElasticsearchEventStore;
+      report.eventStore.dataStreams = DATASETS.map((d) => es.dataStream(d));
+      report.eventStore.retention = Object.fromEntries(DATASETS.map((d) => [d, es.retentionFor(d)]));
+      report.eventStore.ageRetentionBy = (await es.lifecycleSupport()).ageRetentionBy;
+    }
+    options.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  } finally {
+    await Promise.allSettled([bus.close(), events.close(), state.close()]);
+  }
+}

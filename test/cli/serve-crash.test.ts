@@ -1,0 +1,118 @@
+import { rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readFixture } from '../helpers/fixtures.js';
+import { TEST_ADMIN_KEY, tempDir } from '../helpers/runtime.js';
+import { kill, type ServeProcess, startServe } from '../helpers/serve-process.js';
+
+/**
+ * Generated load from real lines: 50 copies of the Loghub OpenStack 2k sample, each copy moved to
+ * its own day so that all 100,000 lines are distinct records.
+ */
+function generatedChunks(copies: number): string[] {
+  const lines = readFixture('loghub', 'OpenStack', 'OpenStack_2k.log').trimEnd().split('\n');
+  const chunks: string[] = [];
+  for (let c = 0; c < copies; c++) {
+    const day = new Date(Date.UTC(2017, 5, 1 + c)).toISOString().slice(0, 10);
+    chunks.push(lines.map((l) => l.replace('2017-05-16 ', `${day} `)).join('\n'));
+  }
+  return chunks;
+}
+
+const headers = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+
+async function status(address: string): Promise<number> {
+  const res = await fetch(`${address}/v1/ingest/status`, { headers });
+  return ((await res.json()) as { pending: number }).pending;
+}
+
+describe('faultline serve killed with SIGKILL during a large ingest', () => {
+  const dataDir = tempDir('faultline-crash-');
+  const env = {
+    FAULTLINE_DATA_DIR: dataDir,
+    FAULTLINE_ADMIN_KEY: TEST_ADMIN_KEY,
+    FAULTLINE_LOG_LEVEL: 'info',
+  };
+  let proc: ServeProcess | undefined;
+  afterAll(async () => {
+    if (proc !== undefined) await kill(proc, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('loses no record and duplicates none after a restart', { timeout: 300_000 }, async () => {
+    const chunks = generatedChunks(50);
+    const total = chunks.length * 2000;
+    proc = await startServe(env);
+    const first = proc;
+    const acked = new Set<number>();
+    const post = async (i: number) => {
+      // Like a real agent: a 503 (load shedding) is retried; anything else is a failure.
+      for (;;) {
+        const res = await fetch(`${first.address}/v1/ingest/openstack-log?host=cmp-${i % 7}`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'text/plain' },
+          body: chunks[i],
+        });
+        if (res.status === 202) {
+          acked.add(i);
+          return;
+        }
+        if (res.status !== 503) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+        await sleep(200);
+      }
+    };
+    // Four uploads in flight at a time; the kill lands while uploads and consumption both run.
+    let next = 0;
+    const uploader = async () => {
+      while (next < chunks.length) {
+        const i = next++;
+        await post(i).catch(() => {}); // the connection dies with the server: retried after restart
+      }
+    };
+    const uploads = Promise.all([uploader(), uploader(), uploader(), uploader()]);
+    // Kill once a good share is acknowledged and the consumer is behind, i.e. has work in flight.
+    let pendingAtKill = 0;
+    let done = false;
+    void uploads.then(() => {
+      done = true;
+    });
+    while (!done) {
+      pendingAtKill = acked.size >= 10 ? await status(first.address) : 0;
+      if (pendingAtKill > 0) break;
+      await sleep(5);
+    }
+    await kill(first, 'SIGKILL');
+    await uploads;
+    expect(pendingAtKill).toBeGreaterThan(0);
+    expect(acked.size).toBeLessThan(chunks.length);
+
+    proc = await startServe(env);
+    const second = proc;
+    // A client retries what it did not see acknowledged; a retry of a chunk that did land is a replay.
+    for (let i = 0; i < chunks.length; i++) {
+      if (acked.has(i)) continue;
+      let res: Response;
+      do {
+        res = await fetch(`${second.address}/v1/ingest/openstack-log?host=cmp-${i % 7}`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'text/plain' },
+          body: chunks[i],
+        });
+        if (res.status === 503) await sleep(200);
+      } while (res.status === 503);
+      expect(res.status).toBe(202);
+    }
+    const deadline = Date.now() + 120_000;
+    while ((await status(second.address)) > 0) {
+      if (Date.now() > deadline) throw new Error('ingest did not drain');
+      await sleep(100);
+    }
+    const agg = await fetch(`${second.address}/v1/logs/aggregate?groupBy=event.dataset`, { headers });
+    expect(await agg.json()).toEqual({ buckets: [{ key: 'openstack.log', count: total }] });
+    const perDay = await fetch(`${second.address}/v1/logs/aggregate?interval=1d&limit=100`, { headers });
+    const days = ((await perDay.json()) as { buckets: Array<{ count: number }> }).buckets;
+    expect(days).toHaveLength(50);
+    expect(days.every((d) => d.count === 2000)).toBe(true);
+    expect(await kill(second, 'SIGTERM')).toBe(0);
+  });
+});

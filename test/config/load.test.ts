@@ -1,0 +1,53 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { tempDir } from '../helpers/runtime.js';
+
+describe('configuration', () => {
+  it('has working defaults and coerces environment strings', () => {
+    const c = loadConfig({ env: { FAULTLINE_PORT: '9090', FAULTLINE_AUTH_ENABLED: 'false' } });
+    expect(c).toMatchObject({
+      port: 9090,
+      dataDir: './data',
+      host: '127.0.0.1',
+      authEnabled: false,
+      logLevel: 'info',
+    });
+    expect(c.kafkaBrokers).toBeUndefined();
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('stops on a bad value with a message naming the variable and what was expected', () => {
+    expect(() => loadConfig({ env: { FAULTLINE_PORT: 'eighty' } })).toThrow(
+      /FAULTLINE_PORT \(port\) must be integer, got "eighty"/,
+    );
+    expect(() => loadConfig({ env: { FAULTLINE_PORT: '70000' } })).toThrow(
+      /FAULTLINE_PORT \(port\) must be <= 65535/,
+    );
+    expect(() => loadConfig({ env: { FAULTLINE_KAFKA_BROKERS: 'localhost' } })).toThrow(
+      /FAULTLINE_KAFKA_BROKERS \(kafkaBrokers\) must match/,
+    );
+    expect(() => loadConfig({ env: { FAULTLINE_LOG_LEVEL: 'loud' } })).toThrow(
+      /FAULTLINE_LOG_LEVEL \(logLevel\) must be one of/,
+    );
+    expect(() => loadConfig({ env: { FAULTLINE_ES_URL: 'localhost:9200' } })).toThrow(/FAULTLINE_ES_URL/);
+  });
+
+  it('reads an optional YAML file; the environment wins over it; unknown keys are errors', () => {
+    const dir = tempDir();
+    const file = join(dir, 'faultline.yaml');
+    writeFileSync(file, 'port: 7000\ndataDir: /var/lib/faultline\nesUrl: http://127.0.0.1:9200\n');
+    const c = loadConfig({ env: { FAULTLINE_CONFIG: file, FAULTLINE_PORT: '7001' } });
+    expect(c).toMatchObject({ port: 7001, dataDir: '/var/lib/faultline', esUrl: 'http://127.0.0.1:9200' });
+    writeFileSync(file, 'prot: 7000\n');
+    expect(() => loadConfig({ env: { FAULTLINE_CONFIG: file } })).toThrow(
+      /faultline.yaml: prot: unknown configuration key/,
+    );
+    writeFileSync(file, '- a list\n');
+    expect(() => loadConfig({ env: { FAULTLINE_CONFIG: file } })).toThrow(/must hold a mapping/);
+    expect(() => loadConfig({ env: { FAULTLINE_CONFIG: join(dir, 'missing.yaml') } })).toThrow(
+      /cannot read config file/,
+    );
+  });
+});
