@@ -1,4 +1,9 @@
+import { dpuFlowSource } from './dpu/flow/index.js';
+import { dpuMetricsSource } from './dpu/metrics/index.js';
+import { smartSource } from './host/smart/index.js';
+import { syslogSource } from './host/syslog/index.js';
 import { openstackLogSource } from './openstack/log/index.js';
+import { openstackNotificationSource } from './openstack/notification/index.js';
 import type { Source, SourceId } from './types.js';
 
 /**
@@ -7,6 +12,11 @@ import type { Source, SourceId } from './types.js';
  */
 const SOURCES: readonly Source[] = [
   openstackLogSource,
+  openstackNotificationSource,
+  dpuMetricsSource,
+  dpuFlowSource,
+  smartSource,
+  syslogSource,
   // sources: add new entries above this line
 ];
 
