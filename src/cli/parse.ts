@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { getSource } from '../sources/registry.js';
 import { type DecodeContext, type Frame, isSourceId, SOURCE_IDS } from '../sources/types.js';
@@ -94,11 +93,12 @@ export async function parseCommand(options: {
     }
   };
 
-  const lines = createInterface({ input: options.input, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) {
-    summary.lines++;
-    const frames = framer.push(line, summary.lines);
-    if (frames.length > 0) await handle(frames);
+  for await (const lines of splitLines(options.input)) {
+    for (const line of lines) {
+      summary.lines++;
+      const frames = framer.push(line, summary.lines);
+      if (frames.length > 0) await handle(frames);
+    }
   }
   await handle(framer.end());
   await out.flush();
@@ -106,6 +106,24 @@ export async function parseCommand(options: {
   err.write(`${JSON.stringify({ summary })}\n`);
   await err.flush();
   return summary;
+}
+
+/**
+ * Lines of a byte stream (LF or CRLF), decoded as UTF-8 with replacement characters, one array per
+ * chunk: a promise per line (readline, or an async generator of lines) costs more than decoding it.
+ */
+async function* splitLines(input: NodeJS.ReadableStream): AsyncGenerator<string[]> {
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  const trimCr = (l: string) => (l.endsWith('\r') ? l.slice(0, -1) : l);
+  for await (const chunk of input) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
+    const lines = text.split('\n');
+    rest = lines.pop() ?? '';
+    yield lines.map(trimCr);
+  }
+  rest += decoder.decode();
+  if (rest !== '') yield [trimCr(rest)];
 }
 
 export function openInput(file: string | undefined): NodeJS.ReadableStream {

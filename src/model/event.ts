@@ -78,6 +78,7 @@ type Namespaced =
   | `labels.${string}`
   | `fleet.${string}`
   | `syslog.${string}`
+  | `log.syslog.${string}`
   | `redfish.${string}`;
 
 export interface FaultEvent {

@@ -114,7 +114,7 @@ describe('syslog source on the Loghub 2k samples (each decodes all 2,000 lines)'
       '@timestamp': '2005-06-14T15:16:01.000Z',
       'host.name': 'combo',
       'process.name': 'sshd',
-      'syslog.appname': 'sshd(pam_unix)',
+      'log.syslog.appname': 'sshd(pam_unix)',
       'process.pid': 19939,
       'syslog.layout': 'rfc3164',
     });
@@ -123,7 +123,7 @@ describe('syslog source on the Loghub 2k samples (each decodes all 2,000 lines)'
     const disagree = events.filter((e, i) => {
       const row = rows[i]!;
       const pid = e['process.pid'] === undefined ? '' : String(e['process.pid']);
-      return (e['syslog.appname'] ?? e['process.name']) !== row.Component || pid !== row.PID;
+      return (e['log.syslog.appname'] ?? e['process.name']) !== row.Component || pid !== row.PID;
     });
     // Loghub reads the one line "combo  -- root[2421]: ROOT LOGIN ON tty2" as program "-- root".
     expect(disagree.map((e) => e['event.original'])).toEqual([
@@ -150,7 +150,7 @@ describe('syslog source on the Loghub 2k samples (each decodes all 2,000 lines)'
       expect(e['host.name']).toBe(row.User);
       expect(e['@timestamp']).toBe(new Date(Number(row.Timestamp) * 1000).toISOString());
       expect(e['syslog.source']).toBe(row.Location);
-      if ((e['syslog.appname'] ?? e['process.name']) !== row.Component) tagDisagreements++;
+      if ((e['log.syslog.appname'] ?? e['process.name']) !== row.Component) tagDisagreements++;
     });
     // Loghub also splits "scsi0 : LSI Logic MegaRAID driver" at " : "; syslog tags have no space.
     expect(tagDisagreements).toBe(9);
@@ -284,7 +284,7 @@ describe('syslog source on kernel fixtures and real kernel lines', () => {
       'syslog.edac.count': 1,
       'syslog.edac.channel': 1,
       'syslog.edac.slot': 0,
-      'syslog.facility.name': 'kern',
+      'log.syslog.facility.name': 'kern',
     });
     const ue = one(
       'kernel: EDAC MC0: 1 UE memory read error on CPU_SrcID#0_Ha#0_Chan#1_DIMM#0 (channel:1 slot:0)',
@@ -343,10 +343,10 @@ describe('syslog source on RFC 5424 and RFC 3164 lines', () => {
       'host.name': 'mymachine.example.com',
       'process.name': 'su',
       'event.severity': 2,
-      'syslog.facility.code': 4,
-      'syslog.facility.name': 'auth',
-      'syslog.severity.name': 'critical',
-      'syslog.msgid': 'ID47',
+      'log.syslog.facility.code': 4,
+      'log.syslog.facility.name': 'auth',
+      'log.syslog.severity.name': 'critical',
+      'log.syslog.msgid': 'ID47',
       'syslog.layout': 'rfc5424',
       message: "'su root' failed for lonvick on /dev/pts/8",
     });
@@ -357,14 +357,14 @@ describe('syslog source on RFC 5424 and RFC 3164 lines', () => {
       '@timestamp': '2003-08-24T12:14:15.000Z',
       'host.name': '192.0.2.1',
       'process.pid': 8710,
-      'syslog.facility.name': 'local4',
+      'log.syslog.facility.name': 'local4',
       'event.severity': 5,
       message: "%% It's time to make the do-nothings.",
     });
     const ex4 = one(
       '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"][examplePriority@32473 class="high"]',
     );
-    expect(ex4['syslog.structured_data']).toEqual({
+    expect(ex4['log.syslog.structured_data']).toEqual({
       'exampleSDID@32473': { iut: '3', eventSource: 'Application', eventID: '1011' },
       'examplePriority@32473': { class: 'high' },
     });
@@ -380,7 +380,7 @@ describe('syslog source on RFC 5424 and RFC 3164 lines', () => {
       'host.name': 'mymachine',
       'process.name': 'su',
       'event.severity': 2,
-      'syslog.priority': 34,
+      'log.syslog.priority': 34,
     });
     const bfg = one('<13>Feb  5 17:32:18 10.0.0.99 Use the BFG!', { receivedAt: '2022-03-01T00:00:00Z' });
     expect(bfg).toMatchObject({

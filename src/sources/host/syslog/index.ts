@@ -108,17 +108,17 @@ function decodeSyslog(payload: string, ctx: DecodeContext): DecodeResult {
   if (line.program !== undefined) {
     const name = processName(line.program);
     event['process.name'] = name;
-    if (name !== line.program) event['syslog.appname'] = line.program;
+    if (name !== line.program) event['log.syslog.appname'] = line.program;
   }
   if (line.pid !== undefined) event['process.pid'] = line.pid;
   if (line.level !== undefined) event['log.level'] = line.level;
   if (line.facility !== undefined) {
     // ECS names these log.syslog.*; FaultEvent keeps them under syslog.* until the model adds them.
-    event['syslog.facility.code'] = line.facility;
-    event['syslog.facility.name'] = FACILITIES[line.facility] ?? String(line.facility);
-    event['syslog.severity.code'] = line.severity;
-    event['syslog.severity.name'] = SEVERITY_NAMES[line.severity ?? 6];
-    event['syslog.priority'] = line.facility * 8 + (line.severity ?? 0);
+    event['log.syslog.facility.code'] = line.facility;
+    event['log.syslog.facility.name'] = FACILITIES[line.facility] ?? String(line.facility);
+    event['log.syslog.severity.code'] = line.severity;
+    event['log.syslog.severity.name'] = SEVERITY_NAMES[line.severity ?? 6];
+    event['log.syslog.priority'] = line.facility * 8 + (line.severity ?? 0);
   }
   if (line.extra !== undefined) {
     for (const key in line.extra) event[key as `syslog.${string}`] = line.extra[key];

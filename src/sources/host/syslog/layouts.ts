@@ -164,11 +164,11 @@ function rfc5424(text: string, out: ParsedLine): boolean {
   if (host !== undefined) out.host = host;
   if (app !== undefined) out.program = app;
   if (procid !== undefined && /^\d{1,10}$/.test(procid)) out.pid = Number(procid);
-  const extra: Record<string, unknown> = { 'syslog.version': Number(m[1]) };
-  if (procid !== undefined) extra['syslog.procid'] = procid;
-  if (msgid !== undefined) extra['syslog.msgid'] = msgid;
+  const extra: Record<string, unknown> = { 'log.syslog.version': Number(m[1]) };
+  if (procid !== undefined) extra['log.syslog.procid'] = procid;
+  if (msgid !== undefined) extra['log.syslog.msgid'] = msgid;
   const { sd, rest } = structuredData(text.slice(m[0].length));
-  if (sd !== undefined) extra['syslog.structured_data'] = sd;
+  if (sd !== undefined) extra['log.syslog.structured_data'] = sd;
   out.extra = extra;
   // RFC 5424 §6.4: a UTF-8 MSG may start with a BOM.
   out.message = rest.startsWith('\uFEFF') ? rest.slice(1) : rest;
