@@ -28,7 +28,7 @@ async function generate(file: string): Promise<number> {
     const chunk = `${lines.map((l) => l.replace('2017-05-16 ', `${day} `)).join('\n')}\n`;
     bytes += Buffer.byteLength(chunk);
     count += lines.length;
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(() => r()));
   return count;
