@@ -19,7 +19,9 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 
 async function generate(file: string): Promise<number> {
   const fixtures = process.env.FAULTLINE_FIXTURES ?? resolve(root, '..', 'shared', 'fixtures');
-  const lines = readFileSync(join(fixtures, 'loghub', 'OpenStack', 'OpenStack_2k.log'), 'utf8').trimEnd().split('\n');
+  const lines = readFileSync(join(fixtures, 'loghub', 'OpenStack', 'OpenStack_2k.log'), 'utf8')
+    .trimEnd()
+    .split('\n');
   const out = createWriteStream(file);
   let bytes = 0;
   let count = 0;
@@ -37,7 +39,10 @@ async function generate(file: string): Promise<number> {
 function time(cmd: string, args: string[]): number {
   const pinned = existsSync('/usr/bin/taskset') ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args];
   const started = process.hrtime.bigint();
-  const r = spawnSync(pinned[0] as string, pinned[1] as string[], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const r = spawnSync(pinned[0] as string, pinned[1] as string[], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}: ${String(r.stderr).slice(-500)}`);
   return seconds;
@@ -64,9 +69,15 @@ async function main() {
     }
     const o = median(ours);
     const p = median(peer);
-    console.log(`input: ${lines.toLocaleString('en')} lines, ${mb.toFixed(1)} MB (generated from Loghub OpenStack_2k), one core, median of ${runs}`);
-    console.log(`faultline parse: ${o.toFixed(2)} s  ${Math.round(lines / o).toLocaleString('en')} lines/s  (runs: ${ours.map((s) => s.toFixed(2)).join(', ')})`);
-    console.log(`jq capture peer: ${p.toFixed(2)} s  ${Math.round(lines / p).toLocaleString('en')} lines/s  (runs: ${peer.map((s) => s.toFixed(2)).join(', ')})`);
+    console.log(
+      `input: ${lines.toLocaleString('en')} lines, ${mb.toFixed(1)} MB (generated from Loghub OpenStack_2k), one core, median of ${runs}`,
+    );
+    console.log(
+      `faultline parse: ${o.toFixed(2)} s  ${Math.round(lines / o).toLocaleString('en')} lines/s  (runs: ${ours.map((s) => s.toFixed(2)).join(', ')})`,
+    );
+    console.log(
+      `jq capture peer: ${p.toFixed(2)} s  ${Math.round(lines / p).toLocaleString('en')} lines/s  (runs: ${peer.map((s) => s.toFixed(2)).join(', ')})`,
+    );
     console.log(`ratio (faultline lines/s ÷ jq lines/s): ${(p / o).toFixed(2)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
