@@ -8,6 +8,7 @@ import { createLogger } from '../shared/logger.js';
 import { VERSION } from '../shared/version.js';
 import { SOURCE_IDS } from '../sources/types.js';
 import { openInput, parseCommand } from './parse.js';
+import { replayCommand } from './replay.js';
 
 const program = new Command('faultline')
   .description('AIOps log and fault analytics for bare-metal clouds')
@@ -76,6 +77,27 @@ program
       ...(opts.host !== undefined ? { host: opts.host } : {}),
     });
     if (opts.strict === true && summary.rejected > 0) process.exitCode = 1;
+  });
+
+program
+  .command('replay')
+  .description('push a file through the running pipeline (appends its raw records to the configured bus)')
+  .addOption(new Option('-s, --source <source>', 'input format').choices([...SOURCE_IDS]).makeOptionMandatory())
+  .option('--host <node>', 'node the records come from (the bus key)')
+  .option('--data-dir <dir>', 'embedded data directory of the running server (FAULTLINE_DATA_DIR)')
+  .argument('<file>', 'input file')
+  .action(async (file: string, opts: { source: string; host?: string; dataDir?: string }) => {
+    const config = loadConfig({ overrides: opts.dataDir === undefined ? {} : { dataDir: opts.dataDir } });
+    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    const report = await replayCommand({
+      config,
+      logger,
+      source: opts.source,
+      file,
+      progress: process.stderr.isTTY === true,
+      ...(opts.host !== undefined ? { host: opts.host } : {}),
+    });
+    process.stdout.write(`${JSON.stringify(report)}\n`);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,3 +1,5 @@
+import { ipmiSelSource } from './bmc/ipmi-sel/index.js';
+import { redfishSource } from './bmc/redfish/index.js';
 import { dpuFlowSource } from './dpu/flow/index.js';
 import { dpuMetricsSource } from './dpu/metrics/index.js';
 import { smartSource } from './host/smart/index.js';
@@ -12,6 +14,8 @@ import type { Source, SourceId } from './types.js';
  */
 const SOURCES: readonly Source[] = [
   openstackLogSource,
+  ipmiSelSource,
+  redfishSource,
   openstackNotificationSource,
   dpuMetricsSource,
   dpuFlowSource,
