@@ -82,7 +82,9 @@ program
 program
   .command('replay')
   .description('push a file through the running pipeline (appends its raw records to the configured bus)')
-  .addOption(new Option('-s, --source <source>', 'input format').choices([...SOURCE_IDS]).makeOptionMandatory())
+  .addOption(
+    new Option('-s, --source <source>', 'input format').choices([...SOURCE_IDS]).makeOptionMandatory(),
+  )
   .option('--host <node>', 'node the records come from (the bus key)')
   .option('--data-dir <dir>', 'embedded data directory of the running server (FAULTLINE_DATA_DIR)')
   .argument('<file>', 'input file')

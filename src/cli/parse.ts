@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { joinPath } from '../sources/framing.js';
 import { getSource } from '../sources/registry.js';
 import { type DecodeContext, type Frame, isSourceId, SOURCE_IDS } from '../sources/types.js';
 
@@ -10,6 +11,8 @@ export interface ParseSummary {
   events: number;
   rejected: number;
   lines: number;
+  /** Lines the framer dropped on purpose (headers, banners), by kind. */
+  skipped?: Record<string, number>;
   seconds: number;
 }
 
@@ -86,7 +89,8 @@ export async function parseCommand(options: {
       } else {
         summary.rejected++;
         const rejection: Record<string, unknown> = { line: frame.line, reason: result.reason };
-        if (result.path !== undefined) rejection.path = result.path;
+        const path = joinPath(frame.path, result.path);
+        if (path !== undefined) rejection.path = path;
         const pending = err.write(`${JSON.stringify(rejection)}\n`);
         if (pending !== undefined) await pending;
       }
@@ -102,6 +106,7 @@ export async function parseCommand(options: {
   }
   await handle(framer.end());
   await out.flush();
+  if (framer.skipped !== undefined) summary.skipped = { ...framer.skipped };
   summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
   err.write(`${JSON.stringify({ summary })}\n`);
   await err.flush();
@@ -117,7 +122,8 @@ async function* splitLines(input: NodeJS.ReadableStream): AsyncGenerator<string[
   let rest = '';
   const trimCr = (l: string) => (l.endsWith('\r') ? l.slice(0, -1) : l);
   for await (const chunk of input) {
-    const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
+    const text =
+      rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
     const lines = text.split('\n');
     rest = lines.pop() ?? '';
     yield lines.map(trimCr);

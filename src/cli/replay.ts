@@ -20,7 +20,8 @@ export async function replayCommand(options: {
   host?: string;
   progress: boolean;
 }): Promise<PublishReport> {
-  if (!isSourceId(options.source)) throw new Error(`unknown source ${options.source}; one of: ${SOURCE_IDS.join(', ')}`);
+  if (!isSourceId(options.source))
+    throw new Error(`unknown source ${options.source}; one of: ${SOURCE_IDS.join(', ')}`);
   const source = getSource(options.source);
   if (source === undefined) throw new Error(`source ${options.source} has no decoder yet`);
   const size = statSync(options.file).size;
@@ -44,7 +45,11 @@ export async function replayCommand(options: {
     const total: PublishReport = { source: source.id, topic: publisher.topicOf(source), accepted: 0 };
     const publish = async (frames: Frame[]) => {
       if (frames.length === 0) return;
-      const r = await publisher.publishFrames(source, frames, options.host === undefined ? {} : { host: options.host });
+      const r = await publisher.publishFrames(
+        source,
+        frames,
+        options.host === undefined ? {} : { host: options.host },
+      );
       total.accepted += r.accepted;
       total.firstLine ??= r.firstLine;
       if (r.lastLine !== undefined) total.lastLine = r.lastLine;
@@ -54,7 +59,8 @@ export async function replayCommand(options: {
       const lines = (rest + decoder.decode(chunk as Buffer, { stream: true })).split('\n');
       rest = lines.pop() ?? '';
       const frames: Frame[] = [];
-      for (const l of lines) for (const f of framer.push(l.endsWith('\r') ? l.slice(0, -1) : l, ++lineNo)) frames.push(f);
+      for (const l of lines)
+        for (const f of framer.push(l.endsWith('\r') ? l.slice(0, -1) : l, ++lineNo)) frames.push(f);
       records += frames.length;
       await publish(frames);
       bar?.update(Math.round(bytes / 1e6), { records });

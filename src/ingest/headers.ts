@@ -5,4 +5,5 @@ export const H = {
   occurrence: 'faultline-occurrence',
   receivedAt: 'faultline-received-at',
   host: 'faultline-host',
+  path: 'faultline-path',
 } as const;

@@ -4,6 +4,7 @@ import type { FaultEvent } from '../model/event.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
+import { joinPath } from '../sources/framing.js';
 import { getSource } from '../sources/registry.js';
 import { type DecodeContext, isSourceId, type Source } from '../sources/types.js';
 import type { EventStore } from '../store/types.js';
@@ -82,7 +83,10 @@ export function decodeBatch(
     try {
       const result = source.decode(payload, ctx);
       if (result.ok) for (const e of result.events) events.push(e);
-      else reject(result.path === undefined ? result.reason : `${result.reason} (at ${result.path})`);
+      else {
+        const path = joinPath(m.headers[H.path], result.path);
+        reject(path === undefined ? result.reason : `${result.reason} (at ${path})`);
+      }
     } catch (error) {
       reject(`decoder failed: ${errorMessage(error)}`);
     }

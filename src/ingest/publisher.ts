@@ -40,6 +40,7 @@ export class IngestPublisher {
       [H.receivedAt]: receivedAt,
     };
     if (frame.occurrence !== undefined) headers[H.occurrence] = String(frame.occurrence);
+    if (frame.path !== undefined) headers[H.path] = frame.path;
     if (host !== undefined) headers[H.host] = host;
     return { key: host ?? null, value: frame.payload, headers };
   }

@@ -101,6 +101,16 @@ export function jsonFramer(): Framer {
   };
 }
 
+/**
+ * The location of a rejection inside the original input: a frame cut out of a document at
+ * `$.Members[1]` plus a decoder path `$.Created` relative to that frame is `$.Members[1].Created`.
+ */
+export function joinPath(framePath: string | undefined, recordPath: string | undefined): string | undefined {
+  if (framePath === undefined) return recordPath;
+  if (recordPath === undefined || recordPath === '$') return framePath;
+  return recordPath.startsWith('$') ? framePath + recordPath.slice(1) : `${framePath}.${recordPath}`;
+}
+
 /** Frames a whole text (HTTP body, test fixture) in one call. */
 export function frameText(framer: Framer, text: string): Frame[] {
   const out: Frame[] = [];

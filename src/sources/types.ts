@@ -28,6 +28,8 @@ export interface Frame {
   line: number;
   /** Number of byte-identical frames seen before this one in the same input (see eventId). */
   occurrence?: number;
+  /** Where a frame cut out of a larger document sits in it (`$.Members[3]`). */
+  path?: string;
 }
 
 /**
@@ -37,6 +39,8 @@ export interface Frame {
 export interface Framer {
   push(line: string, lineNo: number): Frame[];
   end(): Frame[];
+  /** Lines dropped on purpose (table headers, banners), by kind: they are not records. */
+  readonly skipped?: Readonly<Record<string, number>>;
 }
 
 /** What a decoder knows besides the bytes: hints from the transport, never required. */

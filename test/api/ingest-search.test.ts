@@ -234,3 +234,55 @@ describe('dead letters', () => {
     }
   });
 });
+
+describe('documents with many records', () => {
+  it('dead-letters one bad Redfish member with its JSON path and stores the good ones beside it', async () => {
+    const t = await startRuntime();
+    try {
+      // Member 0 from DMTF's public-acd mockup (../shared/fixtures/redfish/log_entries); member 1 is broken on purpose.
+      const body = JSON.stringify(
+        {
+          '@odata.type': '#LogEntryCollection.LogEntryCollection',
+          Members: [
+            {
+              '@odata.id': '/redfish/v1/Managers/BMC/LogServices/Log/Entries/1',
+              '@odata.type': '#LogEntry.v1_21_0.LogEntry',
+              Id: '1',
+              EntryType: 'Event',
+              Severity: 'Critical',
+              Created: '2012-03-07T14:44:00Z',
+              Message: 'System May be Melting',
+              MessageId: 'Event.1.0.TempWayTooHot',
+              MessageArgs: ['88'],
+            },
+            { '@odata.id': '/redfish/v1/Managers/BMC/LogServices/Log/Entries/2', Id: '2', EntryType: 42 },
+          ],
+        },
+        null,
+        2,
+      );
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/ingest/redfish?host=bm-042',
+        headers: { ...auth(), 'content-type': 'application/json' },
+        payload: body,
+      });
+      expect(res.json()).toMatchObject({ accepted: 2 });
+      await waitForIngest(t.app);
+      const search = await t.app.inject({ url: '/v1/logs/search?dataset=bmc.redfish', headers: auth() });
+      expect(search.json<{ events: Array<Record<string, unknown>> }>().events).toEqual([
+        expect.objectContaining({
+          'host.name': 'bm-042',
+          'event.code': 'Event.1.0.TempWayTooHot',
+          '@timestamp': '2012-03-07T14:44:00.000Z',
+        }),
+      ]);
+      const dl = await t.app.inject({ url: '/v1/ingest/dead-letters', headers: auth() });
+      expect(dl.json<{ entries: Array<{ reason: string; source: string }> }>().entries).toEqual([
+        expect.objectContaining({ source: 'redfish', reason: expect.stringContaining('$.Members[1]') }),
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -13,7 +13,14 @@ describe('faultline replay', () => {
       const config = loadConfig({ env: {}, overrides: { dataDir } });
       const file = fixturePath('loghub', 'OpenStack', 'OpenStack_2k.log');
       const replay = () =>
-        replayCommand({ config, logger: createLogger('silent'), source: 'openstack-log', file, host: 'cmp-9', progress: false });
+        replayCommand({
+          config,
+          logger: createLogger('silent'),
+          source: 'openstack-log',
+          file,
+          host: 'cmp-9',
+          progress: false,
+        });
       expect(await replay()).toEqual({
         source: 'openstack-log',
         topic: 'faultline.openstack.log',
@@ -34,7 +41,11 @@ describe('faultline replay', () => {
   it('refuses a source without a decoder and a missing file', async () => {
     const config = loadConfig({ env: {}, overrides: { dataDir: tempDir() } });
     const logger = createLogger('silent');
-    await expect(replayCommand({ config, logger, source: 'fleet', file: '/etc/hostname', progress: false })).rejects.toThrow(/no decoder yet/);
-    await expect(replayCommand({ config, logger, source: 'syslog', file: '/nonexistent', progress: false })).rejects.toThrow(/ENOENT/);
+    await expect(
+      replayCommand({ config, logger, source: 'fleet', file: '/etc/hostname', progress: false }),
+    ).rejects.toThrow(/no decoder yet/);
+    await expect(
+      replayCommand({ config, logger, source: 'syslog', file: '/nonexistent', progress: false }),
+    ).rejects.toThrow(/ENOENT/);
   });
 });
