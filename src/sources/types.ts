@@ -85,3 +85,20 @@ export function rejected(reason: string, path?: string): DecodeResult {
 export function decoded(...events: FaultEvent[]): DecodeResult {
   return { ok: true, events };
 }
+
+/**
+ * Wraps a decoder so that an unexpected exception becomes a rejection with the source's name: the
+ * `Source.decode` contract is "never throws", and a bug in one decoder must not stop a batch.
+ */
+export function neverThrows(
+  id: SourceId,
+  decode: (payload: string, ctx: DecodeContext) => DecodeResult,
+): (payload: string, ctx: DecodeContext) => DecodeResult {
+  return (payload, ctx) => {
+    try {
+      return decode(payload, ctx);
+    } catch (error) {
+      return rejected(`${id} decoder failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+}

@@ -1,7 +1,14 @@
 import type { FaultEvent } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
 import { lineFramer } from '../../framing.js';
-import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
+import {
+  type DecodeContext,
+  type DecodeResult,
+  decoded,
+  neverThrows,
+  rejected,
+  type Source,
+} from '../../types.js';
 import { communityId } from './community-id.js';
 import { parseLineProtocol } from './line-protocol.js';
 import { type Flow, type FlowError, TRANSPORT_NAMES, toFlow } from './record.js';
@@ -189,11 +196,5 @@ export const dpuFlowSource: Source = {
     'Flow records (goflow2 / IPFIX JSON lines, Telegraf netflow) with ECS network fields and Community ID',
   contentType: 'application/x-ndjson',
   createFramer: lineFramer,
-  decode(payload, ctx) {
-    try {
-      return decodeFlow(payload, ctx);
-    } catch (error) {
-      return rejected(`dpu-flow decoder failed: ${(error as Error).message}`);
-    }
-  },
+  decode: neverThrows('dpu-flow', decodeFlow),
 };

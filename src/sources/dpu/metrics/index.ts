@@ -1,5 +1,5 @@
 import type { FaultEvent } from '../../../model/event.js';
-import { type DecodeContext, type DecodeResult, rejected, type Source } from '../../types.js';
+import { type DecodeContext, type DecodeResult, neverThrows, rejected, type Source } from '../../types.js';
 import { metricsFramer } from './framer.js';
 import { parseJsonSamples } from './json-lines.js';
 import { OVS_PORT_RE, parseOvsPorts } from './ovs.js';
@@ -40,11 +40,5 @@ export const dpuMetricsSource: Source = {
   description: 'DPU/NIC port counters: Prometheus exposition, JSON lines, ovs-ofctl dump-ports',
   contentType: 'text/plain',
   createFramer: metricsFramer,
-  decode(payload, ctx) {
-    try {
-      return decodeMetrics(payload, ctx);
-    } catch (error) {
-      return rejected(`dpu-metrics decoder failed: ${(error as Error).message}`);
-    }
-  },
+  decode: neverThrows('dpu-metrics', decodeMetrics),
 };

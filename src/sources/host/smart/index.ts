@@ -1,6 +1,13 @@
 import type { FaultClass, FaultEvent, SeverityCode } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
-import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
+import {
+  type DecodeContext,
+  type DecodeResult,
+  decoded,
+  neverThrows,
+  rejected,
+  type Source,
+} from '../../types.js';
 import { jsonStreamFramer } from './framer.js';
 
 type Json = Record<string, unknown>;
@@ -292,11 +299,5 @@ export const smartSource: Source = {
   description: 'smartctl --json disk health (ATA, NVMe, SCSI) as physical_disk events',
   contentType: 'application/json',
   createFramer: jsonStreamFramer,
-  decode(payload, ctx) {
-    try {
-      return decodeSmart(payload, ctx);
-    } catch (error) {
-      return rejected(`smart decoder failed: ${(error as Error).message}`);
-    }
-  },
+  decode: neverThrows('smart', decodeSmart),
 };

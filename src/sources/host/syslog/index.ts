@@ -1,7 +1,14 @@
 import type { SeverityCode } from '../../../model/event.js';
 import { baseEvent } from '../../event-builder.js';
 import { lineFramer } from '../../framing.js';
-import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
+import {
+  type DecodeContext,
+  type DecodeResult,
+  decoded,
+  neverThrows,
+  rejected,
+  type Source,
+} from '../../types.js';
 import { classifyHardware, classifyHpcState } from './hardware.js';
 import { parseLine } from './layouts.js';
 import { referenceMs } from './time.js';
@@ -146,11 +153,5 @@ export const syslogSource: Source = {
   description: 'Host syslog (RFC 3164/5424), dmesg and plain-text logs, with kernel hardware errors as hw.*',
   contentType: 'text/plain',
   createFramer: lineFramer,
-  decode(payload, ctx) {
-    try {
-      return decodeSyslog(payload, ctx);
-    } catch (error) {
-      return rejected(`syslog decoder failed: ${(error as Error).message}`);
-    }
-  },
+  decode: neverThrows('syslog', decodeSyslog),
 };

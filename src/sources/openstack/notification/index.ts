@@ -1,7 +1,14 @@
 import type { FaultEvent, SeverityCode } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
 import { jsonFramer } from '../../framing.js';
-import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
+import {
+  type DecodeContext,
+  type DecodeResult,
+  decoded,
+  neverThrows,
+  rejected,
+  type Source,
+} from '../../types.js';
 import { fillIronic, fillLegacy, fillMasakari, fillMasakariNotification, fillNova } from './fields.js';
 import { type Json, obj, objectName, osloTimeMs, PRIORITY_SEVERITY, str } from './json.js';
 import { resolveRefs } from './refs.js';
@@ -278,11 +285,5 @@ export const openstackNotificationSource: Source = {
   description: 'OpenStack notifications (nova, ironic, masakari; versioned and legacy; oslo envelope)',
   contentType: 'application/json',
   createFramer: jsonFramer,
-  decode(payload, ctx) {
-    try {
-      return decodeNotification(payload, ctx);
-    } catch (error) {
-      return rejected(`openstack-notification decoder failed: ${(error as Error).message}`);
-    }
-  },
+  decode: neverThrows('openstack-notification', decodeNotification),
 };
