@@ -62,11 +62,22 @@ export class EmbeddedBus implements MessageBus {
   private readonly appended = new EventEmitter();
   private readonly subscriptions = new Set<EmbeddedSubscription>();
   private closed = false;
+  private readonly pruneTimer: NodeJS.Timeout | undefined;
 
-  constructor(file: string) {
+  /**
+   * @param options.pruneIntervalMs how often records every group has committed are deleted (0: never).
+   */
+  constructor(file: string, options: { pruneIntervalMs?: number } = {}) {
     this.db = openDatabase(file);
     this.db.exec(SCHEMA);
     this.appended.setMaxListeners(0);
+    const every = options.pruneIntervalMs ?? 60_000;
+    if (every > 0) {
+      this.pruneTimer = setInterval(() => {
+        if (!this.closed) this.prune();
+      }, every);
+      this.pruneTimer.unref();
+    }
   }
 
   async ensureTopics(topics: string[]): Promise<void> {
@@ -167,7 +178,10 @@ export class EmbeddedBus implements MessageBus {
     });
   }
 
-  /** Deletes records every known group has committed past; keeps the log from growing forever. */
+  /**
+   * Deletes records every group of their topic has committed past, like Kafka retention keeps the log
+   * bounded; a topic nobody consumes keeps everything. Returns the number of records deleted.
+   */
   prune(): number {
     return this.db
       .prepare(
@@ -190,6 +204,7 @@ export class EmbeddedBus implements MessageBus {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.pruneTimer);
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     if (this.db.open) this.db.close();
   }
