@@ -57,6 +57,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    storeBulkSeconds: new Histogram({
+      name: 'faultline_store_bulk_duration_seconds',
+      help: 'Duration of one Elasticsearch bulk request, by outcome (ok, retried items, failed request)',
+      labelNames: ['outcome'] as const,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
     consumerLag: new Gauge({
       name: 'faultline_consumer_lag_records',
       help: 'Records published but not yet committed by a consumer group',

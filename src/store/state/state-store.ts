@@ -37,7 +37,19 @@ class KyselyStateStore implements StateStore {
   async migrate(): Promise<void> {
     if (this.schema !== undefined)
       await sql`create schema if not exists ${sql.id(this.schema)}`.execute(this.db);
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider });
+    // Kysely looks for its bookkeeping tables in every schema unless told which one: a
+    // `kysely_migration` table in another schema of the same database (another instance, a test)
+    // made it skip creating ours and then fail on the unqualified name. Name the schema we migrate.
+    let migrationTableSchema: string | undefined;
+    if (this.kind === 'postgres') {
+      migrationTableSchema =
+        this.schema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(this.db)).rows[0]?.s;
+    }
+    const migrator = new Migrator({
+      db: this.db,
+      provider: migrationProvider,
+      ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
+    });
     const { error, results } = await migrator.migrateToLatest();
     if (error !== undefined) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

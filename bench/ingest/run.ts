@@ -1,0 +1,324 @@
+/**
+ * Ingest benchmark (issue #5): end-to-end events/s from Kafka into Elasticsearch through the real
+ * IngestPipeline (KafkaBus + ElasticsearchEventStore), against a peer measured in the same run: the
+ * Elasticsearch bulk helper indexing the same normalized documents straight into Elasticsearch
+ * (the ceiling: no Kafka, no decoding). Prints both and the ratio.
+ *
+ *   FAULTLINE_KAFKA_BROKERS=127.0.0.1:9092 FAULTLINE_ES_URL=http://127.0.0.1:9200 \
+ *     npx tsx bench/ingest/run.ts [--records 200000] [--partitions 6] [--concurrency 3]
+ *       [--batch 5000] [--bulk-concurrency 2] [--refresh 5s (default: the server's)] [--fetch-bytes 4194304]
+ *
+ * Without the two variables it starts Kafka and Elasticsearch through infra/faultline-infra (instance
+ * `bench-ingest`) and stops them at the end.
+ * Loopback only; every name it creates is unique to the run.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { KafkaBus } from '../../src/bus/kafka.js';
+import type { BusMessage } from '../../src/bus/types.js';
+import { decodeBatch, IngestPipeline } from '../../src/ingest/pipeline.js';
+import type { FaultEvent } from '../../src/model/event.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { createMetrics } from '../../src/shared/metrics.js';
+import { ElasticsearchEventStore } from '../../src/store/elasticsearch/event-store.js';
+import { buildWorkload } from './workload.js';
+
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string', default: '200000' },
+    partitions: { type: 'string', default: '6' },
+    concurrency: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '5000' },
+    'bulk-concurrency': { type: 'string', default: '2' },
+    'ceiling-concurrency': { type: 'string', default: '2' },
+    // Unset by default, as the store ships: the server refreshes every 1 s only shards that are searched.
+    refresh: { type: 'string', default: '' },
+    'fetch-bytes': { type: 'string', default: String(4 * 1024 * 1024) },
+    'log-level': { type: 'string', default: 'warn' },
+  },
+});
+
+const REPO = resolve(import.meta.dirname, '..', '..');
+
+/**
+ * The servers: from the environment, or started through the infra script in an instance of the
+ * bench's own (stopped again at the end unless FAULTLINE_BENCH_KEEP=1).
+ */
+function servers(): { brokers: string[]; es: string; stop: () => void } {
+  let brokers = process.env.FAULTLINE_KAFKA_BROKERS;
+  let es = process.env.FAULTLINE_ES_URL;
+  if (brokers !== undefined && es !== undefined) return { brokers: brokers.split(','), es, stop: () => {} };
+  const script = resolve(REPO, 'infra', 'faultline-infra');
+  if (!existsSync(script))
+    throw new Error('set FAULTLINE_KAFKA_BROKERS and FAULTLINE_ES_URL (infra/faultline-infra not found)');
+  const env = {
+    ...process.env,
+    FAULTLINE_INFRA_INSTANCE: process.env.FAULTLINE_INFRA_INSTANCE ?? 'bench-ingest',
+  };
+  const infra = (...a: string[]) =>
+    execFileSync('bash', [script, ...a], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  infra('start', 'kafka', 'es');
+  for (const line of infra('env').split('\n')) {
+    const m = /^(?:export\s+)?(FAULTLINE_[A-Z_]+)=["']?([^"'\s]+)/.exec(line);
+    if (m?.[1] === 'FAULTLINE_KAFKA_BROKERS') brokers = m[2];
+    if (m?.[1] === 'FAULTLINE_ES_URL') es = m[2];
+  }
+  if (brokers === undefined || es === undefined)
+    throw new Error('infra env printed no Kafka/Elasticsearch URLs');
+  const stop = () => {
+    if (process.env.FAULTLINE_BENCH_KEEP !== '1') infra('stop', 'kafka', 'es');
+  };
+  return { brokers: brokers.split(','), es, stop };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const { brokers, es, stop } = servers();
+  try {
+    await bench(brokers, es);
+  } finally {
+    stop();
+  }
+}
+
+async function bench(brokers: string[], es: string): Promise<void> {
+  const total = Number(args.records);
+  const run = randomUUID().slice(0, 8);
+  // Logs to stderr: stdout carries only the result.
+  const logger = createLogger(args['log-level'], process.stderr as never);
+  const prefix = `bench.${run}`;
+  const storeOptions = {
+    node: es,
+    logger,
+    indexPrefix: 'faultlinebench',
+    ...(args.refresh === '' ? {} : { refreshInterval: args.refresh }),
+    bulkConcurrency: Number(args['bulk-concurrency']),
+    retentionCheckMs: 0,
+  };
+
+  process.stderr.write(`building ${fmt(total)} records...\n`);
+  const workload = buildWorkload(total, { topicPrefix: prefix });
+  if (workload.missing.length > 0) {
+    process.stderr.write(`note: not registered yet, left out of the mix: ${workload.missing.join(', ')}\n`);
+  }
+
+  // The ceiling's documents: the very events the pipeline will produce (decoded here, untimed).
+  const fake: BusMessage[] = workload.records.map((r, i) => ({
+    topic: r.topic,
+    partition: 0,
+    offset: String(i),
+    key: r.key,
+    value: Buffer.from(r.value),
+    headers: r.headers,
+    timestamp: Date.now(),
+  }));
+  const { events, dead } = decodeBatch(fake);
+  const expected = new Set(events.map((e) => e['event.id'])).size;
+  process.stderr.write(
+    `mix ${JSON.stringify(workload.mix)}: ${fmt(events.length)} events (${fmt(expected)} distinct ids), ${dead.length} rejected\n`,
+  );
+  if (dead.length > 0) process.stderr.write(`first rejection: ${dead[0]!.reason}\n`);
+
+  // Two e2e runs and two ceiling runs in the order ceiling, e2e, e2e, ceiling: on a shared machine
+  // the load drifts, and this order cancels a linear drift out of the ratio.
+  const bus = new KafkaBus({
+    brokers,
+    clientId: `bench-${run}`,
+    logger,
+    partitions: Number(args.partitions),
+    partitionsConsumedConcurrently: Number(args.concurrency),
+    maxBytesPerPartition: Number(args['fetch-bytes']),
+  });
+  const rounds = ['a', 'b'].map((k) => ({ k, prefix: `${prefix}.${k}`, topics: [] as string[] }));
+  const t = performance.now();
+  for (const r of rounds) {
+    // The same records for both rounds, on topics of their own.
+    const byTopic = new Map<string, typeof workload.records>();
+    for (const rec of workload.records) {
+      const topic = r.prefix + rec.topic.slice(prefix.length);
+      const list = byTopic.get(topic) ?? [];
+      list.push({ ...rec, topic });
+      byTopic.set(topic, list);
+    }
+    r.topics = [...byTopic.keys()];
+    await bus.ensureTopics(r.topics);
+    for (const [topic, list] of byTopic) {
+      for (let i = 0; i < list.length; i += 10_000) await bus.publish(topic, list.slice(i, i + 10_000));
+    }
+  }
+  const produceSeconds = (performance.now() - t) / 1000;
+  process.stderr.write(`produced 2 × ${fmt(total)} records in ${produceSeconds.toFixed(1)} s\n`);
+
+  const stores: ElasticsearchEventStore[] = [];
+  const ceilingConcurrency = Number(args['ceiling-concurrency']);
+
+  /** The ceiling: the same documents as NDJSON (serialized before the clock starts), raw `_bulk`, 5 MB requests. */
+  const ceiling = async (k: string) => {
+    const store = new ElasticsearchEventStore({ ...storeOptions, namespace: `ceil_${run}_${k}` });
+    stores.push(store);
+    await store.bootstrap();
+    const bodies: string[] = [];
+    let body = '';
+    for (const e of events) {
+      body += `${JSON.stringify({ create: { _index: store.dataStream(e['event.dataset']), _id: e['event.id'] } })}\n${JSON.stringify(e)}\n`;
+      if (body.length >= 5 * 1024 * 1024) {
+        bodies.push(body);
+        body = '';
+      }
+    }
+    if (body !== '') bodies.push(body);
+    const cpu0 = await esCpuMs(store);
+    const started = performance.now();
+    let next = 0;
+    let failed = 0;
+    await Promise.all(
+      Array.from({ length: ceilingConcurrency }, async () => {
+        while (next < bodies.length) {
+          const r = (await store.client.transport.request({
+            method: 'POST',
+            path: '/_bulk',
+            querystring: { filter_path: 'errors,items.*.status' },
+            bulkBody: bodies[next++]!,
+          })) as { errors: boolean; items?: Array<{ create: { status: number } }> };
+          if (r.errors) failed += (r.items ?? []).filter((i) => i.create.status >= 300).length;
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const esCpu = (await esCpuMs(store)) - cpu0;
+    const count = await storedCount(store);
+    process.stderr.write(`ceiling ${k}: ${fmt(count)} docs in ${seconds.toFixed(1)} s (${failed} refused)\n`);
+    await sleep(3000);
+    return { rate: (events.length - failed) / seconds, count, esCpuPer1k: (esCpu / events.length) * 1000 };
+  };
+
+  /** End to end: KafkaBus → IngestPipeline (decode) → ElasticsearchEventStore, from group join to the last ack. */
+  const e2e = async (k: string) => {
+    const r = rounds.find((x) => x.k === k)!;
+    const store = new ElasticsearchEventStore({ ...storeOptions, namespace: `e2e_${run}_${k}` });
+    stores.push(store);
+    await store.bootstrap();
+    let stored = 0;
+    const counting = Object.assign(Object.create(store) as ElasticsearchEventStore, {
+      write: async (batch: FaultEvent[]) => {
+        const w = await store.write(batch);
+        stored += w.written + w.duplicates;
+        return w;
+      },
+    });
+    const pipeline = new IngestPipeline({
+      bus,
+      store: counting,
+      logger,
+      metrics: createMetrics({ defaultMetrics: false }),
+      group: `bench-${run}-${k}`,
+      topics: r.topics,
+      batchSize: Number(args.batch),
+    });
+    const cpu0 = await esCpuMs(store);
+    const node0 = nodeCpuMs();
+    const started = performance.now();
+    await pipeline.start();
+    let lastReport = started;
+    while (stored < expected) {
+      await sleep(20);
+      if (performance.now() - lastReport > 5000) {
+        lastReport = performance.now();
+        process.stderr.write(`  e2e ${k}: ${fmt(stored)} / ${fmt(expected)}\n`);
+      }
+      if (performance.now() - started > 30 * 60_000)
+        throw new Error('end-to-end run did not finish in 30 minutes');
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const nodeCpu = nodeCpuMs() - node0;
+    const esCpu = (await esCpuMs(store)) - cpu0;
+    await pipeline.stop();
+    const count = await storedCount(store);
+    process.stderr.write(`e2e ${k}: ${fmt(count)} docs in ${seconds.toFixed(1)} s\n`);
+    await sleep(3000);
+    return {
+      rate: stored / seconds,
+      count,
+      esCpuPer1k: (esCpu / stored) * 1000,
+      nodeCpuPer1k: (nodeCpu / stored) * 1000,
+    };
+  };
+
+  // Warm-up (not measured): a fresh Elasticsearch JVM indexes its first few hundred thousand
+  // documents two to three times slower than later ones (JIT), which would bill the first phase.
+  const warm = new ElasticsearchEventStore({ ...storeOptions, namespace: `warm_${run}` });
+  stores.push(warm);
+  await warm.bootstrap();
+  for (let i = 0; i < events.length; i += 5000) await warm.write(events.slice(i, i + 5000));
+  process.stderr.write('warmed up Elasticsearch\n');
+
+  const c1 = await ceiling('a');
+  const e1 = await e2e('a');
+  const e2 = await e2e('b');
+  const c2 = await ceiling('b');
+  const ceilingRate = (c1.rate + c2.rate) / 2;
+  const e2eRate = (e1.rate + e2.rate) / 2;
+  const ratio = e2eRate / ceilingRate;
+  const out = {
+    records: total,
+    events: expected,
+    mix: workload.mix,
+    left_out: workload.missing,
+    settings: {
+      partitions: Number(args.partitions),
+      partitionsConsumedConcurrently: Number(args.concurrency),
+      batchSize: Number(args.batch),
+      bulkConcurrency: Number(args['bulk-concurrency']),
+      ceilingConcurrency,
+      refreshInterval: args.refresh === '' ? 'server default (1s, search-idle)' : args.refresh,
+      maxBytesPerPartition: Number(args['fetch-bytes']),
+    },
+    produce_records_per_s: Math.round((2 * total) / produceSeconds),
+    ceiling_events_per_s: [Math.round(c1.rate), Math.round(c2.rate)],
+    e2e_events_per_s: [Math.round(e1.rate), Math.round(e2.rate)],
+    ratio: Number(ratio.toFixed(3)),
+    // Noise-free view on a shared machine: CPU spent per 1,000 events.
+    cpu_ms_per_1000_events: {
+      ceiling_elasticsearch: [c1.esCpuPer1k, c2.esCpuPer1k].map((x) => Math.round(x)),
+      e2e_elasticsearch: [e1.esCpuPer1k, e2.esCpuPer1k].map((x) => Math.round(x)),
+      e2e_faultline_process: [e1.nodeCpuPer1k!, e2.nodeCpuPer1k!].map((x) => Math.round(x)),
+    },
+    es_count: { ceiling: [c1.count, c2.count], e2e: [e1.count, e2.count] },
+  };
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  process.stdout.write(
+    `\nend-to-end ${fmt(e2eRate)} events/s  ceiling ${fmt(ceilingRate)} events/s  ratio ${ratio.toFixed(2)}` +
+      `  (Elasticsearch holds ${fmt(e1.count)} and ${fmt(e2.count)} of ${fmt(expected)})\n`,
+  );
+  await Promise.all([bus.close(), ...stores.map((s) => s.close())]);
+}
+
+/** CPU time Elasticsearch's process has used so far, in ms (all nodes). */
+async function esCpuMs(store: ElasticsearchEventStore): Promise<number> {
+  const r = (await store.client.nodes.stats({ metric: 'process' })) as {
+    nodes: Record<string, { process?: { cpu?: { total_in_millis?: number } } }>;
+  };
+  return Object.values(r.nodes).reduce((n, node) => n + (node.process?.cpu?.total_in_millis ?? 0), 0);
+}
+
+const nodeCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+async function storedCount(store: ElasticsearchEventStore): Promise<number> {
+  await store.refresh();
+  return store.count();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
