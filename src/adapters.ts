@@ -3,6 +3,7 @@ import { EmbeddedBus } from './bus/embedded.js';
 import type { MessageBus } from './bus/types.js';
 import type { Config } from './config/load.js';
 import type { Logger } from './shared/logger.js';
+import type { Metrics } from './shared/metrics.js';
 import { SqliteEventStore } from './store/sqlite/event-store.js';
 import {
   createPostgresStateStore,
@@ -23,10 +24,19 @@ export async function createBus(config: Readonly<Config>, logger: Logger): Promi
   return new EmbeddedBus(join(config.dataDir, 'bus.db'));
 }
 
-export async function createEventStore(config: Readonly<Config>, logger: Logger): Promise<EventStore> {
+export async function createEventStore(
+  config: Readonly<Config>,
+  logger: Logger,
+  metrics?: Metrics,
+): Promise<EventStore> {
   if (config.esUrl !== undefined) {
     const { ElasticsearchEventStore } = await import('./store/elasticsearch/event-store.js');
-    return new ElasticsearchEventStore({ node: config.esUrl, namespace: config.esNamespace, logger });
+    return new ElasticsearchEventStore({
+      node: config.esUrl,
+      namespace: config.esNamespace,
+      logger,
+      ...(metrics !== undefined ? { metrics } : {}),
+    });
   }
   return new SqliteEventStore(join(config.dataDir, 'events.db'));
 }

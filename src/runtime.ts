@@ -91,7 +91,7 @@ export async function createRuntime(
     await stateStore.migrate();
     const adminKeyFile = await bootstrapAdmin(config, stateStore, logger);
 
-    const eventStore = await createEventStore(config, logger);
+    const eventStore = await createEventStore(config, logger, metrics);
     closers.push(['event store', () => eventStore.close()]);
     await eventStore.bootstrap();
 

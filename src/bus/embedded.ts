@@ -47,7 +47,19 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 
 export interface DeadLetterRow extends Omit<DeadLetter, 'original'> {
   id: number;
+  /** The original bytes: as text when they are valid UTF-8, else base64 (see `encoding`). */
   original: string;
+  encoding: 'utf8' | 'base64';
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function asText(bytes: Buffer): { original: string; encoding: 'utf8' | 'base64' } {
+  try {
+    return { original: strictUtf8.decode(bytes), encoding: 'utf8' };
+  } catch {
+    return { original: bytes.toString('base64'), encoding: 'base64' };
+  }
 }
 
 /**
@@ -135,7 +147,7 @@ export class EmbeddedBus implements MessageBus {
     })();
   }
 
-  /** Dead letters, newest first; `original` decoded as UTF-8 with replacement characters. */
+  /** Dead letters, newest first; bytes that are not valid UTF-8 come back in base64, never altered. */
   listDeadLetters(options: { limit?: number; source?: string; before?: number } = {}): DeadLetterRow[] {
     const rows = this.db
       .prepare(
@@ -158,7 +170,7 @@ export class EmbeddedBus implements MessageBus {
         sourceOffset: r.source_offset as string,
         source: r.source as string,
         reason: r.reason as string,
-        original: (r.original as Buffer).toString('utf8'),
+        ...asText(r.original as Buffer),
         at: r.at as string,
       };
       if (r.line !== null) row.line = r.line as number;

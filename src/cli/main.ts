@@ -7,6 +7,7 @@ import { errorMessage, isFaultlineError } from '../shared/errors.js';
 import { createLogger } from '../shared/logger.js';
 import { VERSION } from '../shared/version.js';
 import { SOURCE_IDS } from '../sources/types.js';
+import { bootstrapCommand } from './bootstrap.js';
 import { openInput, parseCommand } from './parse.js';
 import { replayCommand } from './replay.js';
 
@@ -77,6 +78,16 @@ program
       ...(opts.host !== undefined ? { host: opts.host } : {}),
     });
     if (opts.strict === true && summary.rejected > 0) process.exitCode = 1;
+  });
+
+program
+  .command('bootstrap')
+  .description(
+    'create state tables, Elasticsearch templates and Kafka topics for the configured adapters (idempotent)',
+  )
+  .action(async () => {
+    const config = loadConfig();
+    await bootstrapCommand({ config, logger: createLogger(config.logLevel), stdout: process.stdout });
   });
 
 program

@@ -34,7 +34,8 @@ export const ConfigSchema = Type.Object(
     ),
     alertmanagerUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
     ingestGroup: Type.String({ minLength: 1, default: 'faultline-ingest' }),
-    ingestBatchSize: Type.Integer({ minimum: 1, maximum: 100000, default: 2000 }),
+    // 5000 measured cheaper per event in Elasticsearch than 2000 (bench/ingest); SQLite writes in 500s anyway.
+    ingestBatchSize: Type.Integer({ minimum: 1, maximum: 100000, default: 5000 }),
     maxBodyBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024 }),
     adminKey: Type.Optional(Type.String({ minLength: 24, description: 'Bootstrap admin API key' })),
     authEnabled: Type.Boolean({ default: true }),

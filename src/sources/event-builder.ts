@@ -21,7 +21,13 @@ export interface BaseFields {
 export function baseEvent(fields: BaseFields, ctx: DecodeContext): FaultEvent {
   const event: FaultEvent = {
     '@timestamp': fields.timestamp,
-    'event.id': eventId(fields.source, fields.original, ctx.occurrence ?? 0, fields.discriminator ?? ''),
+    // The host hint is part of the identity: the same SEL row from two servers is two events.
+    'event.id': eventId(
+      fields.source,
+      fields.original,
+      ctx.occurrence ?? 0,
+      `${ctx.host ?? ''}\u0000${fields.discriminator ?? ''}`,
+    ),
     'event.dataset': fields.dataset,
     'event.kind': fields.kind ?? 'event',
     'event.severity': fields.severity,

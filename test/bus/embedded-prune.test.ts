@@ -52,3 +52,31 @@ describe('embedded bus retention', () => {
     expect(late.map((m) => m.value.toString())).toEqual(['b0']);
   });
 });
+
+describe('embedded dead letters', () => {
+  it('gives back invalid UTF-8 originals byte for byte (base64), and text as text', async () => {
+    const bus = new EmbeddedBus(join(tempDir(), 'bus.db'), { pruneIntervalMs: 0 });
+    try {
+      const bad = Buffer.from([0x66, 0x6f, 0xff, 0xfe, 0x0a]);
+      const common = {
+        sourceTopic: 't',
+        sourcePartition: 0,
+        source: 'syslog',
+        reason: 'record is not valid UTF-8',
+        at: '2026-01-01T00:00:00.000Z',
+      };
+      await bus.deadLetter([
+        { ...common, sourceOffset: '1', original: bad },
+        { ...common, sourceOffset: '2', original: Buffer.from('plain text') },
+      ]);
+      const rows = bus.listDeadLetters();
+      expect(rows.map((r) => [r.encoding, r.original])).toEqual([
+        ['utf8', 'plain text'],
+        ['base64', bad.toString('base64')],
+      ]);
+      expect(Buffer.from(rows[1]!.original, 'base64').equals(bad)).toBe(true);
+    } finally {
+      await bus.close();
+    }
+  });
+});

@@ -180,3 +180,21 @@ describe('openstack-log formats beyond Loghub', () => {
     );
   });
 });
+
+describe('openstack-log identity and line endings', () => {
+  const line = '2017-05-16 00:00:00.008 25746 INFO nova.api [-] same bytes';
+  const id = (host?: string) => {
+    const r = source.decode(line, host === undefined ? {} : { host });
+    return r.ok ? r.events[0]!['event.id'] : undefined;
+  };
+
+  it('gives the same bytes from two hosts two ids, and the same bytes from one host one id', () => {
+    expect(id('cmp-1')).not.toBe(id('cmp-2'));
+    expect(id('cmp-1')).toBe(id('cmp-1'));
+  });
+
+  it('accepts a record that kept its CR from a CRLF file', () => {
+    const r = source.decode(`${line}\r`, {});
+    expect(r.ok && r.events[0]!.message).toBe('same bytes');
+  });
+});

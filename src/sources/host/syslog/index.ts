@@ -90,7 +90,8 @@ function decodeSyslog(payload: string, ctx: DecodeContext): DecodeResult {
   if (invalid !== undefined) return rejected(invalid);
 
   const refMs = referenceMs(ctx.receivedAt);
-  const line = parseLine(payload, refMs);
+  // A CR left by splitting a CRLF file on LF is line ending, not message text.
+  const line = parseLine(payload.endsWith('\r') ? payload.slice(0, -1) : payload, refMs);
   const hw =
     line.layout === 'hpc'
       ? classifyHpcState(String(line.extra?.['syslog.hpc.state']), line.message)

@@ -60,7 +60,9 @@ function traceback(lines: string[]): { stack: string; type?: string; text?: stri
 
 function decodeText(payload: string, ctx: DecodeContext): DecodeResult {
   const nl = payload.indexOf('\n');
-  const first = stripAnsi(nl === -1 ? payload : payload.slice(0, nl));
+  let first = stripAnsi(nl === -1 ? payload : payload.slice(0, nl));
+  // Producers that split CRLF files on LF leave a CR behind (Loghub's files are CRLF).
+  if (first.endsWith('\r')) first = first.slice(0, -1);
   const head = parseOsloHead(first);
   if (head === undefined) {
     return rejected(
