@@ -18,19 +18,16 @@ export interface ParseSummary {
 
 /** Buffers writes into large chunks: one write per line would dominate the run time. */
 class ChunkedWriter {
-  private parts: string[] = [];
-  private size = 0;
+  private buffer = '';
   constructor(private readonly out: Writable) {}
   write(s: string): Promise<void> | undefined {
-    this.parts.push(s);
-    this.size += s.length;
-    return this.size >= 1 << 16 ? this.flush() : undefined;
+    this.buffer += s;
+    return this.buffer.length >= 1 << 18 ? this.flush() : undefined;
   }
   flush(): Promise<void> | undefined {
-    if (this.parts.length === 0) return undefined;
-    const chunk = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
+    if (this.buffer === '') return undefined;
+    const chunk = this.buffer;
+    this.buffer = '';
     if (this.out.write(chunk)) return undefined;
     return new Promise((resolve) => this.out.once('drain', () => resolve()));
   }
@@ -98,11 +95,13 @@ export async function parseCommand(options: {
   };
 
   for await (const lines of splitLines(options.input)) {
+    // One handle() per input chunk: an await per line costs as much as decoding it.
+    const frames: Frame[] = [];
     for (const line of lines) {
       summary.lines++;
-      const frames = framer.push(line, summary.lines);
-      if (frames.length > 0) await handle(frames);
+      for (const f of framer.push(line, summary.lines)) frames.push(f);
     }
+    if (frames.length > 0) await handle(frames);
   }
   await handle(framer.end());
   await out.flush();
