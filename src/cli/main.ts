@@ -45,7 +45,7 @@ program
           `  API docs:   ${address}/docs`,
           `  health:     ${address}/healthz   ready: ${address}/readyz   metrics: ${address}/metrics`,
           runtime.adminKeyFile !== undefined
-            ? `  admin key:  written to ${runtime.adminKeyFile} (shown once, keep it safe)`
+            ? `  admin key:  written to ${runtime.adminKeyFile} (mode 0600; keep it safe)`
             : '',
           '  send it data:',
           `    ${keyHint}`,
