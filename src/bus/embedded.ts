@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { errorMessage } from '../shared/errors.js';
 import { openDatabase } from '../store/sqlite/open.js';
@@ -316,6 +316,9 @@ class EmbeddedSubscription implements Subscription {
           // Commit the next offset to read, as Kafka does (last + 1).
           commit.run(rows.at(-1)!.offset + 1, group, topic);
           failures = 0;
+          // A handler that resolves through microtasks alone would never let I/O in while records
+          // keep coming: the API in the same process would stall until the consumer caught up.
+          await yieldToLoop();
         } catch (error) {
           failures++;
           this.options.onError?.(error, { topic, partition: 0 });

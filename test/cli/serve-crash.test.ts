@@ -28,10 +28,12 @@ async function status(address: string): Promise<number> {
 
 describe('faultline serve killed with SIGKILL during a large ingest', () => {
   const dataDir = tempDir('faultline-crash-');
+  // Small batches: more commit points to die between, and a consumer that reliably lags the uploads.
   const env = {
     FAULTLINE_DATA_DIR: dataDir,
     FAULTLINE_ADMIN_KEY: TEST_ADMIN_KEY,
     FAULTLINE_LOG_LEVEL: 'info',
+    FAULTLINE_INGEST_BATCH_SIZE: '200',
   };
   let proc: ServeProcess | undefined;
   afterAll(async () => {
