@@ -1,17 +1,17 @@
 import { expect } from 'vitest';
 import { DATASETS, FAULT_CLASSES, type FaultEvent, HW_TYPES } from '../../../src/model/event.js';
 import { ipmiSelSource, selFramer } from '../../../src/sources/bmc/ipmi-sel/index.js';
-import { type RedfishFrame, redfishSource } from '../../../src/sources/bmc/redfish/index.js';
+import { redfishSource } from '../../../src/sources/bmc/redfish/index.js';
 import { frameText } from '../../../src/sources/framing.js';
-import type { DecodeContext, DecodeResult, Source } from '../../../src/sources/types.js';
+import type { DecodeContext, DecodeResult, Frame, Source } from '../../../src/sources/types.js';
 
 export interface Outcome {
-  frame: RedfishFrame;
+  frame: Frame;
   result: DecodeResult;
 }
 
 export interface Run {
-  frames: RedfishFrame[];
+  frames: Frame[];
   outcomes: Outcome[];
   events: FaultEvent[];
   decoded: Outcome[];
@@ -25,7 +25,7 @@ function run(
   text: string,
   ctx: DecodeContext,
 ): Run {
-  const frames = frameText(framer, text) as RedfishFrame[];
+  const frames = frameText(framer, text);
   const outcomes = frames.map((frame) => ({
     frame,
     result: source.decode(frame.payload, {

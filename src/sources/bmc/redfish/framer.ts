@@ -1,11 +1,6 @@
 import { jsonFramer, OccurrenceCounter } from '../../framing.js';
 import type { Frame, Framer } from '../../types.js';
 
-/** A frame cut out of a collection: `path` says which member it is (`$.Members[3]`). */
-export interface RedfishFrame extends Frame {
-  path?: string;
-}
-
 interface Span {
   start: number;
   end: number;
@@ -103,7 +98,7 @@ function membersKey(doc: unknown): 'Members' | 'Events' | undefined {
 }
 
 /**
- * JSON documents (NDJSON or one pretty-printed document, as `jsonFramer`), with one frame per member
+ * JSON documents however `jsonFramer` finds them, with one frame per member
  * of a `LogEntryCollection` (`Members[]`) or an EventService payload (`Events[]`).
  *
  * Each entry is its own record: a bad member is rejected on its own and dead-lettered with its own
@@ -115,8 +110,8 @@ export function redfishFramer(): Framer {
   const inner = jsonFramer();
   const counter = new OccurrenceCounter();
 
-  const split = (frames: Frame[]): RedfishFrame[] => {
-    const out: RedfishFrame[] = [];
+  const split = (frames: Frame[]): Frame[] => {
+    const out: Frame[] = [];
     for (const frame of frames) {
       let doc: unknown;
       try {
@@ -144,7 +139,7 @@ export function redfishFramer(): Framer {
         pos = span.start;
         const payload = frame.payload.slice(span.start, span.end);
         const occurrence = counter.next(payload);
-        const member: RedfishFrame = { payload, line, path: `$.${key}[${index}]` };
+        const member: Frame = { payload, line, path: `$.${key}[${index}]` };
         if (occurrence > 0) member.occurrence = occurrence;
         out.push(member);
       });

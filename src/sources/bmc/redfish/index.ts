@@ -2,7 +2,6 @@ import type { Source } from '../../types.js';
 import { decodeRedfish } from './decode.js';
 import { redfishFramer } from './framer.js';
 
-export type { RedfishFrame } from './framer.js';
 export { redfishFramer } from './framer.js';
 
 /**

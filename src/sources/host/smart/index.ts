@@ -1,5 +1,6 @@
 import type { FaultClass, FaultEvent, SeverityCode } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
+import { jsonFramer } from '../../framing.js';
 import {
   type DecodeContext,
   type DecodeResult,
@@ -8,7 +9,6 @@ import {
   rejected,
   type Source,
 } from '../../types.js';
-import { jsonStreamFramer } from './framer.js';
 
 type Json = Record<string, unknown>;
 
@@ -298,6 +298,6 @@ export const smartSource: Source = {
   dataset: 'host.smart',
   description: 'smartctl --json disk health (ATA, NVMe, SCSI) as physical_disk events',
   contentType: 'application/json',
-  createFramer: jsonStreamFramer,
+  createFramer: jsonFramer,
   decode: neverThrows('smart', decodeSmart),
 };
