@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { joinPath } from '../sources/framing.js';
+import { frameStream, joinPath } from '../sources/framing.js';
 import { getSource } from '../sources/registry.js';
 import { type DecodeContext, type Frame, isSourceId, SOURCE_IDS } from '../sources/types.js';
 
@@ -94,41 +94,16 @@ export async function parseCommand(options: {
     }
   };
 
-  for await (const lines of splitLines(options.input)) {
-    // One handle() per input chunk: an await per line costs as much as decoding it.
-    const frames: Frame[] = [];
-    for (const line of lines) {
-      summary.lines++;
-      for (const f of framer.push(line, summary.lines)) frames.push(f);
-    }
-    if (frames.length > 0) await handle(frames);
+  for await (const chunk of frameStream(framer, options.input)) {
+    summary.lines = chunk.lines;
+    if (chunk.frames.length > 0) await handle(chunk.frames);
   }
-  await handle(framer.end());
   await out.flush();
   if (framer.skipped !== undefined) summary.skipped = { ...framer.skipped };
   summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
   err.write(`${JSON.stringify({ summary })}\n`);
   await err.flush();
   return summary;
-}
-
-/**
- * Lines of a byte stream (LF or CRLF), decoded as UTF-8 with replacement characters, one array per
- * chunk: a promise per line (readline, or an async generator of lines) costs more than decoding it.
- */
-async function* splitLines(input: NodeJS.ReadableStream): AsyncGenerator<string[]> {
-  const decoder = new TextDecoder('utf-8');
-  let rest = '';
-  const trimCr = (l: string) => (l.endsWith('\r') ? l.slice(0, -1) : l);
-  for await (const chunk of input) {
-    const text =
-      rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
-    const lines = text.split('\n');
-    rest = lines.pop() ?? '';
-    yield lines.map(trimCr);
-  }
-  rest += decoder.decode();
-  if (rest !== '') yield [trimCr(rest)];
 }
 
 export function openInput(file: string | undefined): NodeJS.ReadableStream {

@@ -4,6 +4,7 @@ import { createBus } from '../adapters.js';
 import type { Config } from '../config/load.js';
 import { IngestPublisher, type PublishReport } from '../ingest/publisher.js';
 import type { Logger } from '../shared/logger.js';
+import { frameStream } from '../sources/framing.js';
 import { getSource } from '../sources/registry.js';
 import { type Frame, isSourceId, SOURCE_IDS } from '../sources/types.js';
 
@@ -36,12 +37,7 @@ export async function replayCommand(options: {
   try {
     const publisher = new IngestPublisher(bus, undefined, options.config.topicPrefix);
     await bus.ensureTopics([publisher.topicOf(source)]);
-    const framer = source.createFramer();
-    let bytes = 0;
-    let lineNo = 0;
     let records = 0;
-    let rest = '';
-    const decoder = new TextDecoder('utf-8');
     const total: PublishReport = { source: source.id, topic: publisher.topicOf(source), accepted: 0 };
     const publish = async (frames: Frame[]) => {
       if (frames.length === 0) return;
@@ -54,23 +50,13 @@ export async function replayCommand(options: {
       total.firstLine ??= r.firstLine;
       if (r.lastLine !== undefined) total.lastLine = r.lastLine;
     };
-    for await (const chunk of createReadStream(options.file, { highWaterMark: 1 << 20 })) {
-      bytes += (chunk as Buffer).length;
-      const lines = (rest + decoder.decode(chunk as Buffer, { stream: true })).split('\n');
-      rest = lines.pop() ?? '';
-      const frames: Frame[] = [];
-      for (const l of lines)
-        for (const f of framer.push(l.endsWith('\r') ? l.slice(0, -1) : l, ++lineNo)) frames.push(f);
-      records += frames.length;
-      await publish(frames);
-      bar?.update(Math.round(bytes / 1e6), { records });
+    const input = createReadStream(options.file, { highWaterMark: 1 << 20 });
+    for await (const chunk of frameStream(source.createFramer(), input)) {
+      records += chunk.frames.length;
+      await publish(chunk.frames);
+      bar?.update(Math.round(chunk.bytes / 1e6), { records });
     }
-    rest += decoder.decode();
-    const tail: Frame[] = [];
-    if (rest !== '') for (const f of framer.push(rest, ++lineNo)) tail.push(f);
-    for (const f of framer.end()) tail.push(f);
-    await publish(tail);
-    bar?.update(Math.max(1, Math.round(size / 1e6)), { records: records + tail.length });
+    bar?.update(Math.max(1, Math.round(size / 1e6)), { records });
     return total;
   } finally {
     bar?.stop();

@@ -176,3 +176,43 @@ export function frameText(framer: Framer, text: string): Frame[] {
   for (const f of framer.end()) out.push(f);
   return out;
 }
+
+export interface FramedChunk {
+  frames: Frame[];
+  /** Lines read so far, and bytes of input consumed so far. */
+  lines: number;
+  bytes: number;
+}
+
+/**
+ * Frames a byte stream (LF or CRLF, UTF-8 with replacement characters), one result per input chunk:
+ * a promise per line (readline, or an async generator of lines) costs more than decoding the line.
+ * The last result carries what `framer.end()` flushed.
+ */
+export async function* frameStream(
+  framer: Framer,
+  input: AsyncIterable<unknown> | Iterable<unknown>,
+): AsyncGenerator<FramedChunk> {
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  let lines = 0;
+  let bytes = 0;
+  const push = (line: string, frames: Frame[]) => {
+    lines++;
+    for (const f of framer.push(line.endsWith('\r') ? line.slice(0, -1) : line, lines)) frames.push(f);
+  };
+  for await (const chunk of input) {
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true });
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).length;
+    const split = (rest + text).split('\n');
+    rest = split.pop() ?? '';
+    const frames: Frame[] = [];
+    for (const line of split) push(line, frames);
+    yield { frames, lines, bytes };
+  }
+  rest += decoder.decode();
+  const frames: Frame[] = [];
+  if (rest !== '') push(rest, frames);
+  for (const f of framer.end()) frames.push(f);
+  yield { frames, lines, bytes };
+}

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { foldingFramer, frameText, joinPath, jsonFramer, lineFramer } from '../../src/sources/framing.js';
+import {
+  foldingFramer,
+  frameStream,
+  frameText,
+  joinPath,
+  jsonFramer,
+  lineFramer,
+} from '../../src/sources/framing.js';
 
 describe('jsonFramer', () => {
   it('cuts NDJSON, pretty documents, back-to-back documents and stray text into records with their first line', () => {
@@ -56,5 +63,24 @@ describe('joinPath', () => {
     expect(joinPath('$.Members[1]', '$')).toBe('$.Members[1]');
     expect(joinPath(undefined, '$.x')).toBe('$.x');
     expect(joinPath('$.Events[0]', undefined)).toBe('$.Events[0]');
+  });
+});
+
+describe('frameStream', () => {
+  it('frames a byte stream like frameText, whatever the chunk boundaries (split UTF-8, split CRLF)', async () => {
+    const text = 'héllo wörld\r\n\r\nsecond line\r\nno newline at end';
+    const bytes = Buffer.from(text);
+    const expected = frameText(lineFramer(), text);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const chunks = [bytes.subarray(0, cut), bytes.subarray(cut)];
+      const frames = [];
+      let last = { lines: 0, bytes: 0 };
+      for await (const chunk of frameStream(lineFramer(), chunks)) {
+        frames.push(...chunk.frames);
+        last = chunk;
+      }
+      expect(frames, `cut at ${cut}`).toEqual(expected);
+      expect(last).toMatchObject({ lines: 4, bytes: bytes.length });
+    }
   });
 });
