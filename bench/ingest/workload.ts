@@ -60,7 +60,7 @@ function record(
     topic: topicFor(source.dataset, prefix),
     key: host,
     value,
-    headers: { [H.source]: source.id, [H.line]: String(line), [H.receivedAt]: receivedAt, [H.host]: host },
+    headers: { [H.source]: source.id, [H.line]: String(line), [H.receivedAt]: receivedAt },
   };
 }
 

@@ -75,8 +75,7 @@ export function decodeBatch(
       continue;
     }
     const ctx: DecodeContext = { receivedAt: m.headers[H.receivedAt] ?? new Date(m.timestamp).toISOString() };
-    const host = m.headers[H.host] ?? m.key ?? undefined;
-    if (host !== undefined && host !== '') ctx.host = host;
+    if (m.key !== null && m.key !== '') ctx.host = m.key;
     if (line !== undefined && Number.isFinite(line)) ctx.line = line;
     const occurrence = Number(m.headers[H.occurrence] ?? 0);
     if (occurrence > 0) ctx.occurrence = occurrence;

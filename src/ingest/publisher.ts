@@ -41,7 +41,6 @@ export class IngestPublisher {
     };
     if (frame.occurrence !== undefined) headers[H.occurrence] = String(frame.occurrence);
     if (frame.path !== undefined) headers[H.path] = frame.path;
-    if (host !== undefined) headers[H.host] = host;
     return { key: host ?? null, value: frame.payload, headers };
   }
 

@@ -39,7 +39,6 @@ describe('poison records', () => {
       const headers = (source: string, line: number) => ({
         [H.source]: source,
         [H.line]: String(line),
-        [H.host]: 'compute-9',
       });
       const good = (from: number, n: number) =>
         lines
