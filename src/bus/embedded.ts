@@ -6,6 +6,8 @@ import { openDatabase } from '../store/sqlite/open.js';
 import type {
   BusMessage,
   DeadLetter,
+  DeadLetterEntry,
+  DeadLetterQuery,
   HealthStatus,
   MessageBus,
   OutgoingMessage,
@@ -45,16 +47,9 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 );
 `;
 
-export interface DeadLetterRow extends Omit<DeadLetter, 'original'> {
-  id: number;
-  /** The original bytes: as text when they are valid UTF-8, else base64 (see `encoding`). */
-  original: string;
-  encoding: 'utf8' | 'base64';
-}
-
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function asText(bytes: Buffer): { original: string; encoding: 'utf8' | 'base64' } {
+function asText(bytes: Buffer): Pick<DeadLetterEntry, 'original' | 'encoding'> {
   try {
     return { original: strictUtf8.decode(bytes), encoding: 'utf8' };
   } catch {
@@ -148,7 +143,7 @@ export class EmbeddedBus implements MessageBus {
   }
 
   /** Dead letters, newest first; bytes that are not valid UTF-8 come back in base64, never altered. */
-  listDeadLetters(options: { limit?: number; source?: string; before?: number } = {}): DeadLetterRow[] {
+  async listDeadLetters(options: DeadLetterQuery = {}): Promise<DeadLetterEntry[]> {
     const rows = this.db
       .prepare(
         `SELECT id, source_topic, source_partition, source_offset, source, line, reason, original, at
@@ -163,7 +158,7 @@ export class EmbeddedBus implements MessageBus {
         Math.min(options.limit ?? 100, 1000),
       ) as Array<Record<string, unknown>>;
     return rows.map((r) => {
-      const row: DeadLetterRow = {
+      const row: DeadLetterEntry = {
         id: r.id as number,
         sourceTopic: r.source_topic as string,
         sourcePartition: r.source_partition as number,

@@ -70,6 +70,20 @@ export interface DeadLetter {
   at: string;
 }
 
+/** A stored dead letter as an API shows it: the bytes as text when valid UTF-8, else base64. */
+export interface DeadLetterEntry extends Omit<DeadLetter, 'original'> {
+  id: number;
+  original: string;
+  encoding: 'utf8' | 'base64';
+}
+
+export interface DeadLetterQuery {
+  limit?: number;
+  source?: string;
+  /** Cursor: entries with a smaller id than this, newest first. */
+  before?: number;
+}
+
 export interface TopicLag {
   topic: string;
   partition: number;
@@ -91,6 +105,11 @@ export interface MessageBus {
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Stores undecodable records with their reason; never throws for a valid DeadLetter. */
   deadLetter(entries: DeadLetter[]): Promise<void>;
+  /**
+   * Reads dead letters back, newest first, for adapters that keep them queryable (the embedded
+   * table). Absent where dead letters are a stream to consume (the Kafka topic).
+   */
+  listDeadLetters?(query?: DeadLetterQuery): Promise<DeadLetterEntry[]>;
   lag(group: string, topics: string[]): Promise<TopicLag[]>;
   health(): Promise<HealthStatus>;
   close(): Promise<void>;

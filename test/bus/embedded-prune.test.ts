@@ -69,7 +69,7 @@ describe('embedded dead letters', () => {
         { ...common, sourceOffset: '1', original: bad },
         { ...common, sourceOffset: '2', original: Buffer.from('plain text') },
       ]);
-      const rows = bus.listDeadLetters();
+      const rows = await bus.listDeadLetters();
       expect(rows.map((r) => [r.encoding, r.original])).toEqual([
         ['utf8', 'plain text'],
         ['base64', bad.toString('base64')],

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { EmbeddedBus } from '../../src/bus/embedded.js';
 import type { DeadLetter } from '../../src/bus/types.js';
 import { busConformance } from './bus.conformance.js';
@@ -12,30 +11,11 @@ busConformance('embedded (SQLite append-log)', async () => {
   const bus = new EmbeddedBus(file);
   return {
     bus,
-    // Straight from the table: listDeadLetters() decodes `original` as UTF-8, which is lossy for invalid bytes.
-    readDeadLetters: async () => {
-      const db = new Database(file, { readonly: true });
-      try {
-        const rows = db.prepare('SELECT * FROM dead_letters ORDER BY id').all() as Array<
-          Record<string, unknown>
-        >;
-        return rows.map((r) => {
-          const d: DeadLetter = {
-            sourceTopic: r.source_topic as string,
-            sourcePartition: r.source_partition as number,
-            sourceOffset: r.source_offset as string,
-            source: r.source as string,
-            reason: r.reason as string,
-            original: r.original as Buffer,
-            at: r.at as string,
-          };
-          if (r.line !== null) d.line = r.line as number;
-          return d;
-        });
-      } finally {
-        db.close();
-      }
-    },
+    readDeadLetters: async () =>
+      (await bus.listDeadLetters()).reverse().map(({ id: _id, encoding, original, ...rest }) => {
+        const d: DeadLetter = { ...rest, original: Buffer.from(original, encoding) };
+        return d;
+      }),
     close: async () => {
       await bus.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { EmbeddedBus } from '../../bus/embedded.js';
-import type { MessageBus } from '../../bus/types.js';
+import type { DeadLetterQuery, MessageBus } from '../../bus/types.js';
 import type { IngestPublisher } from '../../ingest/publisher.js';
 import { FaultlineError } from '../../shared/errors.js';
 import { frameText } from '../../sources/framing.js';
@@ -121,18 +120,18 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteDeps> = async (a
       },
     },
     async (request) => {
-      const bus = deps.bus as Partial<EmbeddedBus>;
-      if (typeof bus.listDeadLetters !== 'function') {
+      const { bus } = deps;
+      if (bus.listDeadLetters === undefined) {
         throw new FaultlineError(
           'FAULTLINE_NOT_FOUND',
           'dead letters are on the Kafka topic faultline.deadletter; read them with a consumer',
         );
       }
-      const opts: { limit?: number; source?: string; before?: number } = {};
+      const opts: DeadLetterQuery = {};
       if (request.query.limit !== undefined) opts.limit = request.query.limit;
       if (request.query.source !== undefined) opts.source = request.query.source;
       if (request.query.before !== undefined) opts.before = request.query.before;
-      const entries = bus.listDeadLetters(opts);
+      const entries = await bus.listDeadLetters(opts);
       return { entries };
     },
   );
