@@ -57,6 +57,13 @@ export function registerAuth(app: FastifyInstance, state: StateStore, enabled: b
     const key = await state.apiKeys.verify(secret);
     if (key === undefined) throw new FaultlineError('FAULTLINE_UNAUTHORIZED', 'unknown or revoked API key');
     request.principal = { keyId: key.id, name: key.name, role: key.role, tenantId: key.tenantId };
+    // Record use for audits, at most once a minute per key: a write per request would cost the hot path.
+    const now = Date.now();
+    if (key.lastUsedAt === null || now - Date.parse(key.lastUsedAt) > 60_000) {
+      state.apiKeys.touch(key.id, new Date(now).toISOString()).catch((error: unknown) => {
+        request.log.warn({ err: error, keyId: key.id }, 'could not record API key use');
+      });
+    }
     const roles = rule?.roles ?? ['admin'];
     if (!roles.includes(key.role)) {
       throw new FaultlineError(

@@ -121,7 +121,17 @@ describe('API keys and roles', () => {
     expect(unscoped.json()).toMatchObject({ statusCode: 400, code: 'FAULTLINE_VALIDATION' });
     const list = await t.app.inject({ url: '/v1/api-keys', headers: auth() });
     expect(list.body).not.toContain(keys.sre!.secret);
-    expect(list.json<{ keys: unknown[] }>().keys).toHaveLength(4);
+    const listed = list.json<{ keys: Array<{ id: string; lastUsedAt: string | null }> }>().keys;
+    expect(listed).toHaveLength(4);
+    // Keys that made requests above carry when; the agent key made some, a fresh key none.
+    expect(listed.find((k) => k.id === keys.ingest!.id)?.lastUsedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const fresh = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: auth(),
+      payload: { name: 'unused', role: 'sre' },
+    });
+    expect(fresh.json<{ key: { lastUsedAt: string | null } }>().key.lastUsedAt).toBeNull();
     const del = await t.app.inject({
       method: 'DELETE',
       url: `/v1/api-keys/${keys.sre!.id}`,

@@ -64,21 +64,17 @@ export class ApiKeyRepository {
     return { key: toApiKey(row), secret };
   }
 
-  /** The active key for a presented secret, or undefined. */
+  /** The active (not revoked) key for a presented secret, or undefined. */
   async verify(secret: string): Promise<ApiKey | undefined> {
-    const row = await this.db
-      .selectFrom('api_keys')
-      .selectAll()
-      .where('key_hash', '=', hashKey(secret))
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return row === undefined ? undefined : toApiKey(row);
+    const key = await this.findBySecret(secret);
+    return key?.revokedAt === null ? key : undefined;
   }
 
   async touch(id: string, at = new Date().toISOString()): Promise<void> {
     await this.db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
   }
 
+  /** The key for a presented secret, revoked or not. */
   async findBySecret(secret: string): Promise<ApiKey | undefined> {
     const row = await this.db
       .selectFrom('api_keys')
