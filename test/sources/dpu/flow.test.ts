@@ -6,8 +6,8 @@ import { dpuFlowSource } from '../../../src/sources/dpu/flow/index.js';
 import { parseIp } from '../../../src/sources/dpu/flow/ip.js';
 import { frameText } from '../../../src/sources/framing.js';
 import type { DecodeContext } from '../../../src/sources/types.js';
+import { resultProblem } from '../../helpers/decoder-properties.js';
 import { readFixture } from '../../helpers/fixtures.js';
-import { resultProblem } from '../host/always-fields.js';
 
 interface Decoded {
   events: FaultEvent[];

@@ -4,8 +4,8 @@ import type { FaultEvent } from '../../../src/model/event.js';
 import { dpuMetricsSource } from '../../../src/sources/dpu/metrics/index.js';
 import { frameText } from '../../../src/sources/framing.js';
 import type { DecodeContext } from '../../../src/sources/types.js';
+import { resultProblem } from '../../helpers/decoder-properties.js';
 import { readFixture } from '../../helpers/fixtures.js';
-import { resultProblem } from '../host/always-fields.js';
 
 interface Decoded {
   events: FaultEvent[];

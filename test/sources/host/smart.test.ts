@@ -5,8 +5,8 @@ import type { FaultEvent } from '../../../src/model/event.js';
 import { frameText } from '../../../src/sources/framing.js';
 import { smartSource } from '../../../src/sources/host/smart/index.js';
 import type { DecodeContext } from '../../../src/sources/types.js';
+import { fuzzInputs, resultProblem } from '../../helpers/decoder-properties.js';
 import { fixturePath, readFixture } from '../../helpers/fixtures.js';
-import { resultProblem } from './always-fields.js';
 
 interface Decoded {
   events: FaultEvent[];
@@ -255,11 +255,7 @@ describe('smart source properties', () => {
   it('random strings, random JSON and truncated real documents never throw', () => {
     fc.assert(
       fc.property(
-        fc.oneof(
-          fc.string({ unit: 'binary' }),
-          fc.json(),
-          fc.nat(sample.length).map((n) => sample.slice(0, n)),
-        ),
+        fuzzInputs(sample),
         (s) => resultProblem(smartSource.decode(s, ctx), 'host.smart') === undefined,
       ),
       { numRuns: 1500 },

@@ -4,8 +4,8 @@ import type { FaultEvent } from '../../../src/model/event.js';
 import { frameText } from '../../../src/sources/framing.js';
 import { syslogSource } from '../../../src/sources/host/syslog/index.js';
 import type { DecodeContext } from '../../../src/sources/types.js';
+import { alwaysFieldsProblem, resultProblem } from '../../helpers/decoder-properties.js';
 import { readFixture } from '../../helpers/fixtures.js';
-import { alwaysFieldsProblem, resultProblem } from './always-fields.js';
 import { readStructuredCsv } from './loghub-csv.js';
 
 interface Decoded {

@@ -1,5 +1,6 @@
-import type { Dataset, FaultEvent } from '../../../src/model/event.js';
-import type { DecodeResult } from '../../../src/sources/types.js';
+import fc from 'fast-check';
+import type { Dataset, FaultEvent } from '../../src/model/event.js';
+import type { DecodeResult } from '../../src/sources/types.js';
 
 const KINDS = new Set(['event', 'metric', 'state', 'alert', 'signal']);
 const ISO_UTC_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -38,4 +39,13 @@ export function resultProblem(result: DecodeResult, dataset: Dataset): string | 
     if (typeof e['host.name'] !== 'string' || e['host.name'] === '') return 'host.name missing';
   }
   return undefined;
+}
+
+/** The inputs every decoder is fuzzed with: any text, any JSON, and every prefix of a real record. */
+export function fuzzInputs(sample: string): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.json(),
+    fc.nat(sample.length).map((n) => sample.slice(0, n)),
+  );
 }
