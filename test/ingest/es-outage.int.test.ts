@@ -1,16 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type Consumer,
-  produceWorkload,
-  scenario,
-  startConsumer,
-  storedCount,
-  TcpProxy,
-  testBus,
-  testStore,
-  waitUntil,
-} from './harness.js';
+import { produceWorkload, storedCount, TcpProxy, useScenario, waitUntil } from './harness.js';
 
 const RECORDS = 60_000;
 const OUTAGE_MS = 30_000;
@@ -22,18 +12,10 @@ const OUTAGE_MS = 30_000;
  * the other tests.
  */
 describe('ingest rides out an Elasticsearch outage', () => {
-  const s = scenario('esdown');
-  const bus = testBus(s);
-  const store = testStore(s);
+  const { s, bus, store, start } = useScenario('esdown');
   const target = new URL(s.es);
   const proxy = new TcpProxy(target.hostname, Number(target.port));
-  let consumer: Consumer | undefined;
-  afterAll(async () => {
-    await consumer?.kill();
-    await proxy.down();
-    await bus.close();
-    await store.close();
-  });
+  afterAll(() => proxy.down());
 
   it(
     'pauses and retries while Elasticsearch is down, then stores everything exactly once',
@@ -41,8 +23,8 @@ describe('ingest rides out an Elasticsearch outage', () => {
     async () => {
       const { topics, expected } = await produceWorkload(bus, s, RECORDS);
       await proxy.up();
-      consumer = await startConsumer(s, topics, { es: proxy.url });
-      await waitUntil('some events stored', () => consumer!.stats.written >= 5000, 300_000, 100);
+      const consumer = await start(topics, { es: proxy.url });
+      await waitUntil('some events stored', () => consumer.stats.written >= 5000, 300_000, 100);
 
       await proxy.down();
       const lagAt = async () => (await bus.lag(s.group, topics)).reduce((n, l) => n + l.lag, 0);

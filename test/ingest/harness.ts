@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll } from 'vitest';
 import { buildWorkload } from '../../bench/ingest/workload.js';
 import { KafkaBus, parseDeadLetter } from '../../src/bus/kafka.js';
 import type { BusMessage, DeadLetter } from '../../src/bus/types.js';
@@ -268,4 +269,26 @@ export async function produceWorkload(
     for (let i = 0; i < list.length; i += 10_000) await bus.publish(topic, list.slice(i, i + 10_000));
   }
   return { topics: workload.topics, expected: new Set(events.map((e) => e['event.id'])).size };
+}
+
+/**
+ * A scenario for one test file: its own topics, bus and data streams, and a `start` that launches
+ * consumer processes; after the file's tests every consumer is killed and the clients are closed.
+ */
+export function useScenario(name: string) {
+  const s = scenario(name);
+  const bus = testBus(s);
+  const store = testStore(s);
+  const consumers: Consumer[] = [];
+  afterAll(async () => {
+    await Promise.all(consumers.map((c) => c.kill()));
+    await bus.close();
+    await store.close();
+  });
+  const start = async (topics: string[], overrides?: Parameters<typeof startConsumer>[2]) => {
+    const consumer = await startConsumer(s, topics, overrides);
+    consumers.push(consumer);
+    return consumer;
+  };
+  return { s, bus, store, start };
 }

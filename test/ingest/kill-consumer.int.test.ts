@@ -1,28 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type Consumer,
-  produceWorkload,
-  scenario,
-  startConsumer,
-  storedCount,
-  testBus,
-  testStore,
-  waitUntil,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { produceWorkload, storedCount, useScenario, waitUntil } from './harness.js';
 
 const RECORDS = 200_000;
 
 describe('ingest survives a SIGKILL of the consumer', () => {
-  const s = scenario('kill');
-  const bus = testBus(s);
-  const store = testStore(s);
-  const consumers: Consumer[] = [];
-  afterAll(async () => {
-    await Promise.all(consumers.map((c) => c.kill()));
-    await bus.close();
-    await store.close();
-  });
+  const { s, bus, store, start } = useScenario('kill');
 
   it(
     `stores exactly ${RECORDS.toLocaleString('en-US')} events after a kill -9 mid-stream and a restart`,
@@ -31,8 +14,7 @@ describe('ingest survives a SIGKILL of the consumer', () => {
       const { topics, expected } = await produceWorkload(bus, s, RECORDS, { oneEventPerRecord: true });
       expect(expected).toBe(RECORDS);
 
-      const first = await startConsumer(s, topics);
-      consumers.push(first);
+      const first = await start(topics);
       // Kill it while it is busy: some batches stored and committed, some stored but not yet committed.
       await waitUntil('a third of the stream stored', () => first.stats.written >= RECORDS / 3, 600_000, 100);
       await first.kill('SIGKILL');
@@ -42,8 +24,7 @@ describe('ingest survives a SIGKILL of the consumer', () => {
       expect(beforeRestart).toBeGreaterThan(0);
       expect(beforeRestart).toBeLessThan(RECORDS);
 
-      const second = await startConsumer(s, topics);
-      consumers.push(second);
+      const second = await start(topics);
       await waitUntil(
         'the group to catch up',
         async () => (await bus.lag(s.group, topics)).every((l) => l.lag === 0),

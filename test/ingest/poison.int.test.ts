@@ -1,30 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topicFor } from '../../src/bus/types.js';
 import { H } from '../../src/ingest/headers.js';
 import { MAX_RECORD_BYTES } from '../../src/ingest/pipeline.js';
 import { openstackLogSource } from '../../src/sources/openstack/log/index.js';
 import { readFixture } from '../helpers/fixtures.js';
-import {
-  type Consumer,
-  readDeadLetters,
-  scenario,
-  startConsumer,
-  storedCount,
-  testBus,
-  testStore,
-  waitUntil,
-} from './harness.js';
+import { readDeadLetters, storedCount, useScenario, waitUntil } from './harness.js';
 
 describe('poison records', () => {
-  const s = scenario('poison');
-  const bus = testBus(s);
-  const store = testStore(s);
-  let consumer: Consumer | undefined;
-  afterAll(async () => {
-    await consumer?.kill();
-    await bus.close();
-    await store.close();
-  });
+  const { s, bus, store, start } = useScenario('poison');
 
   it(
     'land in the dead-letter topic with their reason, and the records after them are ingested',
@@ -77,7 +60,7 @@ describe('poison records', () => {
         { key: 'compute-9', value: dpuLine('p1'), headers: headers('dpu-metrics', 3) },
       ]);
 
-      consumer = await startConsumer(s, [logs, dpu]);
+      const consumer = await start([logs, dpu]);
       const expected = 300 + 2;
       await waitUntil(
         'all good records stored',

@@ -1,37 +1,18 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type Consumer,
-  produceWorkload,
-  scenario,
-  startConsumer,
-  storedCount,
-  testBus,
-  testStore,
-  waitUntil,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { produceWorkload, storedCount, useScenario, waitUntil } from './harness.js';
 
 const RECORDS = 120_000;
 
 describe('two consumers in one group', () => {
-  const s = scenario('rebal');
-  const bus = testBus(s);
-  const store = testStore(s);
-  const consumers: Consumer[] = [];
-  afterAll(async () => {
-    await Promise.all(consumers.map((c) => c.kill()));
-    await bus.close();
-    await store.close();
-  });
+  const { s, bus, store, start } = useScenario('rebal');
 
   it(
     'split the partitions, and a killed one hands its partitions over without loss',
     { timeout: 900_000 },
     async () => {
       const { topics, expected } = await produceWorkload(bus, s, RECORDS, { oneEventPerRecord: true });
-      const a = await startConsumer(s, topics);
-      consumers.push(a);
-      const b = await startConsumer(s, topics);
-      consumers.push(b);
+      const a = await start(topics);
+      const b = await start(topics);
 
       // One partition has one owner in a group: both members busy, on disjoint partitions.
       let split: { a: string[]; b: string[] } | undefined;
