@@ -110,6 +110,7 @@ export async function createRuntime(
         metrics,
         group: config.ingestGroup,
         topics,
+        topicPrefix: config.topicPrefix,
         batchSize: config.ingestBatchSize,
       });
       await pipeline.start();

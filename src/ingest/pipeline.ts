@@ -1,11 +1,17 @@
 import { TextDecoder } from 'node:util';
-import type { BusMessage, DeadLetter, MessageBus, Subscription } from '../bus/types.js';
+import {
+  type BusMessage,
+  type DeadLetter,
+  type MessageBus,
+  type Subscription,
+  topicFor,
+} from '../bus/types.js';
 import type { FaultEvent } from '../model/event.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import { joinPath } from '../sources/framing.js';
-import { getSource } from '../sources/registry.js';
+import { getSource, listSources } from '../sources/registry.js';
 import { type DecodeContext, isSourceId, type Source } from '../sources/types.js';
 import type { EventStore } from '../store/types.js';
 import { H } from './headers.js';
@@ -22,6 +28,8 @@ export interface PipelineDeps {
   metrics?: Metrics;
   group: string;
   topics: string[];
+  /** Prefix of the per-dataset topics; resolves the source of records produced without our headers. */
+  topicPrefix?: string;
   batchSize?: number;
   /** Adds fields at ingest (lease → tenant, rack). Identity until the fleet core lands. */
   enrich?: (events: FaultEvent[]) => FaultEvent[] | Promise<FaultEvent[]>;
@@ -30,20 +38,32 @@ export interface PipelineDeps {
 export interface BatchOutcome {
   events: FaultEvent[];
   dead: DeadLetter[];
+  /** Records read and records decoded, per source id (`unknown` when neither header nor topic names one). */
+  consumed: Map<string, number>;
+  decoded: Map<string, number>;
 }
 
-/** Decodes one bus batch; never throws (a decoder that throws anyway is a dead letter, not a crash). */
+const bump = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+
+/**
+ * Decodes one bus batch; never throws (a decoder that throws anyway is a dead letter, not a crash).
+ * The source comes from the record's header, else from its topic (agents that produce raw records
+ * straight to `faultline.<dataset>` set no headers).
+ */
 export function decodeBatch(
   messages: BusMessage[],
   sourceForTopic?: (topic: string) => Source | undefined,
 ): BatchOutcome {
   const events: FaultEvent[] = [];
   const dead: DeadLetter[] = [];
+  const consumed = new Map<string, number>();
+  const decoded = new Map<string, number>();
   const at = new Date().toISOString();
   for (const m of messages) {
     const sourceId = m.headers[H.source];
     const source =
       sourceId !== undefined && isSourceId(sourceId) ? getSource(sourceId) : sourceForTopic?.(m.topic);
+    bump(consumed, source?.id ?? 'unknown');
     const lineHeader = m.headers[H.line];
     const line = lineHeader === undefined ? undefined : Number(lineHeader);
     const reject = (reason: string) => {
@@ -81,8 +101,10 @@ export function decodeBatch(
     if (occurrence > 0) ctx.occurrence = occurrence;
     try {
       const result = source.decode(payload, ctx);
-      if (result.ok) for (const e of result.events) events.push(e);
-      else {
+      if (result.ok) {
+        bump(decoded, source.id);
+        for (const e of result.events) events.push(e);
+      } else {
         const path = joinPath(m.headers[H.path], result.path);
         reject(path === undefined ? result.reason : `${result.reason} (at ${path})`);
       }
@@ -90,7 +112,7 @@ export function decodeBatch(
       reject(`decoder failed: ${errorMessage(error)}`);
     }
   }
-  return { events, dead };
+  return { events, dead, consumed, decoded };
 }
 
 /**
@@ -101,8 +123,12 @@ export function decodeBatch(
  */
 export class IngestPipeline {
   private subscription: Subscription | undefined;
+  private readonly sourceByTopic: Map<string, Source>;
 
-  constructor(private readonly deps: PipelineDeps) {}
+  constructor(private readonly deps: PipelineDeps) {
+    // One source per dataset and one topic per dataset: the topic alone names the decoder.
+    this.sourceByTopic = new Map(listSources().map((s) => [topicFor(s.dataset, deps.topicPrefix), s]));
+  }
 
   async start(): Promise<void> {
     const { bus, logger, group, topics } = this.deps;
@@ -123,10 +149,11 @@ export class IngestPipeline {
 
   async handle(messages: BusMessage[]): Promise<void> {
     const { store, metrics, bus } = this.deps;
-    const { events: decoded, dead } = decodeBatch(messages);
+    const batch = decodeBatch(messages, (topic) => this.sourceByTopic.get(topic));
+    const { events: decoded, dead } = batch;
     if (metrics !== undefined) {
-      for (const m of messages) metrics.consumed.inc({ source: m.headers[H.source] ?? 'unknown' });
-      for (const e of decoded) metrics.decoded.inc({ source: e['event.module'] ?? 'unknown' });
+      for (const [source, n] of batch.consumed) metrics.consumed.inc({ source }, n);
+      for (const [source, n] of batch.decoded) metrics.decoded.inc({ source }, n);
       for (const d of dead) metrics.rejected.inc({ source: d.source, stage: 'decode' });
     }
     const events = this.deps.enrich === undefined ? decoded : await this.deps.enrich(decoded);
@@ -135,7 +162,8 @@ export class IngestPipeline {
       const result = await store.write(events);
       stop?.();
       if (metrics !== undefined) {
-        if (result.written > 0) countWritten(metrics, events, result.written, result.failed.length);
+        // A batch is one topic and a topic is one dataset, so the batch's events share one.
+        if (result.written > 0) metrics.written.inc({ dataset: events[0]!['event.dataset'] }, result.written);
         metrics.duplicates.inc(result.duplicates);
       }
       const at = new Date().toISOString();
@@ -162,17 +190,4 @@ export class IngestPipeline {
     await this.subscription?.close();
     this.subscription = undefined;
   }
-}
-
-/** Attributes written counts to datasets; exact when a batch has one dataset (the usual case). */
-function countWritten(metrics: Metrics, events: FaultEvent[], written: number, failed: number): void {
-  const datasets = new Set(events.map((e) => e['event.dataset']));
-  if (datasets.size === 1) {
-    metrics.written.inc({ dataset: events[0]!['event.dataset'] }, written);
-    return;
-  }
-  const share = written / Math.max(events.length - failed, 1);
-  const perDataset = new Map<string, number>();
-  for (const e of events) perDataset.set(e['event.dataset'], (perDataset.get(e['event.dataset']) ?? 0) + 1);
-  for (const [dataset, n] of perDataset) metrics.written.inc({ dataset }, Math.round(n * share));
 }

@@ -281,6 +281,37 @@ describe('documents with many records', () => {
       expect(dl.json<{ entries: Array<{ reason: string; source: string }> }>().entries).toEqual([
         expect.objectContaining({ source: 'redfish', reason: expect.stringContaining('$.Members[1]') }),
       ]);
+      // Counted in records, not events: two members read, one decoded, one rejected.
+      const metrics = (await t.app.inject('/metrics')).body;
+      expect(metrics).toMatch(/faultline_ingest_consumed_records_total\{source="redfish"\} 2\n/);
+      expect(metrics).toMatch(/faultline_ingest_decoded_records_total\{source="redfish"\} 1\n/);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('records produced straight to a topic', () => {
+  it('are decoded by the source their topic names when they carry no Faultline headers', async () => {
+    const t = await startRuntime();
+    try {
+      // What an external agent does (DESIGN §6): key = node id, value = the raw record, no headers.
+      const line = OPENSTACK_2K.split('\n')[0]!.replace(/\r$/, '');
+      await t.runtime.bus.publish('faultline.openstack.log', [{ key: 'cmp-raw', value: line }]);
+      await waitForIngest(t.app);
+      const res = await t.app.inject({ url: '/v1/logs/search?host=cmp-raw', headers: auth() });
+      expect(res.json<{ events: Array<Record<string, unknown>> }>().events).toEqual([
+        expect.objectContaining({
+          'event.original': line,
+          'service.name': 'nova-api',
+          'host.name': 'cmp-raw',
+        }),
+      ]);
+      const dl = await t.app.inject({ url: '/v1/ingest/dead-letters', headers: auth() });
+      expect(dl.json()).toEqual({ entries: [] });
+      const metrics = (await t.app.inject('/metrics')).body;
+      expect(metrics).toMatch(/faultline_ingest_consumed_records_total\{source="openstack-log"\} 1\n/);
+      expect(metrics).not.toMatch(/source="unknown"/);
     } finally {
       await t.close();
     }

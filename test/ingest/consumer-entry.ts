@@ -72,6 +72,7 @@ const pipeline = new IngestPipeline({
   metrics: createMetrics({ defaultMetrics: false }),
   group,
   topics,
+  topicPrefix: env('FL_TOPIC_PREFIX'),
 });
 const print = () => {
   stats.partitions = [...partitions.keys()].sort();

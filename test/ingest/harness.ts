@@ -67,6 +67,7 @@ export async function startConsumer(
       FL_NAMESPACE: s.namespace,
       FL_GROUP: s.group,
       FL_TOPICS: topics.join(','),
+      FL_TOPIC_PREFIX: s.topicPrefix,
       FL_DEAD_LETTER_TOPIC: s.deadLetterTopic,
       ...overrides.env,
     },
