@@ -9,6 +9,12 @@ export type { Config };
 const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false });
 const validate = ajv.compile<Config>(ConfigSchema);
 
+/** The literal values a union key of the schema accepts (logLevel), read from the schema itself. */
+function choices(key: string): string[] {
+  const property = (ConfigSchema.properties as Record<string, { anyOf?: Array<{ const?: unknown }> }>)[key];
+  return (property?.anyOf ?? []).map((branch) => String(branch.const));
+}
+
 function describe(error: ErrorObject, raw: Record<string, unknown>, origin: Map<string, string>): string {
   const key =
     error.keyword === 'additionalProperties'
@@ -20,7 +26,7 @@ function describe(error: ErrorObject, raw: Record<string, unknown>, origin: Map<
   const params = error.params as Record<string, unknown>;
   let expected = error.message ?? 'is invalid';
   if (error.keyword === 'pattern') expected = `must match ${String(params.pattern)}`;
-  if (error.keyword === 'anyOf') expected = 'must be one of fatal, error, warn, info, debug, trace, silent';
+  if (error.keyword === 'anyOf') expected = `must be one of ${choices(key).join(', ')}`;
   return `${where} (${key}) ${expected}${got}`;
 }
 
@@ -78,7 +84,10 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   }
   const candidate = structuredClone(raw);
   if (!validate(candidate)) {
-    const lines = (validate.errors ?? []).map((e) => describe(e, raw, origin));
+    // Each branch of a union reports its own `const` miss; the union's `anyOf` line says it whole.
+    const lines = (validate.errors ?? [])
+      .filter((e) => e.keyword !== 'const')
+      .map((e) => describe(e, raw, origin));
     throw new FaultlineError(
       'FAULTLINE_CONFIG_INVALID',
       `invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`,

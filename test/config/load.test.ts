@@ -29,7 +29,7 @@ describe('configuration', () => {
       /FAULTLINE_KAFKA_BROKERS \(kafkaBrokers\) must match/,
     );
     expect(() => loadConfig({ env: { FAULTLINE_LOG_LEVEL: 'loud' } })).toThrow(
-      /FAULTLINE_LOG_LEVEL \(logLevel\) must be one of/,
+      'invalid configuration:\n  FAULTLINE_LOG_LEVEL (logLevel) must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
     );
     expect(() => loadConfig({ env: { FAULTLINE_ES_URL: 'localhost:9200' } })).toThrow(/FAULTLINE_ES_URL/);
   });
