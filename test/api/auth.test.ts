@@ -119,6 +119,13 @@ describe('API keys and roles', () => {
       payload: { name: 'v', role: 'viewer' },
     });
     expect(unscoped.json()).toMatchObject({ statusCode: 400, code: 'FAULTLINE_VALIDATION' });
+    const unknownRole = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: auth(),
+      payload: { name: 'r', role: 'root' },
+    });
+    expect(unknownRole.json()).toMatchObject({ statusCode: 400, code: 'FAULTLINE_VALIDATION' });
     const list = await t.app.inject({ url: '/v1/api-keys', headers: auth() });
     expect(list.body).not.toContain(keys.sre!.secret);
     const listed = list.json<{ keys: Array<{ id: string; lastUsedAt: string | null }> }>().keys;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { FaultlineError } from '../../shared/errors.js';
+import { ROLES } from '../../store/state/schema.js';
 import type { StateStore } from '../../store/state/state-store.js';
 import { ADMIN_ROLES } from '../auth.js';
 
@@ -26,12 +27,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ state: StateStore }> = as
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 100 }),
-            role: Type.Union([
-              Type.Literal('admin'),
-              Type.Literal('sre'),
-              Type.Literal('viewer'),
-              Type.Literal('ingest'),
-            ]),
+            role: Type.Union(ROLES.map((r) => Type.Literal(r))),
             tenantId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           },
           { additionalProperties: false },

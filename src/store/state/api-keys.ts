@@ -3,7 +3,6 @@ import type { Kysely } from 'kysely';
 import type { ApiKeyTable, StateDatabase } from './schema.js';
 
 export type Role = ApiKeyTable['role'];
-export const ROLES: readonly Role[] = ['admin', 'sre', 'viewer', 'ingest'];
 
 export interface ApiKey {
   id: string;

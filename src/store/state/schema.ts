@@ -1,10 +1,13 @@
 import type { Generated } from 'kysely';
 
 /** Tables of the state store. Timestamps are ISO 8601 strings so both dialects compare them alike. */
+/** Roles of API keys. Migration 0001 spells them out too, on purpose: a shipped migration never changes. */
+export const ROLES = ['admin', 'sre', 'viewer', 'ingest'] as const;
+
 export interface ApiKeyTable {
   id: string;
   name: string;
-  role: 'admin' | 'sre' | 'viewer' | 'ingest';
+  role: (typeof ROLES)[number];
   tenant_id: string | null;
   key_hash: string;
   key_prefix: string;
