@@ -317,3 +317,24 @@ describe('records produced straight to a topic', () => {
     }
   });
 });
+
+describe('request limits', () => {
+  it('answers a body over FAULTLINE_MAX_BODY_BYTES with 413 and stores nothing', async () => {
+    const t = await startRuntime({ overrides: { maxBodyBytes: 4096 } });
+    try {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/ingest/openstack-log',
+        headers: { ...auth(), 'content-type': 'text/plain' },
+        payload: OPENSTACK_2K.slice(0, 10_000),
+      });
+      expect(res.json()).toMatchObject({ statusCode: 413, code: 'FAULTLINE_PAYLOAD_TOO_LARGE' });
+      const status = await t.app.inject({ url: '/v1/ingest/status', headers: auth() });
+      expect(status.json()).toMatchObject({ pending: 0 });
+      const search = await t.app.inject({ url: '/v1/logs/search?size=1', headers: auth() });
+      expect(search.json()).toMatchObject({ total: 0 });
+    } finally {
+      await t.close();
+    }
+  });
+});
