@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { listen } from '../api/server.js';
-import { loadConfig } from '../config/load.js';
-import { createRuntime } from '../runtime.js';
 import { errorMessage, isFaultlineError } from '../shared/errors.js';
-import { createLogger } from '../shared/logger.js';
 import { VERSION } from '../shared/version.js';
 import { SOURCE_IDS } from '../sources/types.js';
-import { bootstrapCommand } from './bootstrap.js';
-import { openInput, parseCommand } from './parse.js';
-import { replayCommand } from './replay.js';
+
+// Each command loads what it needs when it runs: `parse` must not pay for Fastify, the Kafka and
+// Elasticsearch clients and SQLite at start-up (half a second, a fifth of a 100 MB parse).
+const serveDeps = async () => ({
+  ...(await import('../api/server.js')),
+  ...(await import('../config/load.js')),
+  ...(await import('../runtime.js')),
+  ...(await import('../shared/logger.js')),
+});
 
 const program = new Command('faultline')
   .description('AIOps log and fault analytics for bare-metal clouds')
@@ -23,6 +25,7 @@ program
   .option('--host <address>', 'listen address (FAULTLINE_HOST)')
   .option('--data-dir <dir>', 'embedded data directory (FAULTLINE_DATA_DIR)')
   .action(async (opts: { port?: string; host?: string; dataDir?: string }) => {
+    const { loadConfig, createLogger, createRuntime, listen } = await serveDeps();
     const overrides: Record<string, unknown> = {};
     if (opts.port !== undefined) overrides.port = opts.port;
     if (opts.host !== undefined) overrides.host = opts.host;
@@ -70,6 +73,7 @@ program
   .option('--strict', 'exit 1 when any record is rejected')
   .argument('[file]', 'input file, or - for stdin', '-')
   .action(async (file: string, opts: { source: string; host?: string; strict?: boolean }) => {
+    const { openInput, parseCommand } = await import('./parse.js');
     const summary = await parseCommand({
       source: opts.source,
       input: openInput(file),
@@ -86,6 +90,8 @@ program
     'create state tables, Elasticsearch templates and Kafka topics for the configured adapters (idempotent)',
   )
   .action(async () => {
+    const { loadConfig, createLogger } = await serveDeps();
+    const { bootstrapCommand } = await import('./bootstrap.js');
     const config = loadConfig();
     await bootstrapCommand({ config, logger: createLogger(config.logLevel), stdout: process.stdout });
   });
@@ -100,6 +106,8 @@ program
   .option('--data-dir <dir>', 'embedded data directory of the running server (FAULTLINE_DATA_DIR)')
   .argument('<file>', 'input file')
   .action(async (file: string, opts: { source: string; host?: string; dataDir?: string }) => {
+    const { loadConfig, createLogger } = await serveDeps();
+    const { replayCommand } = await import('./replay.js');
     const config = loadConfig({ overrides: opts.dataDir === undefined ? {} : { dataDir: opts.dataDir } });
     const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
     const report = await replayCommand({

@@ -16,18 +16,37 @@ export interface ParseSummary {
   seconds: number;
 }
 
-/** Buffers writes into large chunks: one write per line would dominate the run time. */
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Encodes lines straight into 1 MB buffers and writes each buffer once it is full: one write per
+ * line, or one growing string flattened later, would cost as much as decoding the line.
+ */
 class ChunkedWriter {
-  private buffer = '';
+  private buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
   constructor(private readonly out: Writable) {}
-  write(s: string): Promise<void> | undefined {
-    this.buffer += s;
-    return this.buffer.length >= 1 << 18 ? this.flush() : undefined;
+
+  /** Writes `text` and a newline. */
+  writeLine(text: string): Promise<void> | undefined {
+    // 3 bytes per UTF-16 unit is UTF-8's worst case, so the check never under-counts.
+    const worst = text.length * 3 + 1;
+    const pending = this.used + worst > CHUNK_BYTES ? this.flush() : undefined;
+    if (worst > CHUNK_BYTES) {
+      this.out.write(`${text}\n`);
+      return pending;
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
+    this.buffer[this.used++] = 10;
+    return pending;
   }
+
   flush(): Promise<void> | undefined {
-    if (this.buffer === '') return undefined;
-    const chunk = this.buffer;
-    this.buffer = '';
+    if (this.used === 0) return undefined;
+    const chunk = this.buffer.subarray(0, this.used);
+    // The stream keeps the chunk until it is written: the next lines go to a fresh buffer.
+    this.buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
     if (this.out.write(chunk)) return undefined;
     return new Promise((resolve) => this.out.once('drain', () => resolve()));
   }
@@ -80,7 +99,7 @@ export async function parseCommand(options: {
         summary.decoded++;
         for (const event of result.events) {
           summary.events++;
-          const pending = out.write(`${JSON.stringify(event)}\n`);
+          const pending = out.writeLine(JSON.stringify(event));
           if (pending !== undefined) await pending;
         }
       } else {
@@ -88,7 +107,7 @@ export async function parseCommand(options: {
         const rejection: Record<string, unknown> = { line: frame.line, reason: result.reason };
         const path = joinPath(frame.path, result.path);
         if (path !== undefined) rejection.path = path;
-        const pending = err.write(`${JSON.stringify(rejection)}\n`);
+        const pending = err.writeLine(JSON.stringify(rejection));
         if (pending !== undefined) await pending;
       }
     }
@@ -101,7 +120,7 @@ export async function parseCommand(options: {
   await out.flush();
   if (framer.skipped !== undefined) summary.skipped = { ...framer.skipped };
   summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  err.write(`${JSON.stringify({ summary })}\n`);
+  err.writeLine(JSON.stringify({ summary }));
   await err.flush();
   return summary;
 }

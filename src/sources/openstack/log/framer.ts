@@ -11,7 +11,9 @@ import { parseOsloHead, stripAnsi, type TracebackLine, tracebackLine } from './o
 export function osloFramer(): Framer {
   const counter = new OccurrenceCounter();
   let current: Frame | undefined;
-  let currentKey = '';
+  // pid and logger of the open record: prefixed traceback lines repeat both.
+  let currentPid = -1;
+  let currentLogger = '';
   let open = false;
 
   const emit = (): Frame[] => {
@@ -41,14 +43,15 @@ export function osloFramer(): Framer {
           const kind = tracebackLine(clean, open);
           if (kind !== 'none') return fold(line, kind);
           if (clean.startsWith(' ') || clean.startsWith('\t')) return fold(line, 'body');
-        } else if (`${head.pid} ${head.logger}` === currentKey) {
+        } else if (head.pid === currentPid && head.logger === currentLogger) {
           const kind = tracebackLine(head.message, open);
           if (kind !== 'none') return fold(line, kind);
         }
       }
       const out = emit();
       current = { payload: line, line: lineNo };
-      currentKey = head === undefined ? '' : `${head.pid} ${head.logger}`;
+      currentPid = head === undefined ? -1 : head.pid;
+      currentLogger = head === undefined ? '' : head.logger;
       return out;
     },
     end: emit,

@@ -12,7 +12,6 @@ const HEAD =
   /^(?:(\S+?\.log\S*)\s+)?(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,6}))?\s+(\d+)\s+(TRACE|DEBUG|INFO|AUDIT|WARNING|WARN|ERROR|CRITICAL|FATAL)\s+(\S+)(?:\s(.*))?$/;
 
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-const REQUEST_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const INSTANCE = /^\[instance: ([0-9a-fA-F-]{36})\]\s?/;
 
 export interface OsloHead {
@@ -35,17 +34,25 @@ export function stripAnsi(text: string): string {
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** Two ASCII digits at `at` as a number (the regex already made them digits). */
+const two = (s: string, at: number) => (s.charCodeAt(at) - 48) * 10 + s.charCodeAt(at + 1) - 48;
+
+// Lines of one file share their date: the calendar check runs once per date, not once per line.
+let lastValidDate = '';
+
 /**
  * oslo.log writes local time without a zone; Faultline reads it as UTC (set the services' TZ to UTC).
  * The regex fixed the shape; range checks replace Date.parse, which costs more than the rest of the head.
  */
 function isoFrom(date: string, time: string, fraction: string | undefined): string | undefined {
-  const month = Number(date.slice(5, 7));
-  const day = Number(date.slice(8, 10));
-  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return undefined;
-  if (Number(time.slice(0, 2)) > 23 || Number(time.slice(3, 5)) > 59 || Number(time.slice(6, 8)) > 60)
-    return undefined;
-  if (month === 2 && day === 29 && Number.isNaN(Date.parse(`${date}T00:00:00Z`))) return undefined;
+  if (date !== lastValidDate) {
+    const month = two(date, 5);
+    const day = two(date, 8);
+    if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return undefined;
+    if (month === 2 && day === 29 && Number.isNaN(Date.parse(`${date}T00:00:00Z`))) return undefined;
+    lastValidDate = date;
+  }
+  if (two(time, 0) > 23 || two(time, 3) > 59 || two(time, 6) > 60) return undefined;
   const ms =
     fraction === undefined ? '000' : fraction.length === 3 ? fraction : fraction.padEnd(3, '0').slice(0, 3);
   return `${date}T${time}.${ms}Z`;
@@ -55,21 +62,51 @@ function dash(value: string | undefined): string | undefined {
   return value === undefined || value === '-' || value === 'None' || value === '' ? undefined : value;
 }
 
+// Sticky: tested at a token's start, with the token's length checked first (a request id is 40 chars).
+const REQUEST_ID_AT = /req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/y;
+
+function isRequestIdAt(s: string, start: number, end: number): boolean {
+  if (end - start !== 40 || s.charCodeAt(start) !== 114 /* r */) return false;
+  REQUEST_ID_AT.lastIndex = start;
+  return REQUEST_ID_AT.test(s);
+}
+
+/** End of the space-separated token that starts at `start`. */
+function tokenEnd(s: string, start: number): number {
+  const end = s.indexOf(' ', start);
+  return end === -1 ? s.length : end;
+}
+
+/**
+ * The context bracket: `[req-… user project domain user_domain project_domain]`, and in newer
+ * releases `[global-req-or-None req-… user project …]`. Walks the tokens in place (this runs on every
+ * line; splitting the bracket cost more than the rest of the head).
+ */
 function parseContext(inner: string, head: OsloHead): void {
-  const tokens = inner.split(' ');
-  const at = tokens.findIndex((t) => REQUEST_ID.test(t));
-  if (at === -1) return;
-  // Newer releases put the global request id (or "None") before the local one.
-  if (at + 1 < tokens.length && REQUEST_ID.test(tokens[at + 1] ?? '')) {
-    head.globalRequestId = tokens[at];
-    head.requestId = tokens[at + 1];
-    head.user = dash(tokens[at + 2]);
-    head.project = dash(tokens[at + 3]);
-    return;
+  let start = 0;
+  let end = tokenEnd(inner, 0);
+  while (!isRequestIdAt(inner, start, end)) {
+    if (end >= inner.length) return;
+    start = end + 1;
+    end = tokenEnd(inner, start);
   }
-  head.requestId = tokens[at];
-  head.user = dash(tokens[at + 1]);
-  head.project = dash(tokens[at + 2]);
+  const take = (): string | undefined => {
+    if (start > inner.length) return undefined;
+    const token = inner.slice(start, end);
+    start = end + 1;
+    end = start > inner.length ? start : tokenEnd(inner, start);
+    return token;
+  };
+  const first = take()!;
+  // Newer releases put the global request id (or "None") before the local one.
+  if (start <= inner.length && isRequestIdAt(inner, start, end)) {
+    head.globalRequestId = first;
+    head.requestId = take();
+  } else {
+    head.requestId = first;
+  }
+  head.user = dash(take());
+  head.project = dash(take());
 }
 
 // The framer parses each line to find record boundaries and the decoder parses the same string
