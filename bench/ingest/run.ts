@@ -14,18 +14,35 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { KafkaBus } from '../../src/bus/kafka.js';
 import type { BusMessage } from '../../src/bus/types.js';
-import { decodeBatch, IngestPipeline } from '../../src/ingest/pipeline.js';
 import type { FaultEvent } from '../../src/model/event.js';
-import { createLogger } from '../../src/shared/logger.js';
-import { createMetrics } from '../../src/shared/metrics.js';
-import { ElasticsearchEventStore } from '../../src/store/elasticsearch/event-store.js';
 import { buildWorkload } from './workload.js';
+
+/**
+ * The measured code is the build in `dist/`, as `faultline serve` runs it (`npm run build` first):
+ * tsx's on-the-fly transpile adds helpers to every closure. Types come from the sources.
+ */
+const REPO = resolve(import.meta.dirname, '..', '..');
+async function fromDist<T>(path: string): Promise<T> {
+  const file = resolve(REPO, 'dist', path);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
+  return (await import(pathToFileURL(file).href)) as T;
+}
+const { KafkaBus } = await fromDist<typeof import('../../src/bus/kafka.js')>('bus/kafka.js');
+const { decodeBatch, IngestPipeline } =
+  await fromDist<typeof import('../../src/ingest/pipeline.js')>('ingest/pipeline.js');
+const { createLogger } = await fromDist<typeof import('../../src/shared/logger.js')>('shared/logger.js');
+const { createMetrics } = await fromDist<typeof import('../../src/shared/metrics.js')>('shared/metrics.js');
+const { ElasticsearchEventStore } = await fromDist<
+  typeof import('../../src/store/elasticsearch/event-store.js')
+>('store/elasticsearch/event-store.js');
+type ElasticsearchEventStore = InstanceType<typeof ElasticsearchEventStore>;
 
 const { values: args } = parseArgs({
   options: {
@@ -41,8 +58,6 @@ const { values: args } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
   },
 });
-
-const REPO = resolve(import.meta.dirname, '..', '..');
 
 /**
  * The servers: from the environment, or started through the infra script in an instance of the
@@ -258,7 +273,20 @@ async function bench(brokers: string[], es: string): Promise<void> {
   process.stderr.write('warmed up Elasticsearch\n');
 
   const c1 = await ceiling('a');
+  // BENCH_PROFILE=<file.cpuprofile>: a V8 CPU profile of this process during the first end-to-end run.
+  const profile = process.env.BENCH_PROFILE;
+  const session = profile === undefined ? undefined : new Session();
+  if (session !== undefined) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   const e1 = await e2e('a');
+  if (session !== undefined && profile !== undefined) {
+    const { profile: data } = await session.post('Profiler.stop');
+    writeFileSync(profile, JSON.stringify(data));
+    session.disconnect();
+  }
   const e2 = await e2e('b');
   const c2 = await ceiling('b');
   const ceilingRate = (c1.rate + c2.rate) / 2;

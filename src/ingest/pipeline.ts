@@ -59,6 +59,23 @@ export function decodeBatch(
   const consumed = new Map<string, number>();
   const decoded = new Map<string, number>();
   const at = new Date().toISOString();
+  // Built only for records that fail: the hot path allocates no closure per record.
+  const reject = (m: BusMessage, source: string, line: number | undefined, reason: string) => {
+    const entry: DeadLetter = {
+      sourceTopic: m.topic,
+      sourcePartition: m.partition,
+      sourceOffset: m.offset,
+      source,
+      reason,
+      original: m.value,
+      at,
+    };
+    if (line !== undefined && Number.isFinite(line)) entry.line = line;
+    dead.push(entry);
+  };
+  // Records of one upload share their receive time: convert each distinct timestamp once.
+  let lastTimestamp = Number.NaN;
+  let lastReceivedAt = '';
   for (const m of messages) {
     const sourceId = m.headers[H.source];
     const source =
@@ -66,39 +83,48 @@ export function decodeBatch(
     bump(consumed, source?.id ?? 'unknown');
     const lineHeader = m.headers[H.line];
     const line = lineHeader === undefined ? undefined : Number(lineHeader);
-    const reject = (reason: string) => {
-      const entry: DeadLetter = {
-        sourceTopic: m.topic,
-        sourcePartition: m.partition,
-        sourceOffset: m.offset,
-        source: source?.id ?? sourceId ?? 'unknown',
-        reason,
-        original: m.value,
-        at,
-      };
-      if (line !== undefined && Number.isFinite(line)) entry.line = line;
-      dead.push(entry);
-    };
     if (source === undefined) {
-      reject(`unknown source ${JSON.stringify(sourceId ?? null)} on topic ${m.topic}`);
+      reject(
+        m,
+        sourceId ?? 'unknown',
+        line,
+        `unknown source ${JSON.stringify(sourceId ?? null)} on topic ${m.topic}`,
+      );
       continue;
     }
     if (m.value.length > MAX_RECORD_BYTES) {
-      reject(`record of ${m.value.length} bytes exceeds the ${MAX_RECORD_BYTES}-byte limit`);
+      reject(
+        m,
+        source.id,
+        line,
+        `record of ${m.value.length} bytes exceeds the ${MAX_RECORD_BYTES}-byte limit`,
+      );
       continue;
     }
     let payload: string;
     try {
       payload = utf8.decode(m.value);
     } catch {
-      reject('record is not valid UTF-8');
+      reject(m, source.id, line, 'record is not valid UTF-8');
       continue;
     }
-    const ctx: DecodeContext = { receivedAt: m.headers[H.receivedAt] ?? new Date(m.timestamp).toISOString() };
+    let receivedAt = m.headers[H.receivedAt];
+    if (receivedAt === undefined) {
+      if (m.timestamp !== lastTimestamp) {
+        lastTimestamp = m.timestamp;
+        // A record without a usable timestamp is taken as received now.
+        lastReceivedAt = Number.isFinite(m.timestamp) ? new Date(m.timestamp).toISOString() : at;
+      }
+      receivedAt = lastReceivedAt;
+    }
+    const ctx: DecodeContext = { receivedAt };
     if (m.key !== null && m.key !== '') ctx.host = m.key;
     if (line !== undefined && Number.isFinite(line)) ctx.line = line;
-    const occurrence = Number(m.headers[H.occurrence] ?? 0);
-    if (occurrence > 0) ctx.occurrence = occurrence;
+    const occurrenceHeader = m.headers[H.occurrence];
+    if (occurrenceHeader !== undefined) {
+      const occurrence = Number(occurrenceHeader);
+      if (occurrence > 0) ctx.occurrence = occurrence;
+    }
     try {
       const result = source.decode(payload, ctx);
       if (result.ok) {
@@ -106,10 +132,10 @@ export function decodeBatch(
         for (const e of result.events) events.push(e);
       } else {
         const path = joinPath(m.headers[H.path], result.path);
-        reject(path === undefined ? result.reason : `${result.reason} (at ${path})`);
+        reject(m, source.id, line, path === undefined ? result.reason : `${result.reason} (at ${path})`);
       }
     } catch (error) {
-      reject(`decoder failed: ${errorMessage(error)}`);
+      reject(m, source.id, line, `decoder failed: ${errorMessage(error)}`);
     }
   }
   return { events, dead, consumed, decoded };

@@ -172,6 +172,10 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim/m);
     expect(dockerfile).toMatch(/npm ci\b/);
     expect(dockerfile).toMatch(/npm run build\b/);
-    expect(dockerfile).toMatch(/^CMD \["node", "dist\/cli\/main\.js", "serve"\]$/m);
+    // Same flags as `npm start`: the package.json script and the image must not drift apart.
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    expect(cmd).toBeDefined();
+    expect((JSON.parse(cmd!) as string[]).join(' ')).toBe(start);
   });
 });

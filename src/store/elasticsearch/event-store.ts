@@ -14,6 +14,7 @@ import type {
   EventStore,
   WriteResult,
 } from '../types.js';
+import { BulkBodyBuilder, type BulkChunk, subChunk } from './bulk-body.js';
 import { buildAggregation, buildFilter, buildSort } from './query.js';
 import { enforceRetention, parseDuration, type RetentionReport } from './retention.js';
 import {
@@ -243,7 +244,10 @@ export class ElasticsearchEventStore implements EventStore {
 
   async write(events: FaultEvent[]): Promise<WriteResult> {
     const result: WriteResult = { written: 0, duplicates: 0, failed: [] };
-    const docs: Array<{ event: FaultEvent; body: string }> = [];
+    const builder = new BulkBodyBuilder(
+      this.options.bulkMaxBytes ?? 5 * 1024 * 1024,
+      this.options.bulkMaxDocs ?? 5000,
+    );
     for (const event of events) {
       if (Number.isNaN(Date.parse(event['@timestamp']))) {
         result.failed.push({ event, reason: 'invalid @timestamp' });
@@ -253,24 +257,12 @@ export class ElasticsearchEventStore implements EventStore {
         result.failed.push({ event, reason: `unknown dataset ${JSON.stringify(event['event.dataset'])}` });
         continue;
       }
-      const action = this.actionPrefix(event['event.dataset']) + JSON.stringify(event['event.id']);
-      docs.push({ event, body: `${action}}}\n${JSON.stringify(event)}\n` });
+      builder.add(
+        event,
+        `${this.actionPrefix(event['event.dataset'])}${JSON.stringify(event['event.id'])}}}`,
+      );
     }
-    const maxBytes = this.options.bulkMaxBytes ?? 5 * 1024 * 1024;
-    const maxDocs = this.options.bulkMaxDocs ?? 5000;
-    const chunks: Array<typeof docs> = [];
-    let chunk: typeof docs = [];
-    let bytes = 0;
-    for (const d of docs) {
-      if (chunk.length > 0 && (bytes + d.body.length > maxBytes || chunk.length >= maxDocs)) {
-        chunks.push(chunk);
-        chunk = [];
-        bytes = 0;
-      }
-      chunk.push(d);
-      bytes += d.body.length;
-    }
-    if (chunk.length > 0) chunks.push(chunk);
+    const chunks = builder.finish();
     const concurrency = Math.max(1, this.options.bulkConcurrency ?? 2);
     let next = 0;
     const worker = async () => {
@@ -284,8 +276,8 @@ export class ElasticsearchEventStore implements EventStore {
   }
 
   /** One bulk request, retrying only the items the server refused for load; throws if they keep failing. */
-  private async bulk(docs: Array<{ event: FaultEvent; body: string }>, result: WriteResult): Promise<void> {
-    let pending = docs;
+  private async bulk(chunk: BulkChunk, result: WriteResult): Promise<void> {
+    let pending = chunk;
     const retries = this.options.bulkRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
       const stop = this.options.metrics?.storeBulkSeconds.startTimer();
@@ -295,7 +287,7 @@ export class ElasticsearchEventStore implements EventStore {
           method: 'POST',
           path: '/_bulk',
           querystring: { filter_path: BULK_FILTER, require_data_stream: 'true' },
-          bulkBody: pending.map((d) => d.body).join(''),
+          bulkBody: pending.body,
         })) as typeof response;
       } catch (error) {
         stop?.({ outcome: 'error' });
@@ -303,31 +295,30 @@ export class ElasticsearchEventStore implements EventStore {
       }
       if (!response.errors) {
         stop?.({ outcome: 'ok' });
-        result.written += pending.length;
+        result.written += pending.events.length;
         return;
       }
-      const again: typeof pending = [];
+      const again: number[] = [];
       let lastError = '';
       let missingTemplate = false;
       const items = response.items ?? [];
-      for (let k = 0; k < pending.length; k++) {
+      for (let k = 0; k < pending.events.length; k++) {
         const item = items[k]?.create;
-        const doc = pending[k]!;
         if (item === undefined) {
-          again.push(doc);
+          again.push(k);
           continue;
         }
         if (item.status === 200 || item.status === 201) result.written++;
         else if (item.status === 409) result.duplicates++;
         else if (retryable(item.status) || item.error?.type === 'index_not_found_exception') {
-          again.push(doc);
+          again.push(k);
           if (item.error?.type === 'index_not_found_exception') missingTemplate = true;
           lastError = `${item.status} ${item.error?.type ?? ''}: ${item.error?.reason ?? ''}`;
         } else {
           const e = item.error;
           const cause = e?.caused_by?.reason === undefined ? '' : ` (${e.caused_by.reason})`;
           result.failed.push({
-            event: doc.event,
+            event: pending.events[k]!,
             reason: `${e?.type ?? item.status}: ${e?.reason ?? 'refused'}${cause}`,
           });
         }
@@ -343,7 +334,7 @@ export class ElasticsearchEventStore implements EventStore {
       // A missing template (deleted under us) is put back; overload is waited out.
       if (missingTemplate) await this.bootstrap();
       await sleep(Math.min(200 * 2 ** attempt, 5000));
-      pending = again;
+      pending = subChunk(pending, again);
     }
   }
 

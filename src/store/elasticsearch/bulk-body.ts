@@ -1,0 +1,92 @@
+import type { FaultEvent } from '../../model/event.js';
+
+/**
+ * One `_bulk` request: the NDJSON body encoded once into a buffer, the events in it, and where each
+ * event's two lines end, so the items the server refused can be cut out and sent again.
+ */
+export interface BulkChunk {
+  events: FaultEvent[];
+  /** `ends[i]`: byte offset just after event i's document line. */
+  ends: number[];
+  body: Buffer;
+}
+
+/**
+ * Builds bulk bodies straight into buffers of at most `maxBytes` (a single larger document gets a
+ * buffer of its own) and `maxDocs` events. Encoding each line into the buffer as it is made costs a
+ * third of building one string per document, joining them and encoding the joined string.
+ */
+export class BulkBodyBuilder {
+  private readonly chunks: BulkChunk[] = [];
+  private buffer = Buffer.allocUnsafe(0);
+  private used = 0;
+  /** Set once a chunk was cut for size: the batch is large, so later chunks start at full size. */
+  private large = false;
+  private events: FaultEvent[] = [];
+  private ends: number[] = [];
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly maxDocs: number,
+  ) {}
+
+  /** Appends `action` and the event's JSON, each followed by a newline. */
+  add(event: FaultEvent, action: string): void {
+    const doc = JSON.stringify(event);
+    // UTF-8 needs at most 3 bytes per UTF-16 unit; the exact length is asked only near the end.
+    let need = (action.length + doc.length) * 3 + 2;
+    if (this.used + need > this.maxBytes) need = Buffer.byteLength(action) + Buffer.byteLength(doc) + 2;
+    if (this.events.length > 0 && (this.used + need > this.maxBytes || this.events.length >= this.maxDocs)) {
+      this.cut();
+    }
+    if (this.used + need > this.buffer.length) this.grow(this.used + need);
+    this.used += this.buffer.write(action, this.used, 'utf8');
+    this.buffer[this.used++] = 10;
+    this.used += this.buffer.write(doc, this.used, 'utf8');
+    this.buffer[this.used++] = 10;
+    this.events.push(event);
+    this.ends.push(this.used);
+  }
+
+  /** The chunks built so far; the builder is spent afterwards. */
+  finish(): BulkChunk[] {
+    if (this.events.length > 0) this.cut();
+    return this.chunks;
+  }
+
+  /** Doubles from 64 KiB up to maxBytes (or to one oversized document): small batches stay small. */
+  private grow(needed: number): void {
+    let size = this.large ? this.maxBytes : Math.max(this.buffer.length * 2, 64 * 1024);
+    while (size < needed) size *= 2;
+    const next = Buffer.allocUnsafe(Math.max(Math.min(size, this.maxBytes), needed));
+    this.buffer.copy(next, 0, 0, this.used);
+    this.buffer = next;
+  }
+
+  private cut(): void {
+    // The request keeps its slice of the buffer; the next chunk starts in a fresh one.
+    this.chunks.push({ events: this.events, ends: this.ends, body: this.buffer.subarray(0, this.used) });
+    this.buffer = Buffer.allocUnsafe(0);
+    this.large = true;
+    this.used = 0;
+    this.events = [];
+    this.ends = [];
+  }
+}
+
+/** The part of `chunk` holding the events at `indexes` (ascending), as a chunk of its own. */
+export function subChunk(chunk: BulkChunk, indexes: number[]): BulkChunk {
+  const parts: Buffer[] = [];
+  const events: FaultEvent[] = [];
+  const ends: number[] = [];
+  let used = 0;
+  for (const i of indexes) {
+    const start = i === 0 ? 0 : chunk.ends[i - 1]!;
+    const end = chunk.ends[i]!;
+    parts.push(chunk.body.subarray(start, end));
+    used += end - start;
+    events.push(chunk.events[i]!);
+    ends.push(used);
+  }
+  return { events, ends, body: Buffer.concat(parts, used) };
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { FaultEvent } from '../../src/model/event.js';
+import { BulkBodyBuilder, type BulkChunk, subChunk } from '../../src/store/elasticsearch/bulk-body.js';
+
+const event = (i: number, message = `line ${i}`): FaultEvent => ({
+  '@timestamp': '2017-05-16T00:00:00.008Z',
+  'event.id': `id-${i}`,
+  'event.dataset': 'openstack.log',
+  'event.kind': 'event',
+  'event.severity': 6,
+  'event.original': message,
+  message,
+});
+
+const action = (i: number) => `{"create":{"_index":"logs-x","_id":"id-${i}"}}`;
+
+/** The chunk's body read back as (action, document) pairs, checked against its own offsets. */
+function pairs(chunk: BulkChunk): Array<[unknown, FaultEvent]> {
+  const text = chunk.body.toString('utf8');
+  expect(text.endsWith('\n')).toBe(true);
+  const lines = text.slice(0, -1).split('\n');
+  expect(lines).toHaveLength(chunk.events.length * 2);
+  expect(chunk.ends.at(-1)).toBe(chunk.body.length);
+  const out: Array<[unknown, FaultEvent]> = [];
+  for (let i = 0; i < lines.length; i += 2) out.push([JSON.parse(lines[i]!), JSON.parse(lines[i + 1]!)]);
+  return out;
+}
+
+function build(events: FaultEvent[], maxBytes: number, maxDocs: number): BulkChunk[] {
+  const b = new BulkBodyBuilder(maxBytes, maxDocs);
+  events.forEach((e, i) => b.add(e, action(i)));
+  return b.finish();
+}
+
+describe('BulkBodyBuilder', () => {
+  it('writes every event once, in order, as action and document lines', () => {
+    const events = Array.from({ length: 1200 }, (_, i) => event(i));
+    const chunks = build(events, 5 * 1024 * 1024, 500);
+    expect(chunks.map((c) => c.events.length)).toEqual([500, 500, 200]);
+    const all = chunks.flatMap(pairs);
+    expect(all.map(([, doc]) => doc)).toEqual(events);
+    expect(all[7]![0]).toEqual({ create: { _index: 'logs-x', _id: 'id-7' } });
+  });
+
+  it('keeps each body under the byte limit, counting UTF-8 bytes, not characters', () => {
+    // Three bytes per character: a limit counted in characters would overshoot threefold.
+    const events = Array.from({ length: 300 }, (_, i) => event(i, '温度'.repeat(100 + i)));
+    const limit = 64 * 1024;
+    const chunks = build(events, limit, 10_000);
+    expect(chunks.length).toBeGreaterThan(3);
+    for (const c of chunks) expect(c.body.length).toBeLessThanOrEqual(limit);
+    expect(chunks.flatMap(pairs).map(([, d]) => d.message)).toEqual(events.map((e) => e.message));
+  });
+
+  it('gives a document larger than the limit a request of its own', () => {
+    const events = [event(0), event(1, 'x'.repeat(10_000)), event(2)];
+    const chunks = build(events, 4096, 100);
+    expect(chunks.map((c) => c.events.map((e) => e['event.id']))).toEqual([['id-0'], ['id-1'], ['id-2']]);
+    expect(pairs(chunks[1]!)[0]![1].message).toHaveLength(10_000);
+  });
+
+  it('cuts out the refused items for a retry, with their own offsets', () => {
+    const events = Array.from({ length: 10 }, (_, i) => event(i, i % 2 === 0 ? 'é' : 'plain'));
+    const [chunk] = build(events, 1 << 20, 100);
+    const retry = subChunk(chunk!, [0, 3, 9]);
+    expect(retry.events.map((e) => e['event.id'])).toEqual(['id-0', 'id-3', 'id-9']);
+    expect(pairs(retry).map(([a]) => (a as { create: { _id: string } }).create._id)).toEqual([
+      'id-0',
+      'id-3',
+      'id-9',
+    ]);
+  });
+
+  it('builds nothing for no events', () => {
+    expect(new BulkBodyBuilder(1024, 10).finish()).toEqual([]);
+  });
+});
