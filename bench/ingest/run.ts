@@ -35,7 +35,7 @@ async function fromDist<T>(path: string): Promise<T> {
   return (await import(pathToFileURL(file).href)) as T;
 }
 const { KafkaBus } = await fromDist<typeof import('../../src/bus/kafka.js')>('bus/kafka.js');
-const { decodeBatch, IngestPipeline } =
+const { decodeBatch, IngestPipeline, sourcesByTopic } =
   await fromDist<typeof import('../../src/ingest/pipeline.js')>('ingest/pipeline.js');
 const { createLogger } = await fromDist<typeof import('../../src/shared/logger.js')>('shared/logger.js');
 const { createMetrics } = await fromDist<typeof import('../../src/shared/metrics.js')>('shared/metrics.js');
@@ -130,9 +130,9 @@ async function bench(brokers: string[], es: string): Promise<void> {
     key: r.key,
     value: Buffer.from(r.value),
     headers: r.headers,
-    timestamp: Date.now(),
+    timestamp: r.timestamp,
   }));
-  const { events, dead } = decodeBatch(fake);
+  const { events, dead } = decodeBatch(fake, sourcesByTopic(prefix));
   const expected = new Set(events.map((e) => e['event.id'])).size;
   process.stderr.write(
     `mix ${JSON.stringify(workload.mix)}: ${fmt(events.length)} events (${fmt(expected)} distinct ids), ${dead.length} rejected\n`,

@@ -16,6 +16,9 @@ export interface BenchRecord {
   key: string;
   value: string;
   headers: Record<string, string>;
+  /** Receive time, ms since epoch: the record timestamp, as the edge sets it. */
+  timestamp: number;
+  source: string;
 }
 
 export interface Workload {
@@ -54,13 +57,16 @@ function record(
   host: string,
   value: string,
   line: number,
-  receivedAt: string,
+  receivedAt: number,
 ): BenchRecord {
+  // What IngestPublisher sends: the line as the only header; the topic names the source.
   return {
     topic: topicFor(source.dataset, prefix),
     key: host,
     value,
-    headers: { [H.source]: source.id, [H.line]: String(line), [H.receivedAt]: receivedAt },
+    headers: { [H.line]: String(line) },
+    timestamp: receivedAt,
+    source: source.id,
   };
 }
 
@@ -74,7 +80,7 @@ export function buildWorkload(
   options: { topicPrefix: string; hosts?: number; sources?: Array<'ipmi-sel' | 'dpu-metrics'> },
 ): Workload {
   const hosts = options.hosts ?? 500;
-  const receivedAt = new Date().toISOString();
+  const receivedAt = Date.now();
   const openstack = getSource('openstack-log');
   if (openstack === undefined) throw new Error('the openstack-log source is not registered');
   const wanted = (id: 'ipmi-sel' | 'dpu-metrics') =>
@@ -143,6 +149,6 @@ export function buildWorkload(
   }
 
   const mix: Record<string, number> = {};
-  for (const r of records) mix[r.headers[H.source]!] = (mix[r.headers[H.source]!] ?? 0) + 1;
+  for (const r of records) mix[r.source] = (mix[r.source] ?? 0) + 1;
   return { records, mix, missing, topics: [...new Set(records.map((r) => r.topic))] };
 }

@@ -104,7 +104,8 @@ export class EmbeddedBus implements MessageBus {
       this.db.prepare('INSERT OR IGNORE INTO bus_topics (topic) VALUES (?)').run(topic);
       for (const m of messages) {
         const value = typeof m.value === 'string' ? Buffer.from(m.value, 'utf8') : m.value;
-        put.run(topic, m.key, value, m.headers === undefined ? null : JSON.stringify(m.headers), now);
+        const headers = m.headers === undefined ? null : JSON.stringify(m.headers);
+        put.run(topic, m.key, value, headers, m.timestamp ?? now);
       }
     })();
     this.appended.emit('append', topic);

@@ -284,6 +284,7 @@ export class KafkaBus implements MessageBus {
       }
       const message: Message = { key: m.key, value };
       if (m.headers !== undefined) message.headers = m.headers;
+      if (m.timestamp !== undefined) message.timestamp = String(m.timestamp);
       chunk.push(message);
       bytes += value.length;
     }

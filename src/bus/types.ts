@@ -13,6 +13,8 @@ export interface OutgoingMessage {
   key: string | null;
   value: Buffer | string;
   headers?: Record<string, string>;
+  /** When the edge received the record (ms since epoch); the adapter's clock when absent. */
+  timestamp?: number;
 }
 
 export interface BusMessage {
@@ -23,7 +25,7 @@ export interface BusMessage {
   key: string | null;
   value: Buffer;
   headers: Record<string, string>;
-  /** Broker append time, ms since epoch. */
+  /** Record time, ms since epoch: the producer's (the edge's receive time) or else the append time. */
   timestamp: number;
 }
 

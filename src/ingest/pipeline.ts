@@ -141,6 +141,12 @@ export function decodeBatch(
   return { events, dead, consumed, decoded };
 }
 
+/** One source per dataset and one topic per dataset: the topic alone names the decoder. */
+export function sourcesByTopic(topicPrefix?: string): (topic: string) => Source | undefined {
+  const byTopic = new Map(listSources().map((s) => [topicFor(s.dataset, topicPrefix), s]));
+  return (topic) => byTopic.get(topic);
+}
+
 /**
  * The ingest pipeline (DESIGN §1): bus → decode → enrich → event store, dead letters beside it.
  * A batch's offsets are committed by the bus only after this handler resolved, i.e. after the store
@@ -149,11 +155,10 @@ export function decodeBatch(
  */
 export class IngestPipeline {
   private subscription: Subscription | undefined;
-  private readonly sourceByTopic: Map<string, Source>;
+  private readonly sourceForTopic: (topic: string) => Source | undefined;
 
   constructor(private readonly deps: PipelineDeps) {
-    // One source per dataset and one topic per dataset: the topic alone names the decoder.
-    this.sourceByTopic = new Map(listSources().map((s) => [topicFor(s.dataset, deps.topicPrefix), s]));
+    this.sourceForTopic = sourcesByTopic(deps.topicPrefix);
   }
 
   async start(): Promise<void> {
@@ -175,7 +180,7 @@ export class IngestPipeline {
 
   async handle(messages: BusMessage[]): Promise<void> {
     const { store, metrics, bus } = this.deps;
-    const batch = decodeBatch(messages, (topic) => this.sourceByTopic.get(topic));
+    const batch = decodeBatch(messages, this.sourceForTopic);
     const { events: decoded, dead } = batch;
     if (metrics !== undefined) {
       for (const [source, n] of batch.consumed) metrics.consumed.inc({ source }, n);

@@ -28,20 +28,15 @@ export class IngestPublisher {
     return topicFor(source.dataset, this.topicPrefix);
   }
 
-  private message(
-    source: Source,
-    frame: Frame,
-    host: string | undefined,
-    receivedAt: string,
-  ): OutgoingMessage {
-    const headers: Record<string, string> = {
-      [H.source]: source.id,
-      [H.line]: String(frame.line),
-      [H.receivedAt]: receivedAt,
-    };
+  /**
+   * Every header costs the consumer a decode per record, so only what the bus cannot say travels as
+   * one: the topic names the source and the record timestamp carries the receive time.
+   */
+  private message(frame: Frame, host: string | undefined, receivedAt: number): OutgoingMessage {
+    const headers: Record<string, string> = { [H.line]: String(frame.line) };
     if (frame.occurrence !== undefined) headers[H.occurrence] = String(frame.occurrence);
     if (frame.path !== undefined) headers[H.path] = frame.path;
-    return { key: host ?? null, value: frame.payload, headers };
+    return { key: host ?? null, value: frame.payload, headers, timestamp: receivedAt };
   }
 
   /** Publishes frames in chunks; resolves once all of them are durably on the bus. */
@@ -51,7 +46,8 @@ export class IngestPublisher {
     options: { host?: string; receivedAt?: string } = {},
   ): Promise<PublishReport> {
     const topic = this.topicOf(source);
-    const receivedAt = options.receivedAt ?? new Date().toISOString();
+    const receivedAt = options.receivedAt === undefined ? Date.now() : Date.parse(options.receivedAt);
+    if (!Number.isFinite(receivedAt)) throw new Error(`invalid receivedAt ${options.receivedAt}`);
     const report: PublishReport = { source: source.id, topic, accepted: 0 };
     let batch: OutgoingMessage[] = [];
     const flush = async () => {
@@ -64,7 +60,7 @@ export class IngestPublisher {
     for (const frame of frames) {
       report.firstLine ??= frame.line;
       report.lastLine = frame.line;
-      batch.push(this.message(source, frame, options.host, receivedAt));
+      batch.push(this.message(frame, options.host, receivedAt));
       if (batch.length >= this.chunk) await flush();
     }
     await flush();

@@ -137,6 +137,22 @@ export function busConformance(
       }
     });
 
+    it('keeps the timestamp a record was published with (the receive time at the edge)', async () => {
+      const topic = unique('timestamp');
+      await bus.ensureTopics([topic]);
+      const receivedAt = Date.parse('2026-01-02T03:04:05.678Z');
+      await bus.publish(topic, [
+        { key: 'bm-042', value: 'given', headers: { seq: '0' }, timestamp: receivedAt },
+        { key: 'bm-042', value: 'unset', headers: { seq: '1' } },
+      ]);
+      const r = await record(bus, { group: unique('g'), topics: [topic] });
+      await waitFor('2 deliveries', () => r.got.length >= 2, timeout);
+      await r.sub.close();
+      const bySeq = [...r.got].sort((a, b) => seqOf(a) - seqOf(b));
+      expect(bySeq[0]!.timestamp).toBe(receivedAt);
+      expect(Math.abs(bySeq[1]!.timestamp - Date.now())).toBeLessThan(5 * 60_000);
+    });
+
     it('keeps per-key order across many publishes', async () => {
       const topic = unique('order');
       await bus.ensureTopics([topic]);

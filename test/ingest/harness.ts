@@ -7,7 +7,7 @@ import { afterAll } from 'vitest';
 import { buildWorkload } from '../../bench/ingest/workload.js';
 import { KafkaBus, parseDeadLetter } from '../../src/bus/kafka.js';
 import type { BusMessage, DeadLetter } from '../../src/bus/types.js';
-import { decodeBatch } from '../../src/ingest/pipeline.js';
+import { decodeBatch, sourcesByTopic } from '../../src/ingest/pipeline.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { ElasticsearchEventStore } from '../../src/store/elasticsearch/event-store.js';
 import { repoRoot } from '../helpers/fixtures.js';
@@ -241,7 +241,11 @@ export async function produceWorkload(
   bus: KafkaBus,
   s: IngestScenario,
   n: number,
-  options: { oneEventPerRecord?: boolean } = {},
+  options: {
+    oneEventPerRecord?: boolean;
+    /** Runs once the topics exist, before the first record is published (start consumers here). */
+    beforePublish?: (topics: string[]) => Promise<void>;
+  } = {},
 ): Promise<{ topics: string[]; expected: number }> {
   const workload = buildWorkload(n, {
     topicPrefix: s.topicPrefix,
@@ -249,6 +253,7 @@ export async function produceWorkload(
     ...(options.oneEventPerRecord === true ? { sources: ['ipmi-sel' as const] } : {}),
   });
   await bus.ensureTopics(workload.topics);
+  await options.beforePublish?.(workload.topics);
   const messages: BusMessage[] = workload.records.map((r, i) => ({
     topic: r.topic,
     partition: 0,
@@ -256,9 +261,9 @@ export async function produceWorkload(
     key: r.key,
     value: Buffer.from(r.value),
     headers: r.headers,
-    timestamp: Date.now(),
+    timestamp: r.timestamp,
   }));
-  const { events, dead } = decodeBatch(messages);
+  const { events, dead } = decodeBatch(messages, sourcesByTopic(s.topicPrefix));
   if (dead.length > 0) throw new Error(`workload has undecodable records: ${dead[0]!.reason}`);
   const byTopic = new Map<string, typeof workload.records>();
   for (const r of workload.records) {

@@ -10,29 +10,44 @@ describe('two consumers in one group', () => {
     'split the partitions, and a killed one hands its partitions over without loss',
     { timeout: 900_000 },
     async () => {
-      const { topics, expected } = await produceWorkload(bus, s, RECORDS, { oneEventPerRecord: true });
-      const a = await start(topics);
-      const b = await start(topics);
+      // Both members join before the records arrive: a fast consumer alone would otherwise finish
+      // most of the stream while the second one is still joining.
+      let members: Array<Awaited<ReturnType<typeof start>>> = [];
+      const { topics, expected } = await produceWorkload(bus, s, RECORDS, {
+        oneEventPerRecord: true,
+        beforePublish: async (t) => {
+          members = [await start(t), await start(t)];
+        },
+      });
+      const [a, b] = members as [(typeof members)[0], (typeof members)[0]];
 
-      // One partition has one owner in a group: both members busy, on disjoint partitions.
+      // One partition has one owner in a group: both members busy, on disjoint partitions, and a
+      // still has records left on its own (else the kill below would hand nothing over).
       let split: { a: string[]; b: string[] } | undefined;
+      let ownedByA: string[] = [];
       await waitUntil(
-        'both members busy on disjoint partitions',
-        () => {
+        'both members busy on disjoint partitions, with work left on a',
+        async () => {
           const [pa, pb] = [a.stats.active, b.stats.active];
-          if (pa.length > 0 && pb.length > 0 && !pa.some((p) => pb.includes(p))) split = { a: pa, b: pb };
-          return split !== undefined;
+          if (pa.length === 0 || pb.length === 0 || pa.some((p) => pb.includes(p))) return false;
+          const lagging = (await bus.lag(s.group, topics))
+            .filter((l) => l.lag > 0)
+            .map((l) => `${l.topic}/${l.partition}`);
+          if (!pa.some((p) => lagging.includes(p))) return false;
+          split = { a: pa, b: pb };
+          ownedByA = pa;
+          return true;
         },
         300_000,
         100,
       );
-      expect(await storedCount(store)).toBeLessThan(expected);
-
       await a.kill('SIGKILL');
+      // Mid-stream: a's share cannot be finished until b takes its partitions over.
+      expect(await storedCount(store)).toBeLessThan(expected);
       const pending = (await bus.lag(s.group, topics))
         .filter((l) => l.lag > 0)
         .map((l) => `${l.topic}/${l.partition}`);
-      const orphaned = pending.filter((p) => !b.stats.partitions.includes(p));
+      const orphaned = pending.filter((p) => ownedByA.includes(p));
       // b takes over a's partitions after the session timeout (6 s in these tests) and finishes the stream.
       await waitUntil(
         'the group to catch up',

@@ -25,9 +25,15 @@ export class BulkBodyBuilder {
   private events: FaultEvent[] = [];
   private ends: number[] = [];
 
+  /**
+   * `expectedBytes`: what the caller expects the whole body to take (events × typical size); the
+   * first buffer is allocated at that size (capped at maxBytes), so a large batch does not grow
+   * its buffer by doubling and copying.
+   */
   constructor(
     private readonly maxBytes: number,
     private readonly maxDocs: number,
+    private readonly expectedBytes = 0,
   ) {}
 
   /** Appends `action` and the event's JSON, each followed by a newline. */
@@ -48,6 +54,11 @@ export class BulkBodyBuilder {
     this.ends.push(this.used);
   }
 
+  /** Bytes written so far, over all chunks. */
+  get bytes(): number {
+    return this.chunks.reduce((n, c) => n + c.body.length, this.used);
+  }
+
   /** The chunks built so far; the builder is spent afterwards. */
   finish(): BulkChunk[] {
     if (this.events.length > 0) this.cut();
@@ -56,7 +67,9 @@ export class BulkBodyBuilder {
 
   /** Doubles from 64 KiB up to maxBytes (or to one oversized document): small batches stay small. */
   private grow(needed: number): void {
-    let size = this.large ? this.maxBytes : Math.max(this.buffer.length * 2, 64 * 1024);
+    let size = this.large
+      ? this.maxBytes
+      : Math.max(this.buffer.length * 2, 64 * 1024, Math.ceil(this.expectedBytes * 1.1));
     while (size < needed) size *= 2;
     const next = Buffer.allocUnsafe(Math.max(Math.min(size, this.maxBytes), needed));
     this.buffer.copy(next, 0, 0, this.used);

@@ -128,6 +128,8 @@ export class ElasticsearchEventStore implements EventStore {
   }
 
   private readonly prefixes = new Map<Dataset, string>();
+  /** Bulk bytes per event of the last write: sizes the next write's first buffer. */
+  private bytesPerEvent = 1024;
 
   /** `{"create":{"_index":"<stream>","_id":` once per stream: the bulk hot path only appends the id. */
   private actionPrefix(dataset: Dataset): string {
@@ -247,6 +249,7 @@ export class ElasticsearchEventStore implements EventStore {
     const builder = new BulkBodyBuilder(
       this.options.bulkMaxBytes ?? 5 * 1024 * 1024,
       this.options.bulkMaxDocs ?? 5000,
+      events.length * this.bytesPerEvent,
     );
     for (const event of events) {
       if (Number.isNaN(Date.parse(event['@timestamp']))) {
@@ -262,6 +265,7 @@ export class ElasticsearchEventStore implements EventStore {
         `${this.actionPrefix(event['event.dataset'])}${JSON.stringify(event['event.id'])}}}`,
       );
     }
+    if (events.length > 0) this.bytesPerEvent = Math.ceil(builder.bytes / events.length);
     const chunks = builder.finish();
     const concurrency = Math.max(1, this.options.bulkConcurrency ?? 2);
     let next = 0;

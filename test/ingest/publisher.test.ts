@@ -1,0 +1,93 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EmbeddedBus } from '../../src/bus/embedded.js';
+import type { BusMessage } from '../../src/bus/types.js';
+import { H } from '../../src/ingest/headers.js';
+import { IngestPipeline } from '../../src/ingest/pipeline.js';
+import { IngestPublisher } from '../../src/ingest/publisher.js';
+import type { FaultEvent } from '../../src/model/event.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { frameText } from '../../src/sources/framing.js';
+import { getSource } from '../../src/sources/registry.js';
+import type { EventStore } from '../../src/store/types.js';
+import { tempDir } from '../helpers/runtime.js';
+
+// Three rows of ../shared/fixtures/bmc/ipmi-sel/linuxfabrik/ipmitool_sel_elist_acpi-soft-off.txt:
+// the middle one was logged before the BMC's clock was set, so only the receive time can date it.
+const SEL = [
+  '  55 | 08/06/2020 | 15:05:42 | System ACPI Power State ACPI_Stat | S0/G0: working | Asserted',
+  '  56 |  Pre-Init  |0000000085| System ACPI Power State ACPI_Stat | S0/G0: working | Asserted',
+  '  55 | 08/06/2020 | 15:05:42 | System ACPI Power State ACPI_Stat | S0/G0: working | Asserted',
+].join('\n');
+
+const dirs: string[] = [];
+
+async function waitFor(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(done()).toBe(true);
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('IngestPublisher → bus → IngestPipeline', () => {
+  it('sends the line as the only header, the receive time as the record time, and the topic names the source', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const bus = new EmbeddedBus(join(dir, 'bus.db'), { pruneIntervalMs: 0 });
+    const source = getSource('ipmi-sel')!;
+    const publisher = new IngestPublisher(bus, undefined, 'faultline');
+    const report = await publisher.publishFrames(source, frameText(source.createFramer(), SEL), {
+      host: 'bm-042',
+      receivedAt: '2026-03-04T05:06:07.089Z',
+    });
+    expect(report).toMatchObject({ accepted: 3, topic: 'faultline.bmc.sel', firstLine: 1, lastLine: 3 });
+
+    const seen: BusMessage[] = [];
+    const inspect = await bus.subscribe({
+      group: 'inspect',
+      topics: [report.topic],
+      fromBeginning: true,
+      onBatch: async (messages) => {
+        seen.push(...messages);
+      },
+    });
+    await waitFor(() => seen.length >= 3);
+    await inspect.close();
+
+    const stored: FaultEvent[] = [];
+    const store = {
+      write: async (events: FaultEvent[]) => {
+        stored.push(...events);
+        return { written: events.length, duplicates: 0, failed: [] };
+      },
+    } as unknown as EventStore;
+    const pipeline = new IngestPipeline({
+      bus,
+      store,
+      logger: createLogger('silent'),
+      group: 'ingest',
+      topics: [report.topic],
+    });
+    await pipeline.start();
+    await waitFor(() => stored.length >= 3);
+    await pipeline.stop();
+    await bus.close();
+
+    expect(seen.map((m) => m.headers)).toEqual([
+      { [H.line]: '1' },
+      { [H.line]: '2' },
+      // A byte-identical repeat keeps its own id through the occurrence header.
+      { [H.line]: '3', [H.occurrence]: '1' },
+    ]);
+    expect(seen.every((m) => m.timestamp === Date.parse('2026-03-04T05:06:07.089Z'))).toBe(true);
+    expect(stored.map((e) => [e['event.module'], e['host.name'], e['@timestamp']])).toEqual([
+      ['ipmi-sel', 'bm-042', '2020-08-06T15:05:42.000Z'],
+      ['ipmi-sel', 'bm-042', '2026-03-04T05:06:07.089Z'],
+      ['ipmi-sel', 'bm-042', '2020-08-06T15:05:42.000Z'],
+    ]);
+    expect(stored[1]!['bmc.sel.pre_init']).toBe(true);
+    expect(new Set(stored.map((e) => e['event.id'])).size).toBe(3);
+  });
+});
