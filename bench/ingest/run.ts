@@ -233,6 +233,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
       metrics: createMetrics({ defaultMetrics: false }),
       group: `bench-${run}-${k}`,
       topics: r.topics,
+      topicPrefix: r.prefix,
       batchSize: Number(args.batch),
     });
     const cpu0 = await esCpuMs(store);
@@ -240,6 +241,8 @@ async function bench(brokers: string[], es: string): Promise<void> {
     const started = performance.now();
     await pipeline.start();
     let lastReport = started;
+    let lastStored = 0;
+    let lastProgress = started;
     while (stored < expected) {
       await sleep(20);
       if (performance.now() - lastReport > 5000) {
@@ -248,6 +251,12 @@ async function bench(brokers: string[], es: string): Promise<void> {
       }
       if (performance.now() - started > 30 * 60_000)
         throw new Error('end-to-end run did not finish in 30 minutes');
+      if (stored !== lastStored) {
+        lastStored = stored;
+        lastProgress = performance.now();
+      } else if (performance.now() - lastProgress > 60_000) {
+        throw new Error(`end-to-end run stalled at ${stored} of ${expected} events for 60 s`);
+      }
     }
     const seconds = (performance.now() - started) / 1000;
     const nodeCpu = nodeCpuMs() - node0;

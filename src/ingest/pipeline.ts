@@ -141,10 +141,16 @@ export function decodeBatch(
   return { events, dead, consumed, decoded };
 }
 
-/** One source per dataset and one topic per dataset: the topic alone names the decoder. */
+/**
+ * One source per dataset and one topic per dataset: the topic alone names the decoder. A topic of
+ * another prefix still ends in its dataset (`acme.bmc.sel`), so a consumer configured with a
+ * different prefix than the producer decodes instead of dead-lettering everything.
+ */
 export function sourcesByTopic(topicPrefix?: string): (topic: string) => Source | undefined {
-  const byTopic = new Map(listSources().map((s) => [topicFor(s.dataset, topicPrefix), s]));
-  return (topic) => byTopic.get(topic);
+  const sources = listSources();
+  const byTopic = new Map(sources.map((s) => [topicFor(s.dataset, topicPrefix), s]));
+  return (topic) =>
+    byTopic.get(topic) ?? sources.find((s) => topic === s.dataset || topic.endsWith(`.${s.dataset}`));
 }
 
 /**

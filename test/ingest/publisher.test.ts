@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedBus } from '../../src/bus/embedded.js';
 import type { BusMessage } from '../../src/bus/types.js';
 import { H } from '../../src/ingest/headers.js';
-import { IngestPipeline } from '../../src/ingest/pipeline.js';
+import { IngestPipeline, sourcesByTopic } from '../../src/ingest/pipeline.js';
 import { IngestPublisher } from '../../src/ingest/publisher.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -89,5 +89,17 @@ describe('IngestPublisher → bus → IngestPipeline', () => {
     ]);
     expect(stored[1]!['bmc.sel.pre_init']).toBe(true);
     expect(new Set(stored.map((e) => e['event.id'])).size).toBe(3);
+  });
+});
+
+describe('sourcesByTopic', () => {
+  it('names the decoder from the topic, also under another prefix', () => {
+    const resolve = sourcesByTopic('faultline');
+    expect(resolve('faultline.bmc.sel')?.id).toBe('ipmi-sel');
+    expect(resolve('faultline.openstack.log')?.id).toBe('openstack-log');
+    expect(resolve('acme.prod.host.syslog')?.id).toBe('syslog');
+    expect(resolve('bmc.redfish')?.id).toBe('redfish');
+    expect(resolve('faultline.deadletter')).toBeUndefined();
+    expect(resolve('faultline.bmc.selx')).toBeUndefined();
   });
 });
