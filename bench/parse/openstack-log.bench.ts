@@ -5,6 +5,7 @@
  *
  * Input: generated from the real Loghub OpenStack 2k sample, each copy shifted to its own day so no
  * two lines are identical. Run: `npm run bench:parse` (needs `npm run build`, `jq` and `taskset`).
+ * A third command shows the floor of this output in this Node.js (bench/parse/node-floor.mjs).
  * Not part of the test suite: it prints figures, it does not judge them.
  */
 import { spawnSync } from 'node:child_process';
@@ -61,11 +62,14 @@ async function main() {
     const mb = statSync(file).size / 1024 / 1024;
     const cli = join(root, 'dist', 'cli', 'main.js');
     if (!existsSync(cli)) throw new Error('run `npm run build` first');
+    const floorScript = join(root, 'bench', 'parse', 'node-floor.mjs');
     const ours: number[] = [];
     const peer: number[] = [];
+    const floor: number[] = [];
     for (let i = 0; i < runs; i++) {
       ours.push(time(process.execPath, [cli, 'parse', '--source', 'openstack-log', file]));
       peer.push(time('jq', ['-R', '-c', JQ_PROGRAM, file]));
+      floor.push(time(process.execPath, [floorScript, file]));
     }
     const o = median(ours);
     const p = median(peer);
@@ -79,6 +83,11 @@ async function main() {
       `jq capture peer: ${p.toFixed(2)} s  ${Math.round(lines / p).toLocaleString('en')} lines/s  (runs: ${peer.map((s) => s.toFixed(2)).join(', ')})`,
     );
     console.log(`ratio (faultline lines/s ÷ jq lines/s): ${(p / o).toFixed(2)}`);
+    const f = median(floor);
+    console.log(
+      `node floor (regex + sha256 + JSON.stringify + write per line, nothing else): ${f.toFixed(2)} s  ${Math.round(lines / f).toLocaleString('en')} lines/s  (runs: ${floor.map((s) => s.toFixed(2)).join(', ')})`,
+    );
+    console.log(`faultline parse ÷ node floor: ${(f / o).toFixed(2)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
