@@ -28,7 +28,7 @@ function pairs(chunk: BulkChunk): Array<[unknown, FaultEvent]> {
 
 function build(events: FaultEvent[], maxBytes: number, maxDocs: number): BulkChunk[] {
   const b = new BulkBodyBuilder(maxBytes, maxDocs);
-  events.forEach((e, i) => b.add(e, action(i)));
+  for (const [i, e] of events.entries()) b.add(e, action(i));
   return b.finish();
 }
 
