@@ -148,9 +148,16 @@ export function decodeBatch(
  */
 export function sourcesByTopic(topicPrefix?: string): (topic: string) => Source | undefined {
   const sources = listSources();
-  const byTopic = new Map(sources.map((s) => [topicFor(s.dataset, topicPrefix), s]));
-  return (topic) =>
-    byTopic.get(topic) ?? sources.find((s) => topic === s.dataset || topic.endsWith(`.${s.dataset}`));
+  const byTopic = new Map<string, Source | undefined>(
+    sources.map((s) => [topicFor(s.dataset, topicPrefix), s]),
+  );
+  return (topic) => {
+    if (byTopic.has(topic)) return byTopic.get(topic);
+    // Looked up once per topic, not once per record.
+    const source = sources.find((s) => topic === s.dataset || topic.endsWith(`.${s.dataset}`));
+    byTopic.set(topic, source);
+    return source;
+  };
 }
 
 /**

@@ -10,7 +10,7 @@ import type { FaultEvent } from '../../src/model/event.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { frameText } from '../../src/sources/framing.js';
 import { getSource } from '../../src/sources/registry.js';
-import type { EventStore } from '../../src/store/types.js';
+import { SqliteEventStore } from '../../src/store/sqlite/event-store.js';
 import { tempDir } from '../helpers/runtime.js';
 
 // Three rows of ../shared/fixtures/bmc/ipmi-sel/linuxfabrik/ipmitool_sel_elist_acpi-soft-off.txt:
@@ -23,9 +23,12 @@ const SEL = [
 
 const dirs: string[] = [];
 
-async function waitFor(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(done()).toBe(true);
+async function waitFor(done: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await done()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(await done()).toBe(true);
 }
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -56,13 +59,8 @@ describe('IngestPublisher → bus → IngestPipeline', () => {
     await waitFor(() => seen.length >= 3);
     await inspect.close();
 
-    const stored: FaultEvent[] = [];
-    const store = {
-      write: async (events: FaultEvent[]) => {
-        stored.push(...events);
-        return { written: events.length, duplicates: 0, failed: [] };
-      },
-    } as unknown as EventStore;
+    const store = new SqliteEventStore(join(dir, 'events.db'));
+    await store.bootstrap();
     const pipeline = new IngestPipeline({
       bus,
       store,
@@ -71,9 +69,14 @@ describe('IngestPublisher → bus → IngestPipeline', () => {
       topics: [report.topic],
     });
     await pipeline.start();
-    await waitFor(() => stored.length >= 3);
+    let stored: FaultEvent[] = [];
+    await waitFor(async () => {
+      stored = (await store.search({ order: 'asc', size: 10 })).events;
+      return stored.length >= 3;
+    });
     await pipeline.stop();
     await bus.close();
+    await store.close();
 
     expect(seen.map((m) => m.headers)).toEqual([
       { [H.line]: '1' },
@@ -82,12 +85,13 @@ describe('IngestPublisher → bus → IngestPipeline', () => {
       { [H.line]: '3', [H.occurrence]: '1' },
     ]);
     expect(seen.every((m) => m.timestamp === Date.parse('2026-03-04T05:06:07.089Z'))).toBe(true);
+    // Oldest first: the two dated rows (the repeat stored, not dropped as a duplicate), then Pre-Init.
     expect(stored.map((e) => [e['event.module'], e['host.name'], e['@timestamp']])).toEqual([
       ['ipmi-sel', 'bm-042', '2020-08-06T15:05:42.000Z'],
-      ['ipmi-sel', 'bm-042', '2026-03-04T05:06:07.089Z'],
       ['ipmi-sel', 'bm-042', '2020-08-06T15:05:42.000Z'],
+      ['ipmi-sel', 'bm-042', '2026-03-04T05:06:07.089Z'],
     ]);
-    expect(stored[1]!['bmc.sel.pre_init']).toBe(true);
+    expect(stored[2]!['bmc.sel.pre_init']).toBe(true);
     expect(new Set(stored.map((e) => e['event.id'])).size).toBe(3);
   });
 });
