@@ -20,15 +20,13 @@ export class BulkBodyBuilder {
   private readonly chunks: BulkChunk[] = [];
   private buffer = Buffer.allocUnsafe(0);
   private used = 0;
-  /** Set once a chunk was cut for size: the batch is large, so later chunks start at full size. */
-  private large = false;
   private events: FaultEvent[] = [];
   private ends: number[] = [];
 
   /**
-   * `expectedBytes`: what the caller expects the whole body to take (events × typical size); the
-   * first buffer is allocated at that size (capped at maxBytes), so a large batch does not grow
-   * its buffer by doubling and copying.
+   * `expectedBytes`: what the caller expects the whole body to take (events × typical size); each
+   * chunk's buffer starts at that size (capped at maxBytes), so a large batch does not grow its
+   * buffers by doubling and copying.
    */
   constructor(
     private readonly maxBytes: number,
@@ -65,11 +63,9 @@ export class BulkBodyBuilder {
     return this.chunks;
   }
 
-  /** Doubles from 64 KiB up to maxBytes (or to one oversized document): small batches stay small. */
+  /** Starts at the expected size (at least 64 KiB) and doubles up to maxBytes, or to one oversized document. */
   private grow(needed: number): void {
-    let size = this.large
-      ? this.maxBytes
-      : Math.max(this.buffer.length * 2, 64 * 1024, Math.ceil(this.expectedBytes * 1.1));
+    let size = Math.max(this.buffer.length * 2, 64 * 1024, Math.ceil(this.expectedBytes * 1.1));
     while (size < needed) size *= 2;
     const next = Buffer.allocUnsafe(Math.max(Math.min(size, this.maxBytes), needed));
     this.buffer.copy(next, 0, 0, this.used);
@@ -80,7 +76,6 @@ export class BulkBodyBuilder {
     // The request keeps its slice of the buffer; the next chunk starts in a fresh one.
     this.chunks.push({ events: this.events, ends: this.ends, body: this.buffer.subarray(0, this.used) });
     this.buffer = Buffer.allocUnsafe(0);
-    this.large = true;
     this.used = 0;
     this.events = [];
     this.ends = [];
