@@ -4,33 +4,12 @@ import type { FaultEvent } from '../../../src/model/event.js';
 import { communityId } from '../../../src/sources/dpu/flow/community-id.js';
 import { dpuFlowSource } from '../../../src/sources/dpu/flow/index.js';
 import { parseIp } from '../../../src/sources/dpu/flow/ip.js';
-import { frameText } from '../../../src/sources/framing.js';
 import type { DecodeContext } from '../../../src/sources/types.js';
+import { decodeText as decodeWith } from '../../helpers/decode-text.js';
 import { resultProblem } from '../../helpers/decoder-properties.js';
 import { readFixture } from '../../helpers/fixtures.js';
 
-interface Decoded {
-  events: FaultEvent[];
-  lines: string[];
-  rejected: { line: number; reason: string; path?: string }[];
-}
-
-function decodeText(text: string, ctx: DecodeContext = {}): Decoded {
-  const out: Decoded = { events: [], lines: [], rejected: [] };
-  for (const f of frameText(dpuFlowSource.createFramer(), text)) {
-    const r = dpuFlowSource.decode(f.payload, { ...ctx, line: f.line, occurrence: f.occurrence });
-    if (r.ok) {
-      out.events.push(...r.events);
-      out.lines.push(f.payload);
-    } else
-      out.rejected.push({
-        line: f.line,
-        reason: r.reason,
-        ...(r.path !== undefined ? { path: r.path } : {}),
-      });
-  }
-  return out;
-}
+const decodeText = (text: string, ctx: DecodeContext = {}) => decodeWith(dpuFlowSource, text, ctx);
 
 function one(record: unknown, ctx: DecodeContext = {}): FaultEvent {
   const r = dpuFlowSource.decode(typeof record === 'string' ? record : JSON.stringify(record), ctx);
@@ -240,7 +219,7 @@ describe('dpu-flow on the Telegraf netflow fixtures (expected.out decoded from r
   const fixture = (name: string) => readFixture('dpu', 'flows', name, 'expected.out');
 
   it('ipfix_example/expected.out: 29 flows decoded, the 2 exporter options records rejected', () => {
-    const { events, lines, rejected } = decodeText(fixture('ipfix_example'), { host: 'bm-17' });
+    const { events, decoded: lines, rejected } = decodeText(fixture('ipfix_example'), { host: 'bm-17' });
     expect(events).toHaveLength(29);
     expect(rejected).toEqual([
       {

@@ -2,33 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FaultEvent } from '../../../src/model/event.js';
 import { dpuMetricsSource } from '../../../src/sources/dpu/metrics/index.js';
-import { frameText } from '../../../src/sources/framing.js';
 import type { DecodeContext } from '../../../src/sources/types.js';
+import { decodeText as decodeWith } from '../../helpers/decode-text.js';
 import { resultProblem } from '../../helpers/decoder-properties.js';
 import { readFixture } from '../../helpers/fixtures.js';
 
-interface Decoded {
-  events: FaultEvent[];
-  records: number;
-  rejected: { line: number; reason: string; path?: string }[];
-}
-
-function decodeText(text: string, ctx: DecodeContext = {}): Decoded {
-  const out: Decoded = { events: [], records: 0, rejected: [] };
-  for (const f of frameText(dpuMetricsSource.createFramer(), text)) {
-    const r = dpuMetricsSource.decode(f.payload, { ...ctx, line: f.line, occurrence: f.occurrence });
-    if (r.ok) {
-      out.records++;
-      out.events.push(...r.events);
-    } else
-      out.rejected.push({
-        line: f.line,
-        reason: r.reason,
-        ...(r.path !== undefined ? { path: r.path } : {}),
-      });
-  }
-  return out;
-}
+const decodeText = (text: string, ctx: DecodeContext = {}) => decodeWith(dpuMetricsSource, text, ctx);
 
 const byName = (events: FaultEvent[], port: string, name: string) =>
   events.find((e) => e['interface.name'] === port && e['dpu.metric.name'] === name);
@@ -87,12 +66,12 @@ node_network_advertised_speed_bytes{device="eth0",duplex="full",mode="1000baseT"
 
 describe('dpu-metrics: Prometheus text exposition', () => {
   it('node_exporter ethtool exposition: one event per sample, values equal to the raw ethtool -S fixture', () => {
-    const { events, records, rejected } = decodeText(NODE_EXPORTER_ETHTOOL, {
+    const { events, decoded, rejected } = decodeText(NODE_EXPORTER_ETHTOOL, {
       host: 'compute-5',
       receivedAt: '2024-05-01T00:00:00.000Z',
     });
     expect(rejected).toEqual([]);
-    expect(records).toBe(16);
+    expect(decoded).toHaveLength(16);
     expect(events).toHaveLength(16);
     // The raw `ethtool -S eth0` fixture the exposition was rendered from.
     const raw = Object.fromEntries(
@@ -213,14 +192,14 @@ describe('dpu-metrics: Prometheus text exposition', () => {
 
 describe('dpu-metrics: ovs-ofctl dump-ports', () => {
   it('dpu/counters/ovs-issues156_ofctl_dump-ports_dpdk.txt: 4 port blocks decoded, the ovs-vsctl show lines rejected', () => {
-    const { events, records, rejected } = decodeText(
+    const { events, decoded, rejected } = decodeText(
       readFixture('dpu', 'counters', 'ovs-issues156_ofctl_dump-ports_dpdk.txt'),
       {
         host: 'ovs-dpdk-1',
         receivedAt: '2018-08-10T06:00:00Z',
       },
     );
-    expect(records).toBe(4);
+    expect(decoded).toHaveLength(4);
     // Lines 2–17 are `ovs-vsctl show` output pasted above the counters: not counter samples.
     expect(rejected.map((r) => r.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
     expect(new Set(rejected.map((r) => r.reason))).toEqual(
@@ -252,12 +231,12 @@ describe('dpu-metrics: ovs-ofctl dump-ports', () => {
   });
 
   it('dpu/counters/go-openvswitch_pr66_dump-ports_custom_stats.txt: OpenFlow 1.4 custom statistics', () => {
-    const { events, records, rejected } = decodeText(
+    const { events, decoded, rejected } = decodeText(
       readFixture('dpu', 'counters', 'go-openvswitch_pr66_dump-ports_custom_stats.txt'),
       { host: 'lb-2' },
     );
     expect(rejected).toEqual([]);
-    expect(records).toBe(1);
+    expect(decoded).toHaveLength(1);
     expect(events.map((e) => e['dpu.metric.name'])).toEqual([
       'rx_packets',
       'rx_bytes',

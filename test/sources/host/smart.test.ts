@@ -1,32 +1,14 @@
 import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FaultEvent } from '../../../src/model/event.js';
 import { frameText } from '../../../src/sources/framing.js';
 import { smartSource } from '../../../src/sources/host/smart/index.js';
 import type { DecodeContext } from '../../../src/sources/types.js';
+import { decodeText as decodeWith } from '../../helpers/decode-text.js';
 import { fuzzInputs, resultProblem } from '../../helpers/decoder-properties.js';
 import { fixturePath, readFixture } from '../../helpers/fixtures.js';
 
-interface Decoded {
-  events: FaultEvent[];
-  rejected: { line: number; reason: string; path?: string }[];
-}
-
-function decodeText(text: string, ctx: DecodeContext = {}): Decoded {
-  const out: Decoded = { events: [], rejected: [] };
-  for (const f of frameText(smartSource.createFramer(), text)) {
-    const r = smartSource.decode(f.payload, { ...ctx, line: f.line, occurrence: f.occurrence });
-    if (r.ok) out.events.push(...r.events);
-    else
-      out.rejected.push({
-        line: f.line,
-        reason: r.reason,
-        ...(r.path !== undefined ? { path: r.path } : {}),
-      });
-  }
-  return out;
-}
+const decodeText = (text: string, ctx: DecodeContext = {}) => decodeWith(smartSource, text, ctx);
 
 /** The parts of smartctl --json the assertions read. */
 interface SmartDoc {

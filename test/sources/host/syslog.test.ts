@@ -4,26 +4,12 @@ import type { FaultEvent } from '../../../src/model/event.js';
 import { frameText } from '../../../src/sources/framing.js';
 import { syslogSource } from '../../../src/sources/host/syslog/index.js';
 import type { DecodeContext } from '../../../src/sources/types.js';
+import { decodeText as decodeWith } from '../../helpers/decode-text.js';
 import { alwaysFieldsProblem, resultProblem } from '../../helpers/decoder-properties.js';
 import { readFixture } from '../../helpers/fixtures.js';
 import { readStructuredCsv } from './loghub-csv.js';
 
-interface Decoded {
-  events: FaultEvent[];
-  rejected: { line: number; reason: string }[];
-  frames: number;
-}
-
-function decodeText(text: string, ctx: DecodeContext = {}): Decoded {
-  const frames = frameText(syslogSource.createFramer(), text);
-  const out: Decoded = { events: [], rejected: [], frames: frames.length };
-  for (const f of frames) {
-    const r = syslogSource.decode(f.payload, { ...ctx, line: f.line, occurrence: f.occurrence });
-    if (r.ok) out.events.push(...r.events);
-    else out.rejected.push({ line: f.line, reason: r.reason });
-  }
-  return out;
-}
+const decodeText = (text: string, ctx: DecodeContext = {}) => decodeWith(syslogSource, text, ctx);
 
 function one(line: string, ctx: DecodeContext = {}): FaultEvent {
   const r = syslogSource.decode(line, ctx);

@@ -2,34 +2,17 @@ import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FaultEvent } from '../../../src/model/event.js';
-import { frameText } from '../../../src/sources/framing.js';
 import { openstackNotificationSource as source } from '../../../src/sources/openstack/notification/index.js';
 import { resolveRefs } from '../../../src/sources/openstack/notification/refs.js';
 import type { DecodeContext } from '../../../src/sources/types.js';
+import { decodeText as decodeWith } from '../../helpers/decode-text.js';
 import { fuzzInputs, resultProblem } from '../../helpers/decoder-properties.js';
 import { fixturePath, readFixture } from '../../helpers/fixtures.js';
 
 const RECEIVED = '2024-01-01T00:00:00.000Z';
 
-interface Decoded {
-  events: FaultEvent[];
-  rejected: { line: number; reason: string; path?: string }[];
-}
-
-function decodeText(text: string, ctx: DecodeContext = { receivedAt: RECEIVED }): Decoded {
-  const out: Decoded = { events: [], rejected: [] };
-  for (const f of frameText(source.createFramer(), text)) {
-    const r = source.decode(f.payload, { ...ctx, line: f.line, occurrence: f.occurrence });
-    if (r.ok) out.events.push(...r.events);
-    else
-      out.rejected.push({
-        line: f.line,
-        reason: r.reason,
-        ...(r.path !== undefined ? { path: r.path } : {}),
-      });
-  }
-  return out;
-}
+const decodeText = (text: string, ctx: DecodeContext = { receivedAt: RECEIVED }) =>
+  decodeWith(source, text, ctx);
 
 function decodeFixture(...parts: string[]): FaultEvent[] {
   const { events, rejected } = decodeText(readFixture('openstack', 'notifications', ...parts));
