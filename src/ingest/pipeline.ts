@@ -202,12 +202,14 @@ export class IngestPipeline {
     }
     const events = this.deps.enrich === undefined ? decoded : await this.deps.enrich(decoded);
     if (events.length > 0) {
+      // A batch is one topic and a topic is one dataset, so the batch's events share one. Read here:
+      // nothing below the write touches `events`, so they are garbage while the store waits.
+      const dataset = events[0]!['event.dataset'];
       const stop = metrics?.storeWriteSeconds.startTimer();
       const result = await store.write(events);
       stop?.();
       if (metrics !== undefined) {
-        // A batch is one topic and a topic is one dataset, so the batch's events share one.
-        if (result.written > 0) metrics.written.inc({ dataset: events[0]!['event.dataset'] }, result.written);
+        if (result.written > 0) metrics.written.inc({ dataset }, result.written);
         metrics.duplicates.inc(result.duplicates);
       }
       const at = new Date().toISOString();

@@ -286,6 +286,18 @@ export function eventStoreConformance(name: string, factory: () => Promise<Event
       expect(r.failed).toHaveLength(1);
       expect(r.failed[0]!.event['event.id']).toBe('conformance-bad-ts');
       expect(r.failed[0]!.reason).toMatch(/timestamp/);
+      // ISO-shaped but no date (month 13): refused with the event handed back whole, the rest stored.
+      const month13: FaultEvent = {
+        ...events[1]!,
+        'event.id': 'conformance-month-13',
+        '@timestamp': '2017-13-01T00:00:00.000Z',
+      };
+      const fine: FaultEvent = { ...events[1]!, 'event.id': 'conformance-fine-1' };
+      const mixed = await store.write([month13, fine]);
+      expect(mixed.written).toBe(1);
+      expect(mixed.failed).toHaveLength(1);
+      expect(mixed.failed[0]!.event).toEqual(month13);
+      expect(mixed.failed[0]!.reason).toMatch(/timestamp/);
       await store.refresh();
       const page = await store.search({ text: 'fresh copy', size: 10 });
       expect(page.events.map((e) => e['event.id'])).toEqual(['conformance-fresh-1']);

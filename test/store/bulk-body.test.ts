@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultEvent } from '../../src/model/event.js';
-import { BulkBodyBuilder, type BulkChunk, subChunk } from '../../src/store/elasticsearch/bulk-body.js';
+import {
+  BulkBodyBuilder,
+  type BulkChunk,
+  eventAt,
+  subChunk,
+} from '../../src/store/elasticsearch/bulk-body.js';
 
 const event = (i: number, message = `line ${i}`): FaultEvent => ({
   '@timestamp': '2017-05-16T00:00:00.008Z',
@@ -19,7 +24,8 @@ function pairs(chunk: BulkChunk): Array<[unknown, FaultEvent]> {
   const text = chunk.body.toString('utf8');
   expect(text.endsWith('\n')).toBe(true);
   const lines = text.slice(0, -1).split('\n');
-  expect(lines).toHaveLength(chunk.events.length * 2);
+  expect(lines).toHaveLength(chunk.count * 2);
+  expect(chunk.ends).toHaveLength(chunk.count);
   expect(chunk.ends.at(-1)).toBe(chunk.body.length);
   const out: Array<[unknown, FaultEvent]> = [];
   for (let i = 0; i < lines.length; i += 2) out.push([JSON.parse(lines[i]!), JSON.parse(lines[i + 1]!)]);
@@ -36,7 +42,7 @@ describe('BulkBodyBuilder', () => {
   it('writes every event once, in order, as action and document lines', () => {
     const events = Array.from({ length: 1200 }, (_, i) => event(i));
     const chunks = build(events, 5 * 1024 * 1024, 500);
-    expect(chunks.map((c) => c.events.length)).toEqual([500, 500, 200]);
+    expect(chunks.map((c) => c.count)).toEqual([500, 500, 200]);
     const all = chunks.flatMap(pairs);
     expect(all.map(([, doc]) => doc)).toEqual(events);
     expect(all[7]![0]).toEqual({ create: { _index: 'logs-x', _id: 'id-7' } });
@@ -55,7 +61,7 @@ describe('BulkBodyBuilder', () => {
   it('gives a document larger than the limit a request of its own', () => {
     const events = [event(0), event(1, 'x'.repeat(10_000)), event(2)];
     const chunks = build(events, 4096, 100);
-    expect(chunks.map((c) => c.events.map((e) => e['event.id']))).toEqual([['id-0'], ['id-1'], ['id-2']]);
+    expect(chunks.map((c) => pairs(c).map(([, d]) => d['event.id']))).toEqual([['id-0'], ['id-1'], ['id-2']]);
     expect(pairs(chunks[1]!)[0]![1].message).toHaveLength(10_000);
   });
 
@@ -63,12 +69,21 @@ describe('BulkBodyBuilder', () => {
     const events = Array.from({ length: 10 }, (_, i) => event(i, i % 2 === 0 ? 'é' : 'plain'));
     const [chunk] = build(events, 1 << 20, 100);
     const retry = subChunk(chunk!, [0, 3, 9]);
-    expect(retry.events.map((e) => e['event.id'])).toEqual(['id-0', 'id-3', 'id-9']);
+    expect(retry.count).toBe(3);
+    expect([0, 1, 2].map((k) => eventAt(retry, k))).toEqual([events[0], events[3], events[9]]);
     expect(pairs(retry).map(([a]) => (a as { create: { _id: string } }).create._id)).toEqual([
       'id-0',
       'id-3',
       'id-9',
     ]);
+  });
+
+  it('reads any event back from the body, multi-byte text and escapes included', () => {
+    const events = Array.from({ length: 20 }, (_, i) =>
+      event(i, i % 3 === 0 ? `温度 "quoted" \\ line\t${i}` : `plain ${i}`),
+    );
+    const [chunk] = build(events, 1 << 20, 100);
+    expect(events.map((_, i) => eventAt(chunk!, i))).toEqual(events);
   });
 
   it('builds nothing for no events', () => {

@@ -1,11 +1,15 @@
 import type { FaultEvent } from '../../model/event.js';
 
 /**
- * One `_bulk` request: the NDJSON body encoded once into a buffer, the events in it, and where each
- * event's two lines end, so the items the server refused can be cut out and sent again.
+ * One `_bulk` request: the NDJSON body encoded once into a buffer and where each event's two lines
+ * end, so the items the server refused can be cut out and sent again. The chunk does not keep the
+ * event objects: a write holds its body across the round trip to Elasticsearch, and holding
+ * thousands of objects that long makes the garbage collector copy and promote them. The rare
+ * refused event is read back from the body instead (`eventAt`).
  */
 export interface BulkChunk {
-  events: FaultEvent[];
+  /** Events in the body. */
+  count: number;
   /** `ends[i]`: byte offset just after event i's document line. */
   ends: number[];
   body: Buffer;
@@ -20,7 +24,6 @@ export class BulkBodyBuilder {
   private readonly chunks: BulkChunk[] = [];
   private buffer = Buffer.allocUnsafe(0);
   private used = 0;
-  private events: FaultEvent[] = [];
   private ends: number[] = [];
 
   /**
@@ -40,7 +43,8 @@ export class BulkBodyBuilder {
     // UTF-8 needs at most 3 bytes per UTF-16 unit; the exact length is asked only near the end.
     let need = (action.length + doc.length) * 3 + 2;
     if (this.used + need > this.maxBytes) need = Buffer.byteLength(action) + Buffer.byteLength(doc) + 2;
-    if (this.events.length > 0 && (this.used + need > this.maxBytes || this.events.length >= this.maxDocs)) {
+    const count = this.ends.length;
+    if (count > 0 && (this.used + need > this.maxBytes || count >= this.maxDocs)) {
       this.cut();
     }
     if (this.used + need > this.buffer.length) this.grow(this.used + need);
@@ -48,7 +52,6 @@ export class BulkBodyBuilder {
     this.buffer[this.used++] = 10;
     this.used += this.buffer.write(doc, this.used, 'utf8');
     this.buffer[this.used++] = 10;
-    this.events.push(event);
     this.ends.push(this.used);
   }
 
@@ -59,7 +62,7 @@ export class BulkBodyBuilder {
 
   /** The chunks built so far; the builder is spent afterwards. */
   finish(): BulkChunk[] {
-    if (this.events.length > 0) this.cut();
+    if (this.ends.length > 0) this.cut();
     return this.chunks;
   }
 
@@ -74,10 +77,9 @@ export class BulkBodyBuilder {
 
   private cut(): void {
     // The request keeps its slice of the buffer; the next chunk starts in a fresh one.
-    this.chunks.push({ events: this.events, ends: this.ends, body: this.buffer.subarray(0, this.used) });
+    this.chunks.push({ count: this.ends.length, ends: this.ends, body: this.buffer.subarray(0, this.used) });
     this.buffer = Buffer.allocUnsafe(0);
     this.used = 0;
-    this.events = [];
     this.ends = [];
   }
 }
@@ -85,7 +87,6 @@ export class BulkBodyBuilder {
 /** The part of `chunk` holding the events at `indexes` (ascending), as a chunk of its own. */
 export function subChunk(chunk: BulkChunk, indexes: number[]): BulkChunk {
   const parts: Buffer[] = [];
-  const events: FaultEvent[] = [];
   const ends: number[] = [];
   let used = 0;
   for (const i of indexes) {
@@ -93,8 +94,14 @@ export function subChunk(chunk: BulkChunk, indexes: number[]): BulkChunk {
     const end = chunk.ends[i]!;
     parts.push(chunk.body.subarray(start, end));
     used += end - start;
-    events.push(chunk.events[i]!);
     ends.push(used);
   }
-  return { events, ends, body: Buffer.concat(parts, used) };
+  return { count: ends.length, ends, body: Buffer.concat(parts, used) };
+}
+
+/** Event `i` of the chunk, parsed back from its document line (the failure path only). */
+export function eventAt(chunk: BulkChunk, i: number): FaultEvent {
+  const start = i === 0 ? 0 : chunk.ends[i - 1]!;
+  const docStart = chunk.body.indexOf(10, start) + 1;
+  return JSON.parse(chunk.body.toString('utf8', docStart, chunk.ends[i]! - 1)) as FaultEvent;
 }
