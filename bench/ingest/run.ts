@@ -7,6 +7,7 @@
  *   FAULTLINE_KAFKA_BROKERS=127.0.0.1:9092 FAULTLINE_ES_URL=http://127.0.0.1:9200 \
  *     npx tsx bench/ingest/run.ts [--records 200000] [--partitions 6] [--concurrency 3]
  *       [--batch 5000] [--bulk-concurrency 2] [--refresh 5s (default: the server's)] [--fetch-bytes 4194304]
+ *       [--unpacked]
  *
  * Without the two variables it starts Kafka and Elasticsearch through infra/faultline-infra (instance
  * `bench-ingest`) and stops them at the end.
@@ -56,6 +57,8 @@ const { values: args } = parseArgs({
     refresh: { type: 'string', default: '' },
     'fetch-bytes': { type: 'string', default: String(4 * 1024 * 1024) },
     'log-level': { type: 'string', default: 'warn' },
+    // One bus record per line, as agents like Fluent Bit write, instead of the edge's packed records.
+    unpacked: { type: 'boolean', default: false },
   },
 });
 
@@ -116,8 +119,8 @@ async function bench(brokers: string[], es: string): Promise<void> {
     retentionCheckMs: 0,
   };
 
-  process.stderr.write(`building ${fmt(total)} records...\n`);
-  const workload = buildWorkload(total, { topicPrefix: prefix });
+  process.stderr.write(`building ${fmt(total)} lines...\n`);
+  const workload = buildWorkload(total, { topicPrefix: prefix, pack: !args.unpacked });
   if (workload.missing.length > 0) {
     process.stderr.write(`note: not registered yet, left out of the mix: ${workload.missing.join(', ')}\n`);
   }
@@ -135,7 +138,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
   const { events, dead } = decodeBatch(fake, sourcesByTopic(prefix));
   const expected = new Set(events.map((e) => e['event.id'])).size;
   process.stderr.write(
-    `mix ${JSON.stringify(workload.mix)}: ${fmt(events.length)} events (${fmt(expected)} distinct ids), ${dead.length} rejected\n`,
+    `mix ${JSON.stringify(workload.mix)} in ${fmt(workload.records.length)} bus records: ${fmt(events.length)} events (${fmt(expected)} distinct ids), ${dead.length} rejected\n`,
   );
   if (dead.length > 0) process.stderr.write(`first rejection: ${dead[0]!.reason}\n`);
 
@@ -167,7 +170,9 @@ async function bench(brokers: string[], es: string): Promise<void> {
     }
   }
   const produceSeconds = (performance.now() - t) / 1000;
-  process.stderr.write(`produced 2 × ${fmt(total)} records in ${produceSeconds.toFixed(1)} s\n`);
+  process.stderr.write(
+    `produced 2 × ${fmt(workload.records.length)} records (${fmt(total)} lines) in ${produceSeconds.toFixed(1)} s\n`,
+  );
 
   const stores: ElasticsearchEventStore[] = [];
   const ceilingConcurrency = Number(args['ceiling-concurrency']);
@@ -302,7 +307,9 @@ async function bench(brokers: string[], es: string): Promise<void> {
   const e2eRate = (e1.rate + e2.rate) / 2;
   const ratio = e2eRate / ceilingRate;
   const out = {
-    records: total,
+    lines: total,
+    bus_records: workload.records.length,
+    packed: !args.unpacked,
     events: expected,
     mix: workload.mix,
     left_out: workload.missing,
@@ -315,7 +322,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
       refreshInterval: args.refresh === '' ? 'server default (1s, search-idle)' : args.refresh,
       maxBytesPerPartition: Number(args['fetch-bytes']),
     },
-    produce_records_per_s: Math.round((2 * total) / produceSeconds),
+    produce_lines_per_s: Math.round((2 * total) / produceSeconds),
     ceiling_events_per_s: [Math.round(c1.rate), Math.round(c2.rate)],
     e2e_events_per_s: [Math.round(e1.rate), Math.round(e2.rate)],
     ratio: Number(ratio.toFixed(3)),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { topicFor } from '../../src/bus/types.js';
 import { H } from '../../src/ingest/headers.js';
+import { packFrames, singleRecord } from '../../src/ingest/packing.js';
 import { getSource } from '../../src/sources/registry.js';
 import type { Source } from '../../src/sources/types.js';
 
@@ -19,11 +20,13 @@ export interface BenchRecord {
   /** Receive time, ms since epoch: the record timestamp, as the edge sets it. */
   timestamp: number;
   source: string;
+  /** Lines (frames) the record carries: more than one when packed. */
+  frames: number;
 }
 
 export interface Workload {
   records: BenchRecord[];
-  /** Records per source id. */
+  /** Lines (frames) per source id. */
   mix: Record<string, number>;
   /** Sources the mix wanted but the registry does not have yet. */
   missing: string[];
@@ -51,35 +54,54 @@ function selTime(ms: number): { date: string; time: string } {
   };
 }
 
-function record(
+/**
+ * One upload of `lines` from one host, as IngestPublisher sends it: packed several lines to a record
+ * (or one record per line with `pack: false`, as agents such as Fluent Bit write); the topic names
+ * the source and the record timestamp carries the receive time.
+ */
+function upload(
+  out: BenchRecord[],
   source: Source,
   prefix: string,
   host: string,
-  value: string,
-  line: number,
+  lines: Array<{ payload: string; line: number }>,
   receivedAt: number,
-): BenchRecord {
-  // What IngestPublisher sends: the line as the only header; the topic names the source.
-  return {
-    topic: topicFor(source.dataset, prefix),
-    key: host,
-    value,
-    headers: { [H.line]: String(line) },
-    timestamp: receivedAt,
-    source: source.id,
-  };
+  pack: boolean,
+): void {
+  const records = pack ? packFrames(lines) : lines.map(singleRecord);
+  for (const r of records) {
+    const index = r.headers[H.frames];
+    out.push({
+      topic: topicFor(source.dataset, prefix),
+      key: host,
+      value: r.value,
+      headers: r.headers,
+      timestamp: receivedAt,
+      source: source.id,
+      frames: index === undefined ? 1 : (JSON.parse(index) as unknown[]).length,
+    });
+  }
 }
 
 /**
- * `total` records: about 80 % OpenStack log lines, 10 % SEL rows, 10 % DPU counter lines (the
- * shares of missing or unwanted sources go to OpenStack). Every record is unique, so every event id
- * is too. OpenStack and SEL records decode to one event each, a DPU line to one per counter (two).
+ * `total` lines: about 80 % OpenStack log lines, 10 % SEL rows, 10 % DPU counter lines (the shares
+ * of missing or unwanted sources go to OpenStack), in uploads the way hosts send them: 500 log lines
+ * of one host's file, one host's SEL of 100 rows, one scrape of a DPU's two ports. Every line is
+ * unique, so every event id is too. OpenStack and SEL lines decode to one event each, a DPU line to
+ * one per counter (two).
  */
 export function buildWorkload(
   total: number,
-  options: { topicPrefix: string; hosts?: number; sources?: Array<'ipmi-sel' | 'dpu-metrics'> },
+  options: {
+    topicPrefix: string;
+    hosts?: number;
+    sources?: Array<'ipmi-sel' | 'dpu-metrics'>;
+    /** Several lines per bus record, as the edge sends them (default); false: one record per line. */
+    pack?: boolean;
+  },
 ): Workload {
   const hosts = options.hosts ?? 500;
+  const pack = options.pack ?? true;
   const receivedAt = Date.now();
   const openstack = getSource('openstack-log');
   if (openstack === undefined) throw new Error('the openstack-log source is not registered');
@@ -95,20 +117,33 @@ export function buildWorkload(
   const dpuShare = dpu === undefined ? 0 : Math.floor(total * 0.1);
   const osShare = total - selShare - dpuShare;
   const records: BenchRecord[] = [];
+  const prefix = options.topicPrefix;
+  /** Lines of `count`, in uploads of `size` lines from one host each. */
+  const uploads = (
+    source: Source,
+    count: number,
+    size: number,
+    line: (i: number) => { payload: string; line: number; host: string },
+  ) => {
+    for (let from = 0; from < count; from += size) {
+      const lines = [];
+      for (let i = from; i < Math.min(count, from + size); i++) lines.push(line(i));
+      upload(records, source, prefix, lines[0]!.host, lines, receivedAt, pack);
+    }
+  };
 
   const osLines = readFileSync(resolve(FIXTURES, 'loghub/OpenStack/OpenStack_2k.log'), 'utf8')
     .split(/\r?\n/)
     .filter((l) => OSLO_TIME.test(l));
-  for (let i = 0; i < osShare; i++) {
+  // Each repetition of the sample is the same day's traffic an hour later; every 500 lines of it
+  // come from another host.
+  uploads(openstack, osShare, 500, (i) => {
     const rep = Math.floor(i / osLines.length);
-    const line = osLines[i % osLines.length]!;
-    // Each repetition is the same day's traffic an hour later; with the host varied per repetition.
-    const moved = line.replace(OSLO_TIME, (_m, d: string, t: string, ms: string) =>
+    const moved = osLines[i % osLines.length]!.replace(OSLO_TIME, (_m, d: string, t: string, ms: string) =>
       osloTime(Date.parse(`${d}T${t}.${ms}Z`) + rep * 3_600_000),
     );
-    const host = `compute-${(rep * 31 + (i % osLines.length) * 7) % hosts}`;
-    records.push(record(openstack, options.topicPrefix, host, moved, (i % osLines.length) + 1, receivedAt));
-  }
+    return { payload: moved, line: (i % osLines.length) + 1, host: `compute-${Math.floor(i / 500) % hosts}` };
+  });
 
   if (sel !== undefined) {
     const rows = readFileSync(
@@ -118,7 +153,7 @@ export function buildWorkload(
       .split(/\r?\n/)
       .filter((l) => l.includes('|'));
     const start = Date.parse('2019-03-12T00:00:00Z');
-    for (let i = 0; i < selShare; i++) {
+    uploads(sel, selShare, 100, (i) => {
       const cols = rows[i % rows.length]!.split('|').map((c) => c.trim());
       const { date, time } = selTime(start + i * 37_000);
       const row = [
@@ -129,26 +164,26 @@ export function buildWorkload(
         time,
         ...cols.slice(3),
       ].join(' | ');
-      records.push(record(sel, options.topicPrefix, `compute-${i % hosts}`, row, i + 1, receivedAt));
-    }
+      return { payload: row, line: (i % 100) + 1, host: `compute-${Math.floor(i / 100) % hosts}` };
+    });
   }
 
   if (dpu !== undefined) {
     const start = Date.parse('2024-05-01T12:00:00Z');
-    for (let i = 0; i < dpuShare; i++) {
-      const host = `compute-${i % hosts}`;
-      const value = JSON.stringify({
-        timestamp: new Date(start + Math.floor(i / hosts) * 10_000).toISOString(),
+    uploads(dpu, dpuShare, 2, (i) => {
+      const host = `compute-${Math.floor(i / 2) % hosts}`;
+      const payload = JSON.stringify({
+        timestamp: new Date(start + Math.floor(i / (2 * hosts)) * 10_000).toISOString(),
         host,
         dpu: 'bf3-0',
         port: `p${i % 2}`,
         counters: { rx_bytes: 918_273_645 + i * 1500, rx_packets: 712_345 + i },
       });
-      records.push(record(dpu, options.topicPrefix, host, value, i + 1, receivedAt));
-    }
+      return { payload, line: (i % 2) + 1, host };
+    });
   }
 
   const mix: Record<string, number> = {};
-  for (const r of records) mix[r.source] = (mix[r.source] ?? 0) + 1;
+  for (const r of records) mix[r.source] = (mix[r.source] ?? 0) + r.frames;
   return { records, mix, missing, topics: [...new Set(records.map((r) => r.topic))] };
 }

@@ -15,6 +15,7 @@ import { getSource, listSources } from '../sources/registry.js';
 import { type DecodeContext, isSourceId, type Source } from '../sources/types.js';
 import type { EventStore } from '../store/types.js';
 import { H } from './headers.js';
+import { unpackFrames } from './packing.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -38,7 +39,10 @@ export interface PipelineDeps {
 export interface BatchOutcome {
   events: FaultEvent[];
   dead: DeadLetter[];
-  /** Records read and records decoded, per source id (`unknown` when neither header nor topic names one). */
+  /**
+   * Records read and records decoded, per source id (`unknown` when neither header nor topic names
+   * one); the frames of a packed record count one each.
+   */
   consumed: Map<string, number>;
   decoded: Map<string, number>;
 }
@@ -48,7 +52,8 @@ const bump = (counts: Map<string, number>, key: string) => counts.set(key, (coun
 /**
  * Decodes one bus batch; never throws (a decoder that throws anyway is a dead letter, not a crash).
  * The source comes from the record's header, else from its topic (agents that produce raw records
- * straight to `faultline.<dataset>` set no headers).
+ * straight to `faultline.<dataset>` set no headers). A packed record (packing.ts) is decoded frame by
+ * frame; a frame that fails is dead-lettered alone, with its own bytes and line.
  */
 export function decodeBatch(
   messages: BusMessage[],
@@ -60,18 +65,48 @@ export function decodeBatch(
   const decoded = new Map<string, number>();
   const at = new Date().toISOString();
   // Built only for records that fail: the hot path allocates no closure per record.
-  const reject = (m: BusMessage, source: string, line: number | undefined, reason: string) => {
+  const reject = (
+    m: BusMessage,
+    source: string,
+    line: number | undefined,
+    reason: string,
+    original: Buffer = m.value,
+  ) => {
     const entry: DeadLetter = {
       sourceTopic: m.topic,
       sourcePartition: m.partition,
       sourceOffset: m.offset,
       source,
       reason,
-      original: m.value,
+      original,
       at,
     };
     if (line !== undefined && Number.isFinite(line)) entry.line = line;
     dead.push(entry);
+  };
+  /** Decodes one frame; a packed frame that fails is dead-lettered with its own bytes only. */
+  const decodeFrame = (
+    m: BusMessage,
+    source: Source,
+    payload: string,
+    ctx: DecodeContext,
+    framePath: string | undefined,
+    packed: boolean,
+  ) => {
+    try {
+      const result = source.decode(payload, ctx);
+      if (result.ok) {
+        bump(decoded, source.id);
+        for (const e of result.events) events.push(e);
+      } else {
+        const path = joinPath(framePath, result.path);
+        const reason = path === undefined ? result.reason : `${result.reason} (at ${path})`;
+        reject(m, source.id, ctx.line, reason, packed ? Buffer.from(payload, 'utf8') : m.value);
+      }
+    } catch (error) {
+      const original = packed ? Buffer.from(payload, 'utf8') : m.value;
+      reject(m, source.id, ctx.line, `decoder failed: ${errorMessage(error)}`, original);
+    }
   };
   // Records of one upload share their receive time: convert each distinct timestamp once.
   let lastTimestamp = Number.NaN;
@@ -80,10 +115,10 @@ export function decodeBatch(
     const sourceId = m.headers[H.source];
     const source =
       sourceId !== undefined && isSourceId(sourceId) ? getSource(sourceId) : sourceForTopic?.(m.topic);
-    bump(consumed, source?.id ?? 'unknown');
     const lineHeader = m.headers[H.line];
     const line = lineHeader === undefined ? undefined : Number(lineHeader);
     if (source === undefined) {
+      bump(consumed, 'unknown');
       reject(
         m,
         sourceId ?? 'unknown',
@@ -92,7 +127,9 @@ export function decodeBatch(
       );
       continue;
     }
+    const index = m.headers[H.frames];
     if (m.value.length > MAX_RECORD_BYTES) {
+      bump(consumed, source.id);
       reject(
         m,
         source.id,
@@ -105,6 +142,7 @@ export function decodeBatch(
     try {
       payload = utf8.decode(m.value);
     } catch {
+      bump(consumed, source.id);
       reject(m, source.id, line, 'record is not valid UTF-8');
       continue;
     }
@@ -117,26 +155,33 @@ export function decodeBatch(
       }
       receivedAt = lastReceivedAt;
     }
+    const host = m.key !== null && m.key !== '' ? m.key : undefined;
+    if (index !== undefined) {
+      const frames = unpackFrames(payload, index);
+      if (!Array.isArray(frames)) {
+        bump(consumed, source.id);
+        reject(m, source.id, line, frames.error);
+        continue;
+      }
+      for (const frame of frames) {
+        bump(consumed, source.id);
+        const ctx: DecodeContext = { receivedAt, line: frame.line };
+        if (host !== undefined) ctx.host = host;
+        if (frame.occurrence !== undefined) ctx.occurrence = frame.occurrence;
+        decodeFrame(m, source, frame.payload, ctx, frame.path, true);
+      }
+      continue;
+    }
+    bump(consumed, source.id);
     const ctx: DecodeContext = { receivedAt };
-    if (m.key !== null && m.key !== '') ctx.host = m.key;
+    if (host !== undefined) ctx.host = host;
     if (line !== undefined && Number.isFinite(line)) ctx.line = line;
     const occurrenceHeader = m.headers[H.occurrence];
     if (occurrenceHeader !== undefined) {
       const occurrence = Number(occurrenceHeader);
       if (occurrence > 0) ctx.occurrence = occurrence;
     }
-    try {
-      const result = source.decode(payload, ctx);
-      if (result.ok) {
-        bump(decoded, source.id);
-        for (const e of result.events) events.push(e);
-      } else {
-        const path = joinPath(m.headers[H.path], result.path);
-        reject(m, source.id, line, path === undefined ? result.reason : `${result.reason} (at ${path})`);
-      }
-    } catch (error) {
-      reject(m, source.id, line, `decoder failed: ${errorMessage(error)}`);
-    }
+    decodeFrame(m, source, payload, ctx, m.headers[H.path], false);
   }
   return { events, dead, consumed, decoded };
 }

@@ -1,7 +1,7 @@
 import { type MessageBus, type OutgoingMessage, topicFor } from '../bus/types.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { Frame, Source } from '../sources/types.js';
-import { H } from './headers.js';
+import { packFrames } from './packing.js';
 
 export interface PublishReport {
   source: string;
@@ -29,17 +29,10 @@ export class IngestPublisher {
   }
 
   /**
-   * Every header costs the consumer a decode per record, so only what the bus cannot say travels as
-   * one: the topic names the source and the record timestamp carries the receive time.
+   * Publishes frames, packed several to a record (packing.ts); resolves once all of them are durably
+   * on the bus. Only what the bus cannot say travels as a header: the topic names the source, the
+   * record timestamp carries the receive time and the key the host.
    */
-  private message(frame: Frame, host: string | undefined, receivedAt: number): OutgoingMessage {
-    const headers: Record<string, string> = { [H.line]: String(frame.line) };
-    if (frame.occurrence !== undefined) headers[H.occurrence] = String(frame.occurrence);
-    if (frame.path !== undefined) headers[H.path] = frame.path;
-    return { key: host ?? null, value: frame.payload, headers, timestamp: receivedAt };
-  }
-
-  /** Publishes frames in chunks; resolves once all of them are durably on the bus. */
   async publishFrames(
     source: Source,
     frames: Iterable<Frame>,
@@ -49,19 +42,23 @@ export class IngestPublisher {
     const receivedAt = options.receivedAt === undefined ? Date.now() : Date.parse(options.receivedAt);
     if (!Number.isFinite(receivedAt)) throw new Error(`invalid receivedAt ${options.receivedAt}`);
     const report: PublishReport = { source: source.id, topic, accepted: 0 };
-    let batch: OutgoingMessage[] = [];
+    const key = options.host ?? null;
+    let pending: Frame[] = [];
     const flush = async () => {
-      if (batch.length === 0) return;
-      await this.bus.publish(topic, batch);
-      this.metrics?.ingestAccepted.inc({ source: source.id }, batch.length);
-      report.accepted += batch.length;
-      batch = [];
+      if (pending.length === 0) return;
+      const records = packFrames(pending).map(
+        (r): OutgoingMessage => ({ key, value: r.value, headers: r.headers, timestamp: receivedAt }),
+      );
+      await this.bus.publish(topic, records);
+      this.metrics?.ingestAccepted.inc({ source: source.id }, pending.length);
+      report.accepted += pending.length;
+      pending = [];
     };
     for (const frame of frames) {
       report.firstLine ??= frame.line;
       report.lastLine = frame.line;
-      batch.push(this.message(frame, options.host, receivedAt));
-      if (batch.length >= this.chunk) await flush();
+      pending.push(frame);
+      if (pending.length >= this.chunk) await flush();
     }
     await flush();
     return report;

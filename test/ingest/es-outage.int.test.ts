@@ -21,6 +21,7 @@ describe('ingest rides out an Elasticsearch outage', () => {
     'pauses and retries while Elasticsearch is down, then stores everything exactly once',
     { timeout: 900_000 },
     async () => {
+      // Packed records, as the edge sends them: a failed bulk replays whole records of many lines.
       const { topics, expected } = await produceWorkload(bus, s, RECORDS);
       await proxy.up();
       const consumer = await start(topics, { es: proxy.url });

@@ -234,7 +234,8 @@ export class TcpProxy {
 }
 
 /**
- * Publishes `n` records of the bench mix (real OpenStack lines and SEL rows, keyed by host) and
+ * Publishes `n` lines of the bench mix (real OpenStack lines and SEL rows, keyed by host), packed
+ * several to a record as the edge sends them unless `pack` is false (one Kafka record per line), and
  * returns the topics and the number of distinct events they decode to.
  */
 export async function produceWorkload(
@@ -243,6 +244,7 @@ export async function produceWorkload(
   n: number,
   options: {
     oneEventPerRecord?: boolean;
+    pack?: boolean;
     /** Runs once the topics exist, before the first record is published (start consumers here). */
     beforePublish?: (topics: string[]) => Promise<void>;
   } = {},
@@ -250,6 +252,7 @@ export async function produceWorkload(
   const workload = buildWorkload(n, {
     topicPrefix: s.topicPrefix,
     hosts: 300,
+    pack: options.pack ?? true,
     ...(options.oneEventPerRecord === true ? { sources: ['ipmi-sel' as const] } : {}),
   });
   await bus.ensureTopics(workload.topics);

@@ -11,7 +11,11 @@ describe('ingest survives a SIGKILL of the consumer', () => {
     `stores exactly ${RECORDS.toLocaleString('en-US')} events after a kill -9 mid-stream and a restart`,
     { timeout: 900_000 },
     async () => {
-      const { topics, expected } = await produceWorkload(bus, s, RECORDS, { oneEventPerRecord: true });
+      const { topics, expected } = await produceWorkload(bus, s, RECORDS, {
+        oneEventPerRecord: true,
+        // 200,000 Kafka records, one line each.
+        pack: false,
+      });
       expect(expected).toBe(RECORDS);
 
       const first = await start(topics);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { topicFor } from '../../src/bus/types.js';
 import { H } from '../../src/ingest/headers.js';
+import { packFrames } from '../../src/ingest/packing.js';
 import { MAX_RECORD_BYTES } from '../../src/ingest/pipeline.js';
 import { openstackLogSource } from '../../src/sources/openstack/log/index.js';
 import { readFixture } from '../helpers/fixtures.js';
@@ -59,9 +60,16 @@ describe('poison records', () => {
         { key: 'compute-9', value: brokenJson, headers: headers('dpu-metrics', 2) },
         { key: 'compute-9', value: dpuLine('p1'), headers: headers('dpu-metrics', 3) },
       ]);
+      // The same poison inside a record the edge packed: only its own frame is dead-lettered.
+      const [packed] = packFrames([
+        { payload: dpuLine('p2'), line: 4 },
+        { payload: brokenJson.toString(), line: 5 },
+        { payload: dpuLine('p3'), line: 6 },
+      ]);
+      await bus.publish(dpu, [{ key: 'compute-9', value: packed!.value, headers: packed!.headers }]);
 
       const consumer = await start([logs, dpu]);
-      const expected = 300 + 2;
+      const expected = 300 + 4;
       await waitUntil(
         'all good records stored',
         async () => (await storedCount(store)) >= expected,
@@ -76,8 +84,8 @@ describe('poison records', () => {
       );
       expect(await storedCount(store)).toBe(expected);
 
-      const dead = await readDeadLetters(bus, s.deadLetterTopic, 3);
-      expect(dead).toHaveLength(3);
+      const dead = await readDeadLetters(bus, s.deadLetterTopic, 4);
+      expect(dead).toHaveLength(4);
       const byLine = new Map(dead.map((d) => [`${d.source}:${d.line}`, d]));
 
       const utf = byLine.get('openstack-log:101')!;
@@ -94,6 +102,9 @@ describe('poison records', () => {
       expect(json.reason).toMatch(/JSON/);
       expect(json.sourceTopic).toBe(dpu);
       expect(json.original.toString()).toBe(brokenJson.toString());
+      const framed = byLine.get('dpu-metrics:5')!;
+      expect(framed.reason).toMatch(/JSON/);
+      expect(Buffer.compare(framed.original, brokenJson)).toBe(0);
       for (const d of dead) expect(d.sourceOffset).toMatch(/^\d+$/);
 
       // The records right after each poison were stored (the exact count above says so too).
@@ -103,9 +114,9 @@ describe('poison records', () => {
         if (!decoded.ok) throw new Error(decoded.reason);
         expect(await store.get(decoded.events[0]!['event.id'])).toBeDefined();
       }
-      expect((await store.search({ dataset: ['dpu.metrics'] })).total).toBe(2);
+      expect((await store.search({ dataset: ['dpu.metrics'] })).total).toBe(4);
       await consumer.kill('SIGTERM');
-      expect(consumer.stats.dead).toBe(3);
+      expect(consumer.stats.dead).toBe(4);
     },
   );
 });

@@ -35,7 +35,7 @@ afterEach(() => {
 });
 
 describe('IngestPublisher → bus → IngestPipeline', () => {
-  it('sends the line as the only header, the receive time as the record time, and the topic names the source', async () => {
+  it('packs the frames into one record indexed by one header, the receive time as the record time, and the topic names the source', async () => {
     const dir = tempDir();
     dirs.push(dir);
     const bus = new EmbeddedBus(join(dir, 'bus.db'), { pruneIntervalMs: 0 });
@@ -56,7 +56,7 @@ describe('IngestPublisher → bus → IngestPipeline', () => {
         seen.push(...messages);
       },
     });
-    await waitFor(() => seen.length >= 3);
+    await waitFor(() => seen.length >= 1);
     await inspect.close();
 
     const store = new SqliteEventStore(join(dir, 'events.db'));
@@ -78,13 +78,19 @@ describe('IngestPublisher → bus → IngestPipeline', () => {
     await bus.close();
     await store.close();
 
-    expect(seen.map((m) => m.headers)).toEqual([
-      { [H.line]: '1' },
-      { [H.line]: '2' },
-      // A byte-identical repeat keeps its own id through the occurrence header.
-      { [H.line]: '3', [H.occurrence]: '1' },
-    ]);
-    expect(seen.every((m) => m.timestamp === Date.parse('2026-03-04T05:06:07.089Z'))).toBe(true);
+    const rows = SEL.split('\n');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.key).toBe('bm-042');
+    expect(seen[0]!.value.toString('utf8')).toBe(rows.join(''));
+    expect(seen[0]!.headers).toEqual({
+      // [length, line] per frame; a byte-identical repeat keeps its own id through its occurrence.
+      [H.frames]: JSON.stringify([
+        [rows[0]!.length, 1],
+        [rows[1]!.length, 2],
+        [rows[2]!.length, 3, 1],
+      ]),
+    });
+    expect(seen[0]!.timestamp).toBe(Date.parse('2026-03-04T05:06:07.089Z'));
     // Oldest first: the two dated rows (the repeat stored, not dropped as a duplicate), then Pre-Init.
     expect(stored.map((e) => [e['event.module'], e['host.name'], e['@timestamp']])).toEqual([
       ['ipmi-sel', 'bm-042', '2020-08-06T15:05:42.000Z'],

@@ -15,6 +15,7 @@ describe('two consumers in one group', () => {
       let members: Array<Awaited<ReturnType<typeof start>>> = [];
       const { topics, expected } = await produceWorkload(bus, s, RECORDS, {
         oneEventPerRecord: true,
+        pack: false,
         beforePublish: async (t) => {
           members = [await start(t), await start(t)];
         },
