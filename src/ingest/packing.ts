@@ -65,6 +65,18 @@ export function packFrames(
   return out;
 }
 
+/** How many lines a bus record carries (1 unless packed; a malformed index counts as 1). */
+export function framesIn(record: { headers: Record<string, string> }): number {
+  const index = record.headers[H.frames];
+  if (index === undefined) return 1;
+  try {
+    const entries: unknown = JSON.parse(index);
+    return Array.isArray(entries) && entries.length > 0 ? entries.length : 1;
+  } catch {
+    return 1;
+  }
+}
+
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 /**

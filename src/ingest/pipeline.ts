@@ -15,7 +15,7 @@ import { getSource, listSources } from '../sources/registry.js';
 import { type DecodeContext, isSourceId, type Source } from '../sources/types.js';
 import type { EventStore } from '../store/types.js';
 import { H } from './headers.js';
-import { unpackFrames } from './packing.js';
+import { framesIn, unpackFrames } from './packing.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -236,7 +236,29 @@ export class IngestPipeline {
     });
   }
 
+  /**
+   * Handles a bus batch in slices of at most `batchSize` lines: a packed record carries up to 100,
+   * and a batch of records counted by the bus would otherwise block the event loop for seconds and
+   * send the store one oversized write.
+   */
   async handle(messages: BusMessage[]): Promise<void> {
+    const limit = Math.max(1, this.deps.batchSize ?? 2000);
+    let from = 0;
+    while (from < messages.length) {
+      let to = from;
+      let lines = 0;
+      while (to < messages.length) {
+        const n = framesIn(messages[to]!);
+        if (to > from && lines + n > limit) break;
+        lines += n;
+        to++;
+      }
+      await this.handleSlice(from === 0 && to === messages.length ? messages : messages.slice(from, to));
+      from = to;
+    }
+  }
+
+  private async handleSlice(messages: BusMessage[]): Promise<void> {
     const { store, metrics, bus } = this.deps;
     const batch = decodeBatch(messages, this.sourceForTopic);
     const { events: decoded, dead } = batch;

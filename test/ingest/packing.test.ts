@@ -1,11 +1,18 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { EmbeddedBus } from '../../src/bus/embedded.js';
 import type { BusMessage } from '../../src/bus/types.js';
 import { H } from '../../src/ingest/headers.js';
 import { PACK_MAX_FRAMES, packFrames, singleRecord, unpackFrames } from '../../src/ingest/packing.js';
-import { decodeBatch, sourcesByTopic } from '../../src/ingest/pipeline.js';
+import { decodeBatch, IngestPipeline, sourcesByTopic } from '../../src/ingest/pipeline.js';
+import type { FaultEvent } from '../../src/model/event.js';
+import { createLogger } from '../../src/shared/logger.js';
 import type { Frame } from '../../src/sources/types.js';
+import { SqliteEventStore } from '../../src/store/sqlite/event-store.js';
 import { readFixture } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/runtime.js';
 
 const OPENSTACK = readFixture('loghub', 'OpenStack', 'OpenStack_2k.log').split(/\r?\n/).slice(0, 250);
 const frames: Frame[] = OPENSTACK.map((payload, i) => ({ payload, line: i + 1 }));
@@ -142,5 +149,39 @@ describe('decodeBatch with packed records', () => {
     ]);
     expect(out.dead[1]!.original).toEqual(Buffer.from([0x32, 0xff, 0xfe]));
     expect(out.events).toHaveLength(3);
+  });
+});
+
+describe('IngestPipeline.handle with packed records', () => {
+  it('writes at most batchSize lines at a time, whatever the packing, and stores every line', async () => {
+    const dir = tempDir();
+    try {
+      const store = new SqliteEventStore(join(dir, 'events.db'));
+      await store.bootstrap();
+      const sizes: number[] = [];
+      const spy = Object.assign(Object.create(store) as SqliteEventStore, {
+        write: (events: FaultEvent[]) => {
+          sizes.push(events.length);
+          return store.write(events);
+        },
+      });
+      const bus = new EmbeddedBus(join(dir, 'bus.db'), { pruneIntervalMs: 0 });
+      const pipeline = new IngestPipeline({
+        bus,
+        store: spy,
+        logger: createLogger('silent'),
+        group: 'g',
+        topics: ['faultline.openstack.log'],
+        batchSize: 120,
+      });
+      // 250 lines in 3 records of 100, 100 and 50 lines.
+      await pipeline.handle(packFrames(frames).map((r, i) => message(r.value, r.headers, String(i))));
+      expect(sizes).toEqual([100, 100, 50]);
+      expect((await store.search({ size: 1 })).total).toBe(250);
+      await bus.close();
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
