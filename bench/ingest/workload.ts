@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { topicFor } from '../../src/bus/types.js';
-import { H } from '../../src/ingest/headers.js';
-import { packFrames, singleRecord } from '../../src/ingest/packing.js';
+import { framesIn, packFrames, singleRecord } from '../../src/ingest/packing.js';
 import { getSource } from '../../src/sources/registry.js';
 import type { Source } from '../../src/sources/types.js';
 
@@ -70,7 +69,6 @@ function upload(
 ): void {
   const records = pack ? packFrames(lines) : lines.map(singleRecord);
   for (const r of records) {
-    const index = r.headers[H.frames];
     out.push({
       topic: topicFor(source.dataset, prefix),
       key: host,
@@ -78,7 +76,7 @@ function upload(
       headers: r.headers,
       timestamp: receivedAt,
       source: source.id,
-      frames: index === undefined ? 1 : (JSON.parse(index) as unknown[]).length,
+      frames: framesIn(r),
     });
   }
 }

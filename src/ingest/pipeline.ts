@@ -93,20 +93,20 @@ export function decodeBatch(
     framePath: string | undefined,
     packed: boolean,
   ) => {
+    let reason: string;
     try {
       const result = source.decode(payload, ctx);
       if (result.ok) {
         bump(decoded, source.id);
         for (const e of result.events) events.push(e);
-      } else {
-        const path = joinPath(framePath, result.path);
-        const reason = path === undefined ? result.reason : `${result.reason} (at ${path})`;
-        reject(m, source.id, ctx.line, reason, packed ? Buffer.from(payload, 'utf8') : m.value);
+        return;
       }
+      const path = joinPath(framePath, result.path);
+      reason = path === undefined ? result.reason : `${result.reason} (at ${path})`;
     } catch (error) {
-      const original = packed ? Buffer.from(payload, 'utf8') : m.value;
-      reject(m, source.id, ctx.line, `decoder failed: ${errorMessage(error)}`, original);
+      reason = `decoder failed: ${errorMessage(error)}`;
     }
+    reject(m, source.id, ctx.line, reason, packed ? Buffer.from(payload, 'utf8') : m.value);
   };
   // Records of one upload share their receive time: convert each distinct timestamp once.
   let lastTimestamp = Number.NaN;
@@ -127,7 +127,6 @@ export function decodeBatch(
       );
       continue;
     }
-    const index = m.headers[H.frames];
     if (m.value.length > MAX_RECORD_BYTES) {
       bump(consumed, source.id);
       reject(
@@ -156,6 +155,7 @@ export function decodeBatch(
       receivedAt = lastReceivedAt;
     }
     const host = m.key !== null && m.key !== '' ? m.key : undefined;
+    const index = m.headers[H.frames];
     if (index !== undefined) {
       const frames = unpackFrames(payload, index);
       if (!Array.isArray(frames)) {

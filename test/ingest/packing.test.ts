@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { EmbeddedBus } from '../../src/bus/embedded.js';
 import type { BusMessage } from '../../src/bus/types.js';
 import { H } from '../../src/ingest/headers.js';
-import { PACK_MAX_FRAMES, packFrames, singleRecord, unpackFrames } from '../../src/ingest/packing.js';
+import {
+  framesIn,
+  PACK_MAX_FRAMES,
+  packFrames,
+  singleRecord,
+  unpackFrames,
+} from '../../src/ingest/packing.js';
 import { decodeBatch, IngestPipeline, sourcesByTopic } from '../../src/ingest/pipeline.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -87,6 +93,19 @@ describe('packFrames / unpackFrames', () => {
         expect(back.map((f) => f.payload)).toEqual(list.map((f) => f.payload));
       }),
     );
+  });
+
+  it('counts the lines of a record without parsing its index, paths with brackets and quotes included', () => {
+    const list: Frame[] = [
+      { payload: 'a', line: 1, path: '$.Members[1]' },
+      { payload: 'b', line: 2, path: '$["x\\"],[y"]' },
+      { payload: 'c', line: 3, occurrence: 2 },
+    ];
+    const [r] = packFrames(list);
+    expect(framesIn(r!)).toBe(3);
+    expect(packFrames(frames).map(framesIn)).toEqual([100, 100, 50]);
+    expect(framesIn(singleRecord(list[0]!))).toBe(1);
+    expect(framesIn({ headers: { [H.frames]: 'garbage' } })).toBe(1);
   });
 
   it('refuses an index that does not describe its value', () => {
