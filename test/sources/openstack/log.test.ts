@@ -187,3 +187,16 @@ describe('openstack-log identity and line endings', () => {
     expect(r.ok && r.events[0]!.message).toBe('same bytes');
   });
 });
+
+describe('openstack-log calendar checks', () => {
+  const at = (date: string) => source.decode(`${date} 00:00:00.008 1 INFO nova.api [-] x`, {});
+
+  it('refuses February 29th outside leap years (Date.parse would roll it to March 1st)', () => {
+    expect(at('2017-02-29').ok).toBe(false);
+    expect(at('1900-02-29').ok).toBe(false);
+    const leap = at('2016-02-29');
+    expect(leap.ok && leap.events[0]!['@timestamp']).toBe('2016-02-29T00:00:00.008Z');
+    expect(at('2000-02-29').ok).toBe(true);
+    expect(at('2017-04-31').ok).toBe(false);
+  });
+});

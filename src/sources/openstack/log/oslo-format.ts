@@ -49,7 +49,11 @@ function isoFrom(date: string, time: string, fraction: string | undefined): stri
     const month = two(date, 5);
     const day = two(date, 8);
     if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return undefined;
-    if (month === 2 && day === 29 && Number.isNaN(Date.parse(`${date}T00:00:00Z`))) return undefined;
+    // Date.parse would not do: V8 reads 2017-02-29 as March 1st.
+    if (month === 2 && day === 29) {
+      const year = Number(date.slice(0, 4));
+      if (year % 4 !== 0 || (year % 100 === 0 && year % 400 !== 0)) return undefined;
+    }
     lastValidDate = date;
   }
   if (two(time, 0) > 23 || two(time, 3) > 59 || two(time, 6) > 60) return undefined;
