@@ -1,6 +1,8 @@
 /**
- * The floor for `faultline parse --source openstack-log` in this Node.js: the least work any program
- * must do per line to produce the same output, and nothing else. Per line: one regex for the oslo
+ * The floor of the generic way of `faultline parse --source openstack-log` (`--no-fast-path`) in this
+ * Node.js: the least work a program that builds each event as an object must do per line to produce
+ * the same output, and nothing else. The byte fast path (src/sources/openstack/log/fast-path.ts)
+ * builds no object and can run under it. Per line: one regex for the oslo
  * head, one sha256 for the event id, one object with the event's fields, JSON.stringify, and the
  * bytes written to /dev/null through 1 MB buffers. No framing of tracebacks, no validation, no
  * duplicate counting, no context parsing. Run by openstack-log.bench.ts beside the real command.

@@ -71,18 +71,22 @@ program
   )
   .option('--host <node>', 'node the records come from, when the input does not name it')
   .option('--strict', 'exit 1 when any record is rejected')
+  .option('--no-fast-path', "decode every record the generic way, not with the source's byte fast path")
   .argument('[file]', 'input file, or - for stdin', '-')
-  .action(async (file: string, opts: { source: string; host?: string; strict?: boolean }) => {
-    const { openInput, parseCommand } = await import('./parse.js');
-    const summary = await parseCommand({
-      source: opts.source,
-      input: openInput(file),
-      stdout: process.stdout,
-      stderr: process.stderr,
-      ...(opts.host !== undefined ? { host: opts.host } : {}),
-    });
-    if (opts.strict === true && summary.rejected > 0) process.exitCode = 1;
-  });
+  .action(
+    async (file: string, opts: { source: string; host?: string; strict?: boolean; fastPath: boolean }) => {
+      const { openInput, parseCommand } = await import('./parse.js');
+      const summary = await parseCommand({
+        source: opts.source,
+        input: openInput(file),
+        stdout: process.stdout,
+        stderr: process.stderr,
+        fastPath: opts.fastPath,
+        ...(opts.host !== undefined ? { host: opts.host } : {}),
+      });
+      if (opts.strict === true && summary.rejected > 0) process.exitCode = 1;
+    },
+  );
 
 program
   .command('bootstrap')

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { frameStream, joinPath } from '../sources/framing.js';
 import { getSource } from '../sources/registry.js';
-import { type DecodeContext, type Frame, isSourceId, SOURCE_IDS } from '../sources/types.js';
+import { type ByteSink, type DecodeContext, type Frame, isSourceId, SOURCE_IDS } from '../sources/types.js';
 
 export interface ParseSummary {
   source: string;
@@ -20,48 +20,73 @@ const CHUNK_BYTES = 1 << 20;
 
 /**
  * Encodes lines straight into 1 MB buffers and writes each buffer once it is full: one write per
- * line, or one growing string flattened later, would cost as much as decoding the line.
+ * line, or one growing string flattened later, would cost as much as decoding the line. Full buffers
+ * go to the stream at once; the caller awaits `drained()` between input chunks, so at most one
+ * input chunk's output is queued beyond the stream's own buffer.
  */
-class ChunkedWriter {
-  private buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  private used = 0;
+class ChunkedWriter implements ByteSink {
+  buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  used = 0;
+  private drain: Promise<void> | undefined;
   constructor(private readonly out: Writable) {}
 
-  /** Writes `text` and a newline. */
-  writeLine(text: string): Promise<void> | undefined {
-    // 3 bytes per UTF-16 unit is UTF-8's worst case, so the check never under-counts.
-    const worst = text.length * 3 + 1;
-    const pending = this.used + worst > CHUNK_BYTES ? this.flush() : undefined;
-    if (worst > CHUNK_BYTES) {
-      this.out.write(`${text}\n`);
-      return pending;
-    }
-    this.used += this.buffer.write(text, this.used, 'utf8');
-    this.buffer[this.used++] = 10;
-    return pending;
+  reserve(bytes: number): void {
+    if (this.used + bytes > this.buffer.length) this.flush();
   }
 
-  flush(): Promise<void> | undefined {
-    if (this.used === 0) return undefined;
+  /** Writes `text` and a newline. */
+  writeLine(text: string): void {
+    // 3 bytes per UTF-16 unit is UTF-8's worst case, so the check never under-counts.
+    const worst = text.length * 3 + 1;
+    if (worst > CHUNK_BYTES) {
+      this.flush();
+      this.send(Buffer.from(`${text}\n`));
+      return;
+    }
+    this.reserve(worst);
+    this.used += this.buffer.write(text, this.used, 'utf8');
+    this.buffer[this.used++] = 10;
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
     const chunk = this.buffer.subarray(0, this.used);
     // The stream keeps the chunk until it is written: the next lines go to a fresh buffer.
     this.buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     this.used = 0;
-    if (this.out.write(chunk)) return undefined;
-    return new Promise((resolve) => this.out.once('drain', () => resolve()));
+    this.send(chunk);
+  }
+
+  private send(chunk: Buffer): void {
+    if (!this.out.write(chunk) && this.drain === undefined) {
+      this.drain = new Promise((resolve) =>
+        this.out.once('drain', () => {
+          this.drain = undefined;
+          resolve();
+        }),
+      );
+    }
+  }
+
+  /** Settles once the stream has taken what was written so far (at once if it already has). */
+  drained(): Promise<void> | undefined {
+    return this.drain;
   }
 }
 
 /**
  * `faultline parse`: normalized events as NDJSON on stdout; each rejected record as one JSON line on
- * stderr with its line number and reason; a summary line at the end on stderr (DESIGN §6).
+ * stderr with its line number and reason; a summary line at the end on stderr (DESIGN §6). A source
+ * with a byte fast path (NdjsonFastPath) takes the input as bytes; `fastPath: false` makes it go the
+ * generic way (frame strings, decode, JSON.stringify), which the tests compare it with.
  */
 export async function parseCommand(options: {
   source: string;
-  input: NodeJS.ReadableStream;
+  input: NodeJS.ReadableStream | AsyncIterable<unknown>;
   stdout: Writable;
   stderr: Writable;
   host?: string;
+  fastPath?: boolean;
 }): Promise<ParseSummary> {
   if (!isSourceId(options.source)) {
     throw new Error(`unknown source ${options.source}; one of: ${SOURCE_IDS.join(', ')}`);
@@ -71,7 +96,6 @@ export async function parseCommand(options: {
   const started = process.hrtime.bigint();
   const out = new ChunkedWriter(options.stdout);
   const err = new ChunkedWriter(options.stderr);
-  const framer = source.createFramer();
   const summary: ParseSummary = {
     source: source.id,
     records: 0,
@@ -83,7 +107,7 @@ export async function parseCommand(options: {
   };
   const receivedAt = new Date().toISOString();
 
-  const handle = async (frames: Frame[]) => {
+  const handle = (frames: Frame[]): void => {
     for (const frame of frames) {
       summary.records++;
       const ctx: DecodeContext = { line: frame.line, receivedAt };
@@ -99,30 +123,103 @@ export async function parseCommand(options: {
         summary.decoded++;
         for (const event of result.events) {
           summary.events++;
-          const pending = out.writeLine(JSON.stringify(event));
-          if (pending !== undefined) await pending;
+          out.writeLine(JSON.stringify(event));
         }
       } else {
         summary.rejected++;
         const rejection: Record<string, unknown> = { line: frame.line, reason: result.reason };
         const path = joinPath(frame.path, result.path);
         if (path !== undefined) rejection.path = path;
-        const pending = err.writeLine(JSON.stringify(rejection));
-        if (pending !== undefined) await pending;
+        err.writeLine(JSON.stringify(rejection));
       }
     }
   };
+  const drained = async () => {
+    const pending = [out.drained(), err.drained()].filter((p) => p !== undefined);
+    if (pending.length > 0) await Promise.all(pending);
+  };
 
-  for await (const chunk of frameStream(framer, options.input)) {
-    summary.lines = chunk.lines;
-    if (chunk.frames.length > 0) await handle(chunk.frames);
+  const fast =
+    options.fastPath === false
+      ? undefined
+      : source.createNdjsonFastPath?.(options.host === undefined ? {} : { host: options.host });
+  let skipped: Readonly<Record<string, number>> | undefined;
+  if (fast !== undefined) {
+    let lines = 0;
+    for await (const { bytes, last } of byteChunks(options.input)) {
+      // Lines as frameStream cuts them: LF or CRLF, and a last line without a break.
+      let at = 0;
+      for (;;) {
+        let nl = bytes.indexOf(10, at);
+        if (nl === -1) {
+          if (!last || at >= bytes.length) break;
+          nl = bytes.length;
+        }
+        const end = nl > at && bytes[nl - 1] === 13 ? nl - 1 : nl;
+        const frames = fast.push(bytes, at, end, ++lines, out);
+        if (frames.length > 0) handle(frames);
+        at = nl + 1;
+      }
+      if (last) handle(fast.end(out));
+      summary.lines = lines;
+      await drained();
+    }
+    summary.records += fast.encoded;
+    summary.decoded += fast.encoded;
+    summary.events += fast.encoded;
+  } else {
+    const framer = source.createFramer();
+    for await (const chunk of frameStream(framer, options.input)) {
+      summary.lines = chunk.lines;
+      if (chunk.frames.length > 0) handle(chunk.frames);
+      await drained();
+    }
+    skipped = framer.skipped;
   }
-  await out.flush();
-  if (framer.skipped !== undefined) summary.skipped = { ...framer.skipped };
+  out.flush();
+  await drained();
+  if (skipped !== undefined) summary.skipped = { ...skipped };
   summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
   err.writeLine(JSON.stringify({ summary }));
-  await err.flush();
+  err.flush();
+  await drained();
   return summary;
+}
+
+/**
+ * A byte stream in pieces that end with a line break (the last piece may not), so that no line is
+ * split across two; a UTF-8 byte order mark at the start is dropped, as TextDecoder drops it.
+ */
+async function* byteChunks(input: AsyncIterable<unknown>): AsyncGenerator<{ bytes: Buffer; last: boolean }> {
+  let carry: Buffer | undefined;
+  let atStart = true;
+  for await (const chunk of input) {
+    const data =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk)
+        : Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(
+              (chunk as Uint8Array).buffer,
+              (chunk as Uint8Array).byteOffset,
+              (chunk as Uint8Array).length,
+            );
+    let bytes = carry === undefined ? data : Buffer.concat([carry, data]);
+    if (atStart) {
+      if (bytes.length < 3) {
+        carry = bytes;
+        continue;
+      }
+      atStart = false;
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    }
+    const cut = bytes.lastIndexOf(10) + 1;
+    carry = cut < bytes.length ? bytes.subarray(cut) : undefined;
+    if (cut > 0) yield { bytes: bytes.subarray(0, cut), last: false };
+  }
+  let bytes = carry ?? Buffer.alloc(0);
+  if (atStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  yield { bytes, last: true };
 }
 
 export function openInput(file: string | undefined): NodeJS.ReadableStream {

@@ -64,6 +64,30 @@ export type DecodeResult =
     };
 
 /**
+ * Where a byte fast path writes NDJSON: after `reserve(n)` (n ≤ 512 KiB) there is room for n bytes in
+ * `buffer` from `used`; the writer advances `used`.
+ */
+export interface ByteSink {
+  buffer: Buffer;
+  used: number;
+  reserve(bytes: number): void;
+}
+
+/**
+ * A source's optional byte-level fast path for `faultline parse`: it takes the input line by line as
+ * bytes (without the line break, CR stripped) and writes the events of the records it recognises
+ * straight to NDJSON, byte for byte what `decode` and JSON.stringify would give. Everything else it
+ * hands back as frames for the generic decoder; the caller decodes and writes those before the next
+ * push, which keeps the output in input order.
+ */
+export interface NdjsonFastPath {
+  push(bytes: Buffer, start: number, end: number, lineNo: number, out: ByteSink): Frame[];
+  end(out: ByteSink): Frame[];
+  /** Records the fast path encoded itself (one event each). */
+  readonly encoded: number;
+}
+
+/**
  * A telemetry source: one folder under `src/sources/`, one registry entry. `decode` must never
  * throw: anything it cannot understand comes back as `{ ok: false, reason }` and goes to the
  * dead-letter destination with the record's position.
@@ -76,6 +100,8 @@ export interface Source {
   readonly contentType: 'text/plain' | 'application/json' | 'application/x-ndjson';
   createFramer(): Framer;
   decode(payload: string, ctx: DecodeContext): DecodeResult;
+  /** See NdjsonFastPath; `host` is the transport's host hint, as in DecodeContext. */
+  createNdjsonFastPath?(options: { host?: string }): NdjsonFastPath;
 }
 
 export function rejected(reason: string, path?: string): DecodeResult {

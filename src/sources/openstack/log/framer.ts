@@ -1,15 +1,21 @@
 import { OccurrenceCounter } from '../../framing.js';
 import type { Frame, Framer } from '../../types.js';
-import { parseOsloHead, stripAnsi, type TracebackLine, tracebackLine } from './oslo-format.js';
+import { type OsloHead, parseOsloHead, stripAnsi, type TracebackLine, tracebackLine } from './oslo-format.js';
+
+export interface OsloFramer extends Framer {
+  /** Whether `push(line)` would fold the line into the open record instead of starting a new one. */
+  continues(line: string): boolean;
+}
 
 /**
  * Cuts oslo.log text into records. A traceback is folded into the record that raised it, in both of
  * the shapes oslo.log produces: bare Python traceback lines under the record, and traceback lines
  * that repeat the record's prefix (same pid and logger) with the traceback text after it. Bare
  * indented lines outside a traceback continue a multi-line message.
+ *
+ * `counter` is shared with the byte fast path (fast-path.ts) so both number repeats alike.
  */
-export function osloFramer(): Framer {
-  const counter = new OccurrenceCounter();
+export function osloFramer(counter: Pick<OccurrenceCounter, 'next'> = new OccurrenceCounter()): OsloFramer {
   let current: Frame | undefined;
   // pid and logger of the open record: prefixed traceback lines repeat both.
   let currentPid = -1;
@@ -32,22 +38,32 @@ export function osloFramer(): Framer {
     return [];
   };
 
+  /** How `line` continues the open record; undefined when it starts a new one. */
+  const continuation = (clean: string, head: OsloHead | undefined): TracebackLine | undefined => {
+    if (current === undefined || clean.startsWith('{')) return undefined;
+    if (head === undefined) {
+      const kind = tracebackLine(clean, open);
+      if (kind !== 'none') return kind;
+      return clean.startsWith(' ') || clean.startsWith('\t') ? 'body' : undefined;
+    }
+    if (head.pid !== currentPid || head.logger !== currentLogger) return undefined;
+    const kind = tracebackLine(head.message, open);
+    return kind === 'none' ? undefined : kind;
+  };
+  const headOf = (clean: string) => (clean.startsWith('{') ? undefined : parseOsloHead(clean));
+
   return {
+    continues(line) {
+      if (line.trim() === '') return false;
+      const clean = stripAnsi(line);
+      return continuation(clean, headOf(clean)) !== undefined;
+    },
     push(line, lineNo) {
       if (line.trim() === '') return [];
       const clean = stripAnsi(line);
-      const isJson = clean.startsWith('{');
-      const head = isJson ? undefined : parseOsloHead(clean);
-      if (current !== undefined && !isJson) {
-        if (head === undefined) {
-          const kind = tracebackLine(clean, open);
-          if (kind !== 'none') return fold(line, kind);
-          if (clean.startsWith(' ') || clean.startsWith('\t')) return fold(line, 'body');
-        } else if (head.pid === currentPid && head.logger === currentLogger) {
-          const kind = tracebackLine(head.message, open);
-          if (kind !== 'none') return fold(line, kind);
-        }
-      }
+      const head = headOf(clean);
+      const kind = continuation(clean, head);
+      if (kind !== undefined) return fold(line, kind);
       const out = emit();
       current = { payload: line, line: lineNo };
       currentPid = head === undefined ? -1 : head.pid;

@@ -1,6 +1,7 @@
 import type { FaultEvent, SeverityCode } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
 import { type DecodeContext, type DecodeResult, rejected, type Source } from '../../types.js';
+import { osloFastPath } from './fast-path.js';
 import { osloFramer } from './framer.js';
 import { type OsloHead, parseOsloHead, serviceFromFile, stripAnsi } from './oslo-format.js';
 
@@ -168,6 +169,7 @@ export const openstackLogSource: Source = {
   dataset: 'openstack.log',
   description: 'OpenStack service logs (oslo.log text or JSONFormatter lines)',
   contentType: 'text/plain',
-  createFramer: osloFramer,
+  createFramer: () => osloFramer(),
   decode,
+  createNdjsonFastPath: osloFastPath,
 };
