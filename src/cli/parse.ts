@@ -32,6 +32,8 @@ class ChunkedWriter implements ByteSink {
 
   reserve(bytes: number): void {
     if (this.used + bytes > this.buffer.length) this.flush();
+    // One record bigger than a chunk (a huge --host) gets a buffer of its own size.
+    if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes);
   }
 
   /** Writes `text` and a newline. */
@@ -139,14 +141,27 @@ export async function parseCommand(options: {
     if (pending.length > 0) await Promise.all(pending);
   };
 
+  // A stream that hands out strings (setEncoding, or text chunks from a caller) goes the generic way:
+  // strings can hold lone surrogates that bytes cannot. The first chunk tells.
+  const iterator = (options.input as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const input = (async function* () {
+    if (first.done === true) return;
+    yield first.value;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) return;
+      yield next.value;
+    }
+  })();
   const fast =
-    options.fastPath === false
+    options.fastPath === false || typeof first.value === 'string'
       ? undefined
       : source.createNdjsonFastPath?.(options.host === undefined ? {} : { host: options.host });
   let skipped: Readonly<Record<string, number>> | undefined;
   if (fast !== undefined) {
     let lines = 0;
-    for await (const { bytes, last } of byteChunks(options.input)) {
+    for await (const { bytes, last } of byteChunks(input)) {
       // Lines as frameStream cuts them: LF or CRLF, and a last line without a break.
       let at = 0;
       for (;;) {
@@ -169,7 +184,7 @@ export async function parseCommand(options: {
     summary.events += fast.encoded;
   } else {
     const framer = source.createFramer();
-    for await (const chunk of frameStream(framer, options.input)) {
+    for await (const chunk of frameStream(framer, input)) {
       summary.lines = chunk.lines;
       if (chunk.frames.length > 0) handle(chunk.frames);
       await drained();
@@ -188,36 +203,44 @@ export async function parseCommand(options: {
 
 /**
  * A byte stream in pieces that end with a line break (the last piece may not), so that no line is
- * split across two; a UTF-8 byte order mark at the start is dropped, as TextDecoder drops it.
+ * split across two; a UTF-8 byte order mark at the start is dropped, as TextDecoder drops it. The
+ * bytes of an unfinished line are copied (a source may reuse its chunk's memory) and joined once
+ * its break arrives, so a very long line costs linear time.
  */
 async function* byteChunks(input: AsyncIterable<unknown>): AsyncGenerator<{ bytes: Buffer; last: boolean }> {
-  let carry: Buffer | undefined;
+  let open: Buffer[] = [];
   let atStart = true;
   for await (const chunk of input) {
-    const data =
-      typeof chunk === 'string'
-        ? Buffer.from(chunk)
-        : Buffer.isBuffer(chunk)
-          ? chunk
-          : Buffer.from(
-              (chunk as Uint8Array).buffer,
-              (chunk as Uint8Array).byteOffset,
-              (chunk as Uint8Array).length,
-            );
-    let bytes = carry === undefined ? data : Buffer.concat([carry, data]);
+    if (typeof chunk === 'string') {
+      throw new Error('input mixes byte and string chunks; the byte fast path needs bytes throughout');
+    }
+    let data = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(
+          (chunk as Uint8Array).buffer,
+          (chunk as Uint8Array).byteOffset,
+          (chunk as Uint8Array).length,
+        );
     if (atStart) {
-      if (bytes.length < 3) {
-        carry = bytes;
+      const head = Buffer.concat([...open, data]);
+      if (head.length < 3) {
+        open = [head];
         continue;
       }
       atStart = false;
-      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+      open = [];
+      data = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
     }
-    const cut = bytes.lastIndexOf(10) + 1;
-    carry = cut < bytes.length ? bytes.subarray(cut) : undefined;
-    if (cut > 0) yield { bytes: bytes.subarray(0, cut), last: false };
+    const cut = data.lastIndexOf(10) + 1;
+    if (cut === 0) {
+      open.push(Buffer.from(data));
+      continue;
+    }
+    const bytes = open.length === 0 ? data.subarray(0, cut) : Buffer.concat([...open, data.subarray(0, cut)]);
+    open = cut < data.length ? [Buffer.from(data.subarray(cut))] : [];
+    yield { bytes, last: false };
   }
-  let bytes = carry ?? Buffer.alloc(0);
+  let bytes = Buffer.concat(open);
   if (atStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   yield { bytes, last: true };
 }

@@ -64,8 +64,8 @@ export type DecodeResult =
     };
 
 /**
- * Where a byte fast path writes NDJSON: after `reserve(n)` (n ≤ 512 KiB) there is room for n bytes in
- * `buffer` from `used`; the writer advances `used`.
+ * Where a byte fast path writes NDJSON: after `reserve(n)` there is room for n bytes in `buffer` from
+ * `used`; the writer advances `used`.
  */
 export interface ByteSink {
   buffer: Buffer;

@@ -33,12 +33,16 @@ async function* chunked(bytes: Buffer, cuts: number[]): AsyncGenerator<Buffer> {
   yield bytes.subarray(at);
 }
 
-async function run(input: Buffer, fastPath: boolean, options: { host?: string; cuts?: number[] } = {}) {
+async function run(
+  input: Buffer | AsyncIterable<unknown>,
+  fastPath: boolean,
+  options: { host?: string; cuts?: number[] } = {},
+) {
   const out = sink();
   const err = sink();
   const summary = await parseCommand({
     source: 'openstack-log',
-    input: chunked(input, options.cuts ?? []),
+    input: Buffer.isBuffer(input) ? chunked(input, options.cuts ?? []) : input,
     stdout: out.stream,
     stderr: err.stream,
     fastPath,
@@ -237,5 +241,36 @@ describe('openstack-log byte fast path against the generic path', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('reads a source that reuses one buffer for every chunk (an unfinished line is copied)', async () => {
+    const whole = Buffer.from(`${A} first\n${A} second\n${A} third`);
+    const reused = async function* () {
+      const buf = Buffer.alloc(16);
+      for (let at = 0; at < whole.length; at += 16) {
+        const n = whole.copy(buf, 0, at, at + 16);
+        yield buf.subarray(0, n);
+      }
+    };
+    const generic = await run(reused(), false);
+    const fast = await run(reused(), true);
+    expect(fast.stdout).toBe(generic.stdout);
+    expect(generic.summary.events).toBe(3);
+  });
+
+  it('leaves text chunks to the generic path (a lone surrogate, a BOM that is a character)', async () => {
+    const text = async function* () {
+      yield `\uFEFF${A} bom\n${A} x\uD83D`;
+      yield `\uDE00y\n${A} lone \uD800 surrogate\n`;
+    };
+    const generic = await run(text(), false);
+    const fast = await run(text(), true);
+    expect(fast.stdout).toBe(generic.stdout);
+    expect(fast.stderr).toBe(generic.stderr);
+    expect(generic.summary.rejected).toBe(1);
+  });
+
+  it('writes a record bigger than the output buffer (a host hint of 1.1 million characters)', async () => {
+    await expectSame(`${A} ${CTX} one\n${A} two`, { host: 'h'.repeat(1_100_000) });
   });
 });
