@@ -76,8 +76,10 @@ export function osloFastPath(options: OsloFastPathOptions = {}): NdjsonFastPath 
     let id = hash('sha256', slot.bytes.subarray(0, end), 'base64url').slice(0, 22);
     const occurrence = counter.next(id);
     if (occurrence > 0) {
-      const suffix = Buffer.from(`\u0000${occurrence}`, 'latin1');
-      id = hash('sha256', Buffer.concat([slot.bytes.subarray(0, end), suffix]), 'base64url').slice(0, 22);
+      // A repeat: the id also hashes NUL and the occurrence, written after the line in the slot's
+      // spare room (the scanner is done with those bytes).
+      const n = latin1Write(slot.bytes, `\u0000${occurrence}`, end);
+      id = hash('sha256', slot.bytes.subarray(0, end + n), 'base64url').slice(0, 22);
     }
     out.reserve((end - lineAt) * 8 + 1024 + (hostField?.length ?? 0));
     out.used = writeEvent(out.buffer, out.used, slot.bytes, h, slot.text, id, hostField);
