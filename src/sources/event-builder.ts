@@ -39,10 +39,18 @@ export function baseEvent(fields: BaseFields, ctx: DecodeContext): FaultEvent {
   return event;
 }
 
-/** Parses a date the way the formats in fixtures write it; returns ISO 8601 UTC or undefined. */
+// ISO 8601 with four-digit years: beyond them toISOString writes `+010000-…`, which neither
+// Elasticsearch's date fields nor the stores' timestamp check accept.
+const FIRST_ISO_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_ISO_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * Parses a date the way the formats in fixtures write it; returns ISO 8601 UTC, or undefined when it
+ * is no date or falls outside the years 0000–9999.
+ */
 export function toIso(value: string | number | Date): string | undefined {
   const d = value instanceof Date ? value : new Date(value);
   const t = d.getTime();
-  if (!Number.isFinite(t)) return undefined;
+  if (!Number.isFinite(t) || t < FIRST_ISO_MS || t > LAST_ISO_MS) return undefined;
   return d.toISOString();
 }

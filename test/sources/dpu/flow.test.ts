@@ -473,6 +473,14 @@ describe('dpu-flow on goflow2 and IPFIX JSON records', () => {
     });
   });
 
+  it('takes the next time source when a flow end lies past the year 9999 (fast-check found it)', () => {
+    const r = dpuFlowSource.decode(
+      JSON.stringify({ src_addr: '10.0.0.1', dst_addr: '10.0.0.2', time_flow_end_ns: 253402300800000000000 }),
+      { receivedAt: '2024-06-01T00:00:00.000Z' },
+    );
+    expect(r.ok && r.events[0]!['@timestamp']).toBe('2024-06-01T00:00:00.000Z');
+  });
+
   it('rejects records that are not usable flows, with the field at fault', () => {
     const reject = (rec: unknown) =>
       dpuFlowSource.decode(typeof rec === 'string' ? rec : JSON.stringify(rec), {});
