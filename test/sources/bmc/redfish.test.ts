@@ -378,6 +378,10 @@ describe('redfish records that are not events are rejected with a reason', () =>
       reason: "Members member 1: Created 'not a time' is not an ISO 8601 date-time",
       path: '$.Members[1].Created',
     });
+    // A zone offset that carries the time past 9999-12-31 UTC is no storable date either.
+    doc.Members[1]!.Created = '9999-12-31T23:00:00-05:00';
+    const late = redfishSource.decode(JSON.stringify(doc), { line: 1 });
+    expect(late.ok).toBe(false);
   });
 
   it('keeps Oem LogEntries, marked OEM, read from their words and severity', () => {

@@ -1,5 +1,5 @@
 import type { FaultClass, FaultEvent, HwType, SeverityCode } from '../../../model/event.js';
-import { baseEvent } from '../../event-builder.js';
+import { baseEvent, toIso } from '../../event-builder.js';
 import { type DecodeContext, type DecodeResult, decoded, rejected } from '../../types.js';
 import { componentId, dimmId, fanId, psuId, severityFromWord, slugId } from '../component.js';
 import {
@@ -68,7 +68,7 @@ function redfishTime(value: string): string | undefined {
   if (!ISO_RE.test(value)) return undefined;
   const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value);
   const ms = Date.parse(hasZone ? value : `${value}Z`);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+  return toIso(ms);
 }
 
 function originId(o: Json): string | undefined {
