@@ -187,14 +187,15 @@ export interface FramedChunk {
 /**
  * Frames a byte stream (LF or CRLF, UTF-8 with replacement characters), one result per input chunk:
  * a promise per line (readline, or an async generator of lines) costs more than decoding the line.
- * The last result carries what `framer.end()` flushed.
+ * Text after the last line break waits in pieces and is joined once its break arrives, so a line
+ * spread over many chunks costs linear time. The last result carries what `framer.end()` flushed.
  */
 export async function* frameStream(
   framer: Framer,
   input: AsyncIterable<unknown> | Iterable<unknown>,
 ): AsyncGenerator<FramedChunk> {
   const decoder = new TextDecoder('utf-8');
-  let rest = '';
+  let open: string[] = [];
   let lines = 0;
   let bytes = 0;
   const push = (line: string, frames: Frame[]) => {
@@ -204,15 +205,20 @@ export async function* frameStream(
   for await (const chunk of input) {
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true });
     bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).length;
-    const split = (rest + text).split('\n');
-    rest = split.pop() ?? '';
     const frames: Frame[] = [];
-    for (const line of split) push(line, frames);
+    const cut = text.lastIndexOf('\n');
+    if (cut === -1) {
+      if (text !== '') open.push(text);
+    } else {
+      open.push(text.slice(0, cut));
+      for (const line of open.join('').split('\n')) push(line, frames);
+      open = cut + 1 < text.length ? [text.slice(cut + 1)] : [];
+    }
     yield { frames, lines, bytes };
   }
-  rest += decoder.decode();
+  const tail = open.join('') + decoder.decode();
   const frames: Frame[] = [];
-  if (rest !== '') push(rest, frames);
+  if (tail !== '') push(tail, frames);
   for (const f of framer.end()) frames.push(f);
   yield { frames, lines, bytes };
 }

@@ -83,4 +83,19 @@ describe('frameStream', () => {
       expect(last).toMatchObject({ lines: 4, bytes: bytes.length });
     }
   });
+
+  it('joins a line spread over many chunks once, with lines before and after it', async () => {
+    const long = 'x'.repeat(100_000);
+    const text = `first\n${long}\nlast`;
+    const bytes = Buffer.from(text);
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += 1000) chunks.push(bytes.subarray(at, at + 1000));
+    const frames = [];
+    for await (const chunk of frameStream(lineFramer(), chunks)) frames.push(...chunk.frames);
+    expect(frames.map((f) => [f.line, f.payload.length])).toEqual([
+      [1, 5],
+      [2, 100_000],
+      [3, 4],
+    ]);
+  });
 });
