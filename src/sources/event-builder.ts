@@ -14,6 +14,11 @@ export interface BaseFields {
   discriminator?: string;
 }
 
+/** The part of an event's identity besides source and bytes: the host hint, then the decoder's own. */
+export function idDiscriminator(host: string | undefined, discriminator?: string): string {
+  return `${host ?? ''}\u0000${discriminator ?? ''}`;
+}
+
 /**
  * The fields every decoded event carries (DESIGN §4), with the deterministic id. The transport's
  * host hint is used only when the record names no host of its own (the caller sets `host.name` after).
@@ -26,7 +31,7 @@ export function baseEvent(fields: BaseFields, ctx: DecodeContext): FaultEvent {
       fields.source,
       fields.original,
       ctx.occurrence ?? 0,
-      `${ctx.host ?? ''}\u0000${fields.discriminator ?? ''}`,
+      idDiscriminator(ctx.host, fields.discriminator),
     ),
     'event.dataset': fields.dataset,
     'event.kind': fields.kind ?? 'event',

@@ -1,9 +1,11 @@
 import { hash } from 'node:crypto';
+import { EVENT_ID_LENGTH, eventId, eventIdPrefix, occurrenceSuffix } from '../../../model/event-id.js';
+import { idDiscriminator } from '../../event-builder.js';
 import { IdOccurrenceCounter } from '../../id-counter.js';
 import type { ByteSink, Frame, NdjsonFastPath } from '../../types.js';
 import { osloFramer } from './framer.js';
 import { emptyHead, folds, type Head, scanOsloLine } from './oslo-bytes.js';
-import { latin1Write, writeEvent } from './oslo-ndjson.js';
+import { latin1Write, maxEventBytes, writeEvent } from './oslo-ndjson.js';
 
 /**
  * The byte-level fast path of `faultline parse --source openstack-log`. Nearly every oslo.log line is
@@ -42,21 +44,21 @@ export interface OsloFastPathOptions {
  */
 export function osloFastPath(options: OsloFastPathOptions = {}): NdjsonFastPath {
   const host = options.host;
-  // eventId's input: source NUL host NUL discriminator NUL original [NUL occurrence].
-  const idPrefixText = `openstack-log\u0000${host ?? ''}\u0000\u0000`;
+  const discriminator = idDiscriminator(host);
   // Repeats are counted by the record's occurrence-0 id, which the fast path computes anyway: a
   // 22-character key instead of the whole line. The framer's records are keyed the same way, so a
   // line counts alike in both modes.
   const counter = new IdOccurrenceCounter();
   const framer = osloFramer({
-    next: (payload) => counter.next(hash('sha256', idPrefixText + payload, 'base64url').slice(0, 22)),
+    next: (payload) => counter.next(eventId('openstack-log', payload, 0, discriminator)),
   });
   // `","host.name":"<host>`: the next constant closes the string.
   const hostField =
     host !== undefined && host !== ''
       ? Buffer.from(`","host.name":${JSON.stringify(host).slice(0, -1)}`, 'utf8')
       : undefined;
-  const idPrefix = Buffer.from(idPrefixText, 'utf8');
+  // eventId's input is prefix, line, suffix: the slot holds them as one buffer to hash.
+  const idPrefix = Buffer.from(eventIdPrefix('openstack-log', discriminator), 'utf8');
   const lineAt = idPrefix.length;
   const newSlot = (): Slot => {
     const bytes = Buffer.alloc(lineAt + MAX_FAST_LINE + 32);
@@ -73,15 +75,14 @@ export function osloFastPath(options: OsloFastPathOptions = {}): NdjsonFastPath 
   const emit = (slot: Slot, out: ByteSink): void => {
     const h = slot.head;
     const end = h.lineEnd;
-    let id = hash('sha256', slot.bytes.subarray(0, end), 'base64url').slice(0, 22);
+    let id = hash('sha256', slot.bytes.subarray(0, end), 'base64url').slice(0, EVENT_ID_LENGTH);
     const occurrence = counter.next(id);
     if (occurrence > 0) {
-      // A repeat: the id also hashes NUL and the occurrence, written after the line in the slot's
-      // spare room (the scanner is done with those bytes).
-      const n = latin1Write(slot.bytes, `\u0000${occurrence}`, end);
-      id = hash('sha256', slot.bytes.subarray(0, end + n), 'base64url').slice(0, 22);
+      // A repeat: the suffix goes after the line in the slot's spare room (the scanner is done there).
+      const n = latin1Write(slot.bytes, occurrenceSuffix(occurrence), end);
+      id = hash('sha256', slot.bytes.subarray(0, end + n), 'base64url').slice(0, EVENT_ID_LENGTH);
     }
-    out.reserve((end - lineAt) * 8 + 1024 + (hostField?.length ?? 0));
+    out.reserve(maxEventBytes(end - lineAt, hostField));
     out.used = writeEvent(out.buffer, out.used, slot.bytes, h, slot.text, id, hostField);
     encoded++;
   };
@@ -101,7 +102,7 @@ export function osloFastPath(options: OsloFastPathOptions = {}): NdjsonFastPath 
         spare.bytes[lineAt + length] = 32;
         spare.text = text;
         plain = scanOsloLine(spare.bytes, lineAt, lineAt + length, spare.head, text);
-        if (!plain) {
+        if (!plain && !generic) {
           // Spaces only: the framer skips blank lines without touching its state.
           let blank = true;
           for (let i = start; i < end; i++) {
@@ -110,7 +111,7 @@ export function osloFastPath(options: OsloFastPathOptions = {}): NdjsonFastPath 
               break;
             }
           }
-          if (blank && !generic) return NO_FRAMES;
+          if (blank) return NO_FRAMES;
         }
       }
       if (!generic && plain) {

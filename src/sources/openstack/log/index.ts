@@ -1,20 +1,9 @@
-import type { FaultEvent, SeverityCode } from '../../../model/event.js';
+import type { FaultEvent } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
 import { type DecodeContext, type DecodeResult, rejected, type Source } from '../../types.js';
 import { osloFastPath } from './fast-path.js';
 import { osloFramer } from './framer.js';
-import { type OsloHead, parseOsloHead, serviceFromFile, stripAnsi } from './oslo-format.js';
-
-const SEVERITY: Record<string, SeverityCode> = {
-  TRACE: 7,
-  DEBUG: 7,
-  INFO: 6,
-  AUDIT: 5,
-  WARNING: 4,
-  ERROR: 3,
-  CRITICAL: 2,
-  FATAL: 2,
-};
+import { type OsloHead, parseOsloHead, SEVERITY, serviceFromFile, stripAnsi } from './oslo-format.js';
 
 const MAX_RECORD = 1024 * 1024;
 
@@ -121,7 +110,7 @@ function decodeJson(payload: string, ctx: DecodeContext): DecodeResult {
       dataset: 'openstack.log',
       original: payload,
       timestamp,
-      severity: SEVERITY[level === 'WARN' ? 'WARNING' : level] ?? 6,
+      severity: SEVERITY[level] ?? 6,
       message,
     },
     ctx,

@@ -6,6 +6,21 @@
  * The optional file prefix is Loghub's (it concatenates files and puts the file name first).
  */
 
+import type { SeverityCode } from '../../../model/event.js';
+
+/** oslo.log levels as syslog severities (the decoder and the byte fast path both write these). */
+export const SEVERITY: Readonly<Record<string, SeverityCode>> = {
+  TRACE: 7,
+  DEBUG: 7,
+  INFO: 6,
+  AUDIT: 5,
+  WARNING: 4,
+  WARN: 4,
+  ERROR: 3,
+  CRITICAL: 2,
+  FATAL: 2,
+};
+
 // The head is matched once per line; everything after the logger is parsed by hand because the
 // context brackets vary between releases and a single regex for all of them backtracks badly.
 const HEAD =

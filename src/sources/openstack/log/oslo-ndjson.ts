@@ -1,4 +1,5 @@
 import { type Head, indexOfByte, LEVELS } from './oslo-bytes.js';
+import { SEVERITY } from './oslo-format.js';
 
 /**
  * Writes the NDJSON of a plain oslo.log record (read by oslo-bytes.ts) straight into a byte buffer:
@@ -6,7 +7,7 @@ import { type Head, indexOfByte, LEVELS } from './oslo-bytes.js';
  * but the timestamp is a piece of the line, so it is copied from event.original once that is written.
  */
 
-const LEVEL_SEVERITY = [7, 7, 6, 5, 4, 4, 3, 2, 2];
+const LEVEL_SEVERITY = LEVELS.map((l) => SEVERITY[l]!);
 const LEVEL_IS_ERROR = LEVELS.map((l) => l === 'ERROR' || l === 'CRITICAL' || l === 'FATAL');
 // The constant runs that depend only on the level, one piece each: fewer, longer copies.
 /** From the end of event.id to the start of event.original. */
@@ -87,6 +88,11 @@ function serviceRange(b: Buffer, h: Head): [number, number] {
   }
   const dot = indexOfByte(b, 46, h.loggerAt, h.loggerEnd);
   return dot > h.loggerAt ? [h.loggerAt, dot] : [h.loggerAt, h.loggerEnd];
+}
+
+/** An upper bound of what writeEvent writes for a line of `lineBytes` (every byte escaped, fields repeated). */
+export function maxEventBytes(lineBytes: number, hostField: Buffer | undefined): number {
+  return lineBytes * 8 + 1024 + (hostField?.length ?? 0);
 }
 
 /** Writes the event of the plain record `h` (bytes in `b`) with its id; returns the new end. */
