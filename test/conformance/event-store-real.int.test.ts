@@ -1,7 +1,8 @@
+import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/shared/logger.js';
 import { ElasticsearchEventStore } from '../../src/store/elasticsearch/event-store.js';
 import { esUrl, uniqueName } from '../helpers/infra.js';
-import { eventStoreConformance } from './event-store.conformance.js';
+import { conformanceEvents, eventStoreConformance } from './event-store.conformance.js';
 
 eventStoreConformance('Elasticsearch', async () => {
   const store = new ElasticsearchEventStore({
@@ -12,4 +13,59 @@ eventStoreConformance('Elasticsearch', async () => {
     retentionCheckMs: 0,
   });
   return { store, close: () => store.close() };
+});
+
+describe('Elasticsearch documents', () => {
+  const namespace = uniqueName('doc');
+  const store = new ElasticsearchEventStore({
+    node: esUrl(),
+    namespace,
+    indexPrefix: 'faultlinetest',
+    logger: createLogger('silent'),
+    retentionCheckMs: 0,
+  });
+  afterAll(async () => {
+    await store.client.indices.deleteDataStream({ name: `*-${namespace}` }).catch(() => {});
+    await store.close();
+  });
+
+  it('are stored nested along the ECS paths and read back as the flat events written', async () => {
+    await store.bootstrap();
+    const events = conformanceEvents();
+    const sel = events.find((e) => e['event.dataset'] === 'host.syslog')!;
+    await store.write(events);
+    await store.refresh();
+    const raw = await store.client.search<Record<string, unknown>>({
+      index: store.dataStream('host.syslog'),
+      query: { ids: { values: [sel['event.id']] } },
+    });
+    const source = raw.hits.hits[0]!._source!;
+    expect(Object.keys(source).some((k) => k.includes('.'))).toBe(false);
+    expect(source.event).toMatchObject({ id: sel['event.id'], dataset: 'host.syslog' });
+    expect(source.labels).toEqual({ rack: 'r12' });
+    expect(source.hw).toMatchObject({ type: 'memory', fault: { class: 'correctable' } });
+    for (const e of [...events.slice(0, 5), ...events.slice(-9)])
+      expect(await store.get(e['event.id'])).toEqual(e);
+    // Fields map as before: a term on a nested path finds the event.
+    const page = await store.search({ host: ['compute-1'], dataset: ['host.syslog'] });
+    expect(page.events.map((x) => x['event.id']).sort()).toEqual(
+      events
+        .filter((x) => x['event.dataset'] === 'host.syslog')
+        .map((x) => x['event.id'])
+        .sort(),
+    );
+  });
+
+  it('stored flat, as before the nested form, still read back as the same events', async () => {
+    const e = conformanceEvents()[0]!;
+    const legacy = { ...e, 'event.id': `${e['event.id'].slice(0, 20)}LG` };
+    await store.client.index({
+      index: store.dataStream(legacy['event.dataset']),
+      id: legacy['event.id'],
+      op_type: 'create',
+      document: legacy,
+      refresh: true,
+    });
+    expect(await store.get(legacy['event.id'])).toEqual(legacy);
+  });
 });

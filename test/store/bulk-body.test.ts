@@ -6,6 +6,7 @@ import {
   eventAt,
   subChunk,
 } from '../../src/store/elasticsearch/bulk-body.js';
+import { fromDocument } from '../../src/store/elasticsearch/document.js';
 
 const event = (i: number, message = `line ${i}`): FaultEvent => ({
   '@timestamp': '2017-05-16T00:00:00.008Z',
@@ -19,7 +20,7 @@ const event = (i: number, message = `line ${i}`): FaultEvent => ({
 
 const action = (i: number) => `{"create":{"_index":"logs-x","_id":"id-${i}"}}`;
 
-/** The chunk's body read back as (action, document) pairs, checked against its own offsets. */
+/** The chunk's body read back as (action, event) pairs, checked against its own offsets. */
 function pairs(chunk: BulkChunk): Array<[unknown, FaultEvent]> {
   const text = chunk.body.toString('utf8');
   expect(text.endsWith('\n')).toBe(true);
@@ -28,7 +29,8 @@ function pairs(chunk: BulkChunk): Array<[unknown, FaultEvent]> {
   expect(chunk.ends).toHaveLength(chunk.count);
   expect(chunk.ends.at(-1)).toBe(chunk.body.length);
   const out: Array<[unknown, FaultEvent]> = [];
-  for (let i = 0; i < lines.length; i += 2) out.push([JSON.parse(lines[i]!), JSON.parse(lines[i + 1]!)]);
+  for (let i = 0; i < lines.length; i += 2)
+    out.push([JSON.parse(lines[i]!), fromDocument(JSON.parse(lines[i + 1]!))]);
   return out;
 }
 
@@ -46,6 +48,10 @@ describe('BulkBodyBuilder', () => {
     const all = chunks.flatMap(pairs);
     expect(all.map(([, doc]) => doc)).toEqual(events);
     expect(all[7]![0]).toEqual({ create: { _index: 'logs-x', _id: 'id-7' } });
+    // Documents go out nested (document.ts), so Elasticsearch has no dotted keys to expand.
+    const firstDoc = chunks[0]!.body.toString('utf8').split('\n')[1]!;
+    expect(JSON.parse(firstDoc).event).toMatchObject({ id: 'id-0', dataset: 'openstack.log' });
+    expect(firstDoc).not.toContain('"event.');
   });
 
   it('keeps each body under the byte limit, counting UTF-8 bytes, not characters', () => {

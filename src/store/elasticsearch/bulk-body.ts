@@ -1,4 +1,5 @@
 import type { FaultEvent } from '../../model/event.js';
+import { documentJson, fromDocument } from './document.js';
 
 /**
  * One `_bulk` request: the NDJSON body encoded once into a buffer and where each event's two lines
@@ -37,9 +38,9 @@ export class BulkBodyBuilder {
     private readonly expectedBytes = 0,
   ) {}
 
-  /** Appends `action` and the event's JSON, each followed by a newline. */
+  /** Appends `action` and the event's document (`documentJson`), each followed by a newline. */
   add(event: FaultEvent, action: string): void {
-    const doc = JSON.stringify(event);
+    const doc = documentJson(event);
     // UTF-8 needs at most 3 bytes per UTF-16 unit; the exact length is asked only near the end.
     let need = (action.length + doc.length) * 3 + 2;
     if (this.used + need > this.maxBytes) need = Buffer.byteLength(action) + Buffer.byteLength(doc) + 2;
@@ -103,5 +104,5 @@ export function subChunk(chunk: BulkChunk, indexes: number[]): BulkChunk {
 export function eventAt(chunk: BulkChunk, i: number): FaultEvent {
   const start = i === 0 ? 0 : chunk.ends[i - 1]!;
   const docStart = chunk.body.indexOf(10, start) + 1;
-  return JSON.parse(chunk.body.toString('utf8', docStart, chunk.ends[i]! - 1)) as FaultEvent;
+  return fromDocument(JSON.parse(chunk.body.toString('utf8', docStart, chunk.ends[i]! - 1)));
 }

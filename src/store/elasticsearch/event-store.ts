@@ -15,6 +15,7 @@ import type {
   WriteResult,
 } from '../types.js';
 import { BulkBodyBuilder, type BulkChunk, eventAt, subChunk } from './bulk-body.js';
+import { fromDocument } from './document.js';
 import { buildAggregation, buildFilter, buildSort } from './query.js';
 import { enforceRetention, parseDuration, type RetentionReport } from './retention.js';
 import { BulkAwareSerializer } from './serializer.js';
@@ -381,7 +382,7 @@ export class ElasticsearchEventStore implements EventStore {
     const result: EventPage = {
       total: Math.min(value, TOTAL_LIMIT),
       totalIsExact: relation === 'eq' && value <= TOTAL_LIMIT,
-      events: page.map((h) => h._source as FaultEvent),
+      events: page.map((h) => fromDocument(h._source)),
     };
     const last = page.at(-1);
     if (hits.length > size && last?.sort !== undefined)
@@ -427,7 +428,8 @@ export class ElasticsearchEventStore implements EventStore {
       size: 1,
       query: { ids: { values: [id] } },
     });
-    return response.hits.hits[0]?._source;
+    const hit = response.hits.hits[0];
+    return hit === undefined ? undefined : fromDocument(hit._source);
   }
 
   async refresh(): Promise<void> {

@@ -43,9 +43,8 @@ const long = { type: 'long' } as const;
 export const EXTRA_ROOTS = ['bmc', 'dpu', 'openstack', 'smart', 'syslog', 'redfish', 'fleet'] as const;
 
 /**
- * Mappings of the normalized event. The event's keys are flat and dotted (`host.name`); Elasticsearch
- * maps them to the same object paths and keeps `_source` exactly as sent, so a document reads back
- * with the keys it was written with.
+ * Mappings of the normalized event. The event's keys are flat and dotted (`host.name`); the store
+ * sends them nested along those paths (`document.ts`) and flattens `_source` again when it reads.
  */
 export type MessageFieldType = 'match_only_text' | 'text';
 
