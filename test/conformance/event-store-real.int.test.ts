@@ -24,10 +24,8 @@ describe('Elasticsearch documents', () => {
     logger: createLogger('silent'),
     retentionCheckMs: 0,
   });
-  afterAll(async () => {
-    await store.client.indices.deleteDataStream({ name: `*-${namespace}` }).catch(() => {});
-    await store.close();
-  });
+  // The test build of Elasticsearch has no data stream API to delete them; the names are unique.
+  afterAll(() => store.close());
 
   it('are stored nested along the ECS paths and read back as the flat events written', async () => {
     await store.bootstrap();
