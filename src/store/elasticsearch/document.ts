@@ -156,18 +156,28 @@ function jsonValue(value: unknown): string | undefined {
 }
 
 /**
- * `JSON.stringify(toDocument(event))`, at less than the cost of stringifying the flat event: the
- * nesting is worked out once per shape of event, not per event. Falls back to the generic way for
- * an event with an undefined value or a value JSON cannot hold.
+ * Recently used shapes by key count, checked before the trie: comparing the key arrays (the same
+ * interned strings) is cheaper than a map lookup per key, and a batch holds few shapes.
  */
-export function documentJson(event: FaultEvent): string {
-  const fields = event as unknown as Node;
-  const names = Object.keys(fields);
+const recent: Array<Array<{ names: string[]; plan: Plan | null }> | undefined> = [];
+const RECENT_PER_COUNT = 8;
+
+function sameNames(a: string[], b: string[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The plan of events with keys `names`; null for a shape written the generic way. */
+function planOf(names: string[]): Plan | null {
+  const bucket = recent[names.length];
+  if (bucket !== undefined) {
+    for (const entry of bucket) if (sameNames(entry.names, names)) return entry.plan;
+  }
   let trie = plans;
   for (const name of names) {
     let next = trie.next.get(name);
     if (next === undefined) {
-      if (trieNodes >= TRIE_LIMIT) return JSON.stringify(toDocument(event));
+      if (trieNodes >= TRIE_LIMIT) return null;
       next = { next: new Map() };
       trie.next.set(name, next);
       trieNodes++;
@@ -175,7 +185,22 @@ export function documentJson(event: FaultEvent): string {
     trie = next;
   }
   if (trie.plan === undefined) trie.plan = planFor(names);
-  const plan = trie.plan;
+  if (names.length < 256) {
+    const list = (recent[names.length] ??= []);
+    if (list.length >= RECENT_PER_COUNT) list.pop();
+    list.unshift({ names, plan: trie.plan });
+  }
+  return trie.plan;
+}
+
+/**
+ * `JSON.stringify(toDocument(event))`, at less than the cost of stringifying the flat event: the
+ * nesting is worked out once per shape of event, not per event. Falls back to the generic way for
+ * an event with an undefined value or a value JSON cannot hold.
+ */
+export function documentJson(event: FaultEvent): string {
+  const fields = event as unknown as Node;
+  const plan = planOf(Object.keys(fields));
   if (plan === null) return JSON.stringify(toDocument(event));
   const { keys, texts } = plan;
   let out = texts[0]!;
