@@ -186,7 +186,8 @@ function planOf(names: string[]): Plan | null {
   }
   if (trie.plan === undefined) trie.plan = planFor(names);
   if (names.length < 256) {
-    const list = (recent[names.length] ??= []);
+    const list = recent[names.length] ?? [];
+    recent[names.length] = list;
     if (list.length >= RECENT_PER_COUNT) list.pop();
     list.unshift({ names, plan: trie.plan });
   }
