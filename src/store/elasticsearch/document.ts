@@ -103,15 +103,15 @@ interface Plan {
 /** Plans keyed by a trie over the event's keys (map lookups of the same interned strings, no signature string). */
 interface Trie {
   next: Map<string, Trie>;
-  /** null: this shape has colliding keys, and its events are written the generic way. */
-  plan?: Plan | null;
+  plan?: Plan;
 }
 const plans: Trie = { next: new Map() };
 let trieNodes = 0;
 /** Shapes beyond this many trie nodes (odd input with ever-new keys) are written the generic way. */
 const TRIE_LIMIT = 20_000;
 
-function planFor(keys: string[]): Plan | null {
+/** A shape whose keys collide plans the flat form, as toDocument writes it. */
+function planFor(keys: string[]): Plan {
   const marks: Node = {};
   for (const k of keys)
     Object.defineProperty(marks, k, { value: new Slot(k), enumerable: true, writable: true });
@@ -135,9 +135,7 @@ function planFor(keys: string[]): Plan | null {
   };
   walk(toDocument(marks as unknown as FaultEvent));
   texts.push(text);
-  // A key that lost its place to another (`dpu.x` and `dpu`) leaves fewer slots than keys; which
-  // value is lost then depends on which are undefined, so such a shape is not planned.
-  return planKeys.length === keys.length ? { keys: planKeys, texts } : null;
+  return { keys: planKeys, texts };
 }
 
 /** What JSON.stringify needs to escape in a string (surrogates: it escapes lone ones). */
@@ -159,7 +157,7 @@ function jsonValue(value: unknown): string | undefined {
  * Recently used shapes by key count, checked before the trie: comparing the key arrays (the same
  * interned strings) is cheaper than a map lookup per key, and a batch holds few shapes.
  */
-const recent: Array<Array<{ names: string[]; plan: Plan | null }> | undefined> = [];
+const recent: Array<Array<{ names: string[]; plan: Plan }> | undefined> = [];
 const RECENT_PER_COUNT = 8;
 
 function sameNames(a: string[], b: string[]): boolean {
@@ -167,7 +165,7 @@ function sameNames(a: string[], b: string[]): boolean {
   return true;
 }
 
-/** The plan of events with keys `names`; null for a shape written the generic way. */
+/** The plan of events with keys `names`; null once the trie is full (odd input): the generic way then. */
 function planOf(names: string[]): Plan | null {
   const bucket = recent[names.length];
   if (bucket !== undefined) {
@@ -184,14 +182,15 @@ function planOf(names: string[]): Plan | null {
     }
     trie = next;
   }
-  if (trie.plan === undefined) trie.plan = planFor(names);
+  const plan = trie.plan ?? planFor(names);
+  trie.plan = plan;
   if (names.length < 256) {
     const list = recent[names.length] ?? [];
     recent[names.length] = list;
     if (list.length >= RECENT_PER_COUNT) list.pop();
-    list.unshift({ names, plan: trie.plan });
+    list.unshift({ names, plan });
   }
-  return trie.plan;
+  return plan;
 }
 
 /**
