@@ -45,6 +45,13 @@ const selEvent = {
   'dpu.port.rx_bytes': 918275145,
 } as FaultEvent;
 
+/** Event keys: one of `roots`, then `minSegments` to 3 more segments, joined by dots. */
+function dottedKey(roots: string[], segment: fc.Arbitrary<string>, minSegments: number) {
+  return fc
+    .tuple(fc.constantFrom(...roots), fc.array(segment, { minLength: minSegments, maxLength: 3 }))
+    .map(([root, rest]) => [root, ...rest].join('.'));
+}
+
 describe('toDocument', () => {
   it('nests ECS keys along their paths, one object per prefix wherever its keys sit in the event', () => {
     const doc = JSON.parse(JSON.stringify(toDocument(osloEvent)));
@@ -97,11 +104,17 @@ describe('toDocument', () => {
   it('treats __proto__ as a plain field name, kept flat', () => {
     const event = { ...osloEvent } as Record<string, unknown>;
     event['labels.__proto__'] = 'x';
-    const doc = JSON.parse(JSON.stringify(toDocument(event as unknown as FaultEvent)));
+    // A top-level `__proto__` holding an object: assigned, it would become the document's prototype.
+    Object.defineProperty(event, '__proto__', { value: { polluted: true }, enumerable: true });
+    const made = toDocument(event as unknown as FaultEvent);
+    // Defined as fields, not assigned: the document's prototype is untouched.
+    expect(Object.getPrototypeOf(made)).toBe(Object.prototype);
+    const doc = JSON.parse(JSON.stringify(made));
     expect(doc['labels.__proto__']).toBe('x');
     expect(doc.labels).toEqual({ request_id: osloEvent['labels.request_id'] });
     expect(fromDocument(doc)['labels.__proto__' as never]).toBe('x');
-    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+    expect(Object.hasOwn(made, '__proto__')).toBe(true);
+    expect((made as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('leaves keys without an object path (leading, trailing or double dots) as they are', () => {
@@ -130,13 +143,11 @@ describe('fromDocument', () => {
   });
 
   it('round-trips any event whose values are scalars or arrays of scalars', () => {
-    const segment = fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/);
-    const key = fc
-      .tuple(
-        fc.constantFrom('event', 'host', 'log', 'labels', 'bmc', 'dpu', 'network', 'cloud'),
-        fc.array(segment, { minLength: 1, maxLength: 3 }),
-      )
-      .map(([root, rest]) => [root, ...rest].join('.'));
+    const key = dottedKey(
+      ['event', 'host', 'log', 'labels', 'bmc', 'dpu', 'network', 'cloud'],
+      fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/),
+      1,
+    );
     const value = fc.oneof(
       fc.string(),
       fc.integer(),
@@ -162,16 +173,14 @@ describe('fromDocument', () => {
 
 describe('documentJson', () => {
   it('writes exactly JSON.stringify(toDocument(event)), whatever the shape of the event', () => {
-    const segment = fc.oneof(
-      fc.stringMatching(/^[a-z_][a-z0-9_]{0,4}$/),
-      fc.constantFrom('0', '7', '__proto__', 'a"b', 'é', ''),
+    const key = dottedKey(
+      ['event', 'host', 'log', 'labels', 'bmc', 'dpu', 'x', ''],
+      fc.oneof(
+        fc.stringMatching(/^[a-z_][a-z0-9_]{0,4}$/),
+        fc.constantFrom('0', '7', '__proto__', 'a"b', 'é', ''),
+      ),
+      0,
     );
-    const key = fc
-      .tuple(
-        fc.constantFrom('event', 'host', 'log', 'labels', 'bmc', 'dpu', 'x', ''),
-        fc.array(segment, { minLength: 0, maxLength: 3 }),
-      )
-      .map(([root, rest]) => [root, ...rest].join('.'));
     const value = fc.oneof(
       fc.string(),
       fc.integer(),
