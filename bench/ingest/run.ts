@@ -184,10 +184,10 @@ async function bench(brokers: string[], es: string): Promise<void> {
 
   /**
    * The ceiling's input: the same documents as NDJSON in 5 MB bulk bodies (in the nested form the
-   * store sends, `documentJson`), serialized before any
-   * clock starts and held as Buffers (outside the JavaScript heap), so that once they are built the
-   * decoded events can go: the end-to-end passes run in this process, and 220,000 event objects
-   * kept alive beside them would bill the pipeline for the garbage collector tracing them.
+   * store sends, `documentJson`), serialized before any clock starts and held as Buffers (outside
+   * the JavaScript heap), so that once they are built the decoded events can go: the end-to-end
+   * passes run in this process, and 220,000 event objects kept alive beside them would bill the
+   * pipeline for the garbage collector tracing them.
    */
   const prepareCeiling = async (k: string) => {
     const store = new ElasticsearchEventStore({ ...storeOptions, namespace: `ceil_${run}_${k}` });

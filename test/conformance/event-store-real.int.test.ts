@@ -30,16 +30,16 @@ describe('Elasticsearch documents', () => {
   it('are stored nested along the ECS paths and read back as the flat events written', async () => {
     await store.bootstrap();
     const events = conformanceEvents();
-    const sel = events.find((e) => e['event.dataset'] === 'host.syslog')!;
+    const syslog = events.find((e) => e['event.dataset'] === 'host.syslog')!;
     await store.write(events);
     await store.refresh();
     const raw = await store.client.search<Record<string, unknown>>({
       index: store.dataStream('host.syslog'),
-      query: { ids: { values: [sel['event.id']] } },
+      query: { ids: { values: [syslog['event.id']] } },
     });
     const source = raw.hits.hits[0]!._source!;
     expect(Object.keys(source).some((k) => k.includes('.'))).toBe(false);
-    expect(source.event).toMatchObject({ id: sel['event.id'], dataset: 'host.syslog' });
+    expect(source.event).toMatchObject({ id: syslog['event.id'], dataset: 'host.syslog' });
     expect(source.labels).toEqual({ rack: 'r12' });
     expect(source.hw).toMatchObject({ type: 'memory', fault: { class: 'correctable' } });
     for (const e of [...events.slice(0, 5), ...events.slice(-9)])
