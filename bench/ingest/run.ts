@@ -22,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BusMessage } from '../../src/bus/types.js';
+import type { DocumentBatch } from '../../src/model/document-batch.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import { buildWorkload } from './workload.js';
 
@@ -43,9 +44,7 @@ const { createMetrics } = await fromDist<typeof import('../../src/shared/metrics
 const { ElasticsearchEventStore } = await fromDist<
   typeof import('../../src/store/elasticsearch/event-store.js')
 >('store/elasticsearch/event-store.js');
-const { documentJson } = await fromDist<typeof import('../../src/store/elasticsearch/document.js')>(
-  'store/elasticsearch/document.js',
-);
+const { documentJson } = await fromDist<typeof import('../../src/model/document.js')>('model/document.js');
 type ElasticsearchEventStore = InstanceType<typeof ElasticsearchEventStore>;
 
 const { values: args } = parseArgs({
@@ -241,8 +240,8 @@ async function bench(brokers: string[], es: string): Promise<void> {
     await store.bootstrap();
     let stored = 0;
     const counting = Object.assign(Object.create(store) as ElasticsearchEventStore, {
-      write: async (batch: FaultEvent[]) => {
-        const w = await store.write(batch);
+      write: async (batch: FaultEvent[], documents?: DocumentBatch) => {
+        const w = await store.write(batch, documents);
         stored += w.written + w.duplicates;
         return w;
       },

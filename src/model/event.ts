@@ -70,6 +70,13 @@ export const Severity = {
 } as const;
 export type SeverityCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
+/**
+ * Roots that hold source-specific extras (DESIGN §4): below the root, the rest of the key is one
+ * field name (`bmc.sel.format` is field `sel.format` of `bmc`), so `dpu.port` and `dpu.port.rx`
+ * can coexist (Elasticsearch maps these roots `subobjects: false`).
+ */
+export const EXTRA_ROOTS = ['bmc', 'dpu', 'openstack', 'smart', 'syslog', 'redfish', 'fleet'] as const;
+
 type Namespaced =
   | `bmc.${string}`
   | `dpu.${string}`

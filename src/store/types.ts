@@ -1,4 +1,5 @@
 import type { HealthStatus } from '../bus/types.js';
+import type { DocumentBatch } from '../model/document-batch.js';
 import type { Dataset, FaultEvent } from '../model/event.js';
 
 /**
@@ -76,8 +77,17 @@ export interface EventStore {
   readonly kind: 'sqlite' | 'elasticsearch';
   /** Creates schema / templates (idempotent). */
   bootstrap(): Promise<void>;
-  /** Stores events; an `event.id` already stored counts as a duplicate, not an error. */
-  write(events: FaultEvent[]): Promise<WriteResult>;
+  /**
+   * Stores events, and `documents` (events already encoded as their documents, e.g. by a source's
+   * fast path) beside them; an `event.id` already stored counts as a duplicate, not an error.
+   */
+  write(events: FaultEvent[], documents?: DocumentBatch): Promise<WriteResult>;
+  /**
+   * Whether the store sends documents as they are (Elasticsearch): then the pipeline lets sources
+   * encode them straight from the record bytes. A store that keeps objects (SQLite) takes documents
+   * too, and parses them.
+   */
+  readonly prefersDocuments: boolean;
   search(query: EventQuery): Promise<EventPage>;
   aggregate(query: AggregateQuery): Promise<CountBucket[]>;
   get(id: string): Promise<FaultEvent | undefined>;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fromDocument } from '../../src/model/document.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import {
   BulkBodyBuilder,
@@ -6,7 +7,6 @@ import {
   eventAt,
   subChunk,
 } from '../../src/store/elasticsearch/bulk-body.js';
-import { fromDocument } from '../../src/store/elasticsearch/document.js';
 
 const event = (i: number, message = `line ${i}`): FaultEvent => ({
   '@timestamp': '2017-05-16T00:00:00.008Z',

@@ -1,5 +1,5 @@
+import { documentJson, fromDocument } from '../../model/document.js';
 import type { FaultEvent } from '../../model/event.js';
-import { documentJson, fromDocument } from './document.js';
 
 /**
  * One `_bulk` request: the NDJSON body encoded once into a buffer and where each event's two lines
@@ -52,6 +52,19 @@ export class BulkBodyBuilder {
     this.used += this.buffer.write(action, this.used, 'utf8');
     this.buffer[this.used++] = 10;
     this.used += this.buffer.write(doc, this.used, 'utf8');
+    this.buffer[this.used++] = 10;
+    this.ends.push(this.used);
+  }
+
+  /** Appends `action` and a document already encoded (model/document-batch.ts), each followed by a newline. */
+  addDocument(document: Buffer, action: string): void {
+    const need = action.length * 3 + document.length + 2;
+    const count = this.ends.length;
+    if (count > 0 && (this.used + need > this.maxBytes || count >= this.maxDocs)) this.cut();
+    if (this.used + need > this.buffer.length) this.grow(this.used + need);
+    this.used += this.buffer.write(action, this.used, 'utf8');
+    this.buffer[this.used++] = 10;
+    this.used += document.copy(this.buffer, this.used);
     this.buffer[this.used++] = 10;
     this.ends.push(this.used);
   }

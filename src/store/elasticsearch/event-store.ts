@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, errors } from '@elastic/elasticsearch';
 import type { HealthStatus } from '../../bus/types.js';
+import { fromDocument } from '../../model/document.js';
+import type { DocumentBatch } from '../../model/document-batch.js';
 import { DATASETS, type Dataset, type FaultEvent, isDataset } from '../../model/event.js';
 import { errorMessage, FaultlineError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -15,7 +17,6 @@ import type {
   WriteResult,
 } from '../types.js';
 import { BulkBodyBuilder, type BulkChunk, eventAt, subChunk } from './bulk-body.js';
-import { fromDocument } from './document.js';
 import { buildAggregation, buildFilter, buildSort } from './query.js';
 import { enforceRetention, parseDuration, type RetentionReport } from './retention.js';
 import { BulkAwareSerializer } from './serializer.js';
@@ -99,6 +100,7 @@ const retryable = (status: number) => status === 429 || status >= 500;
  */
 export class ElasticsearchEventStore implements EventStore {
   readonly kind = 'elasticsearch' as const;
+  readonly prefersDocuments = true;
   readonly client: Client;
   private readonly naming: Naming;
   private readonly logger: Logger;
@@ -256,12 +258,13 @@ export class ElasticsearchEventStore implements EventStore {
     return report;
   }
 
-  async write(events: FaultEvent[]): Promise<WriteResult> {
+  async write(events: FaultEvent[], documents?: DocumentBatch): Promise<WriteResult> {
     const result: WriteResult = { written: 0, duplicates: 0, failed: [] };
+    const total = events.length + (documents?.count ?? 0);
     const builder = new BulkBodyBuilder(
       this.options.bulkMaxBytes ?? 5 * 1024 * 1024,
       this.options.bulkMaxDocs ?? 5000,
-      events.length * this.bytesPerEvent,
+      total * this.bytesPerEvent,
     );
     for (const event of events) {
       if (!validTimestamp(event['@timestamp'])) {
@@ -277,7 +280,24 @@ export class ElasticsearchEventStore implements EventStore {
         `${this.actionPrefix(event['event.dataset'])}${JSON.stringify(event['event.id'])}}}`,
       );
     }
-    if (events.length > 0) this.bytesPerEvent = Math.ceil(builder.bytes / events.length);
+    if (documents !== undefined) {
+      // The writer vouched for the timestamps (DocumentBatch); the dataset names the stream.
+      for (let i = 0; i < documents.count; i++) {
+        const dataset = documents.datasets[i]!;
+        if (!isDataset(dataset)) {
+          result.failed.push({
+            event: documents.event(i),
+            reason: `unknown dataset ${JSON.stringify(dataset)}`,
+          });
+          continue;
+        }
+        builder.addDocument(
+          documents.document(i),
+          `${this.actionPrefix(dataset)}${JSON.stringify(documents.ids[i])}}}`,
+        );
+      }
+    }
+    if (total > 0) this.bytesPerEvent = Math.ceil(builder.bytes / total);
     const chunks = builder.finish();
     const concurrency = Math.max(1, this.options.bulkConcurrency ?? 2);
     let next = 0;

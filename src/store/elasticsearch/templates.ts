@@ -1,4 +1,4 @@
-import { DATASETS, type Dataset } from '../../model/event.js';
+import { DATASETS, type Dataset, EXTRA_ROOTS } from '../../model/event.js';
 
 /**
  * Names and templates of the Elasticsearch side (DESIGN §6): one data stream per dataset and
@@ -38,9 +38,6 @@ export function indexTemplateName(dataset: Dataset, naming: Naming): string {
 const keyword = { type: 'keyword' } as const;
 const keywordLong = { type: 'keyword', ignore_above: 1024 } as const;
 const long = { type: 'long' } as const;
-
-/** Roots that hold source-specific extras (DESIGN §4); `subobjects: false` lets `dpu.port` and `dpu.port.rx` coexist. */
-export const EXTRA_ROOTS = ['bmc', 'dpu', 'openstack', 'smart', 'syslog', 'redfish', 'fleet'] as const;
 
 /**
  * Mappings of the normalized event. The event's keys are flat and dotted (`host.name`); the store

@@ -1,6 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import type { HealthStatus } from '../../bus/types.js';
+import type { DocumentBatch } from '../../model/document-batch.js';
 import type { FaultEvent } from '../../model/event.js';
 import { errorMessage } from '../../shared/errors.js';
 import { decodeCursor, encodeCursor, textTerms } from '../cursor.js';
@@ -103,6 +104,7 @@ function buildWhere(q: Omit<EventQuery, 'size' | 'cursor' | 'order'>): Where {
 /** The embedded event store: SQLite with WAL, a time index and FTS5 over `message`. */
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
+  readonly prefersDocuments = false;
   private readonly db: Database.Database;
   private insert!: Database.Statement;
   private writeMany!: (events: FaultEvent[]) => number;
@@ -137,10 +139,12 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  async write(events: FaultEvent[]): Promise<WriteResult> {
+  async write(events: FaultEvent[], documents?: DocumentBatch): Promise<WriteResult> {
     const failed: WriteResult['failed'] = [];
     const valid: FaultEvent[] = [];
-    for (const e of events) {
+    // SQLite keeps the event object's fields in columns: documents are parsed back into events.
+    const all = documents === undefined || documents.count === 0 ? events : events.concat(documents.events());
+    for (const e of all) {
       if (Number.isNaN(Date.parse(e['@timestamp']))) failed.push({ event: e, reason: 'invalid @timestamp' });
       else valid.push(e);
     }

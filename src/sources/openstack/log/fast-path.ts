@@ -5,7 +5,8 @@ import { IdOccurrenceCounter } from '../../id-counter.js';
 import type { ByteSink, Frame, NdjsonFastPath } from '../../types.js';
 import { osloFramer } from './framer.js';
 import { emptyHead, folds, type Head, scanOsloLine } from './oslo-bytes.js';
-import { latin1Write, maxEventBytes, writeEvent } from './oslo-ndjson.js';
+import { flatHostField, writeEvent } from './oslo-ndjson.js';
+import { latin1Write, maxRecordBytes } from './oslo-write.js';
 
 /**
  * The byte-level fast path of `faultline parse --source openstack-log`. Nearly every oslo.log line is
@@ -52,11 +53,7 @@ export function osloFastPath(options: OsloFastPathOptions = {}): NdjsonFastPath 
   const framer = osloFramer({
     next: (payload) => counter.next(eventId('openstack-log', payload, 0, discriminator)),
   });
-  // `","host.name":"<host>`: the next constant closes the string.
-  const hostField =
-    host !== undefined && host !== ''
-      ? Buffer.from(`","host.name":${JSON.stringify(host).slice(0, -1)}`, 'utf8')
-      : undefined;
+  const hostField = flatHostField(host);
   // eventId's input is prefix, line, suffix: the slot holds them as one buffer to hash.
   const idPrefix = Buffer.from(eventIdPrefix('openstack-log', discriminator), 'utf8');
   const lineAt = idPrefix.length;
@@ -82,7 +79,7 @@ export function osloFastPath(options: OsloFastPathOptions = {}): NdjsonFastPath 
       const n = latin1Write(slot.bytes, occurrenceSuffix(occurrence), end);
       id = hash('sha256', slot.bytes.subarray(0, end + n), 'base64url').slice(0, EVENT_ID_LENGTH);
     }
-    out.reserve(maxEventBytes(end - lineAt, hostField));
+    out.reserve(maxRecordBytes(end - lineAt, hostField));
     out.used = writeEvent(out.buffer, out.used, slot.bytes, h, slot.text, id, hostField);
     encoded++;
   };

@@ -1,6 +1,7 @@
 import type { FaultEvent } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
 import { type DecodeContext, type DecodeResult, rejected, type Source } from '../../types.js';
+import { osloDocumentFastPath } from './document-fast-path.js';
 import { osloFastPath } from './fast-path.js';
 import { osloFramer } from './framer.js';
 import { type OsloHead, parseOsloHead, SEVERITY, serviceFromFile, stripAnsi } from './oslo-format.js';
@@ -161,4 +162,5 @@ export const openstackLogSource: Source = {
   createFramer: () => osloFramer(),
   decode,
   createNdjsonFastPath: osloFastPath,
+  createDocumentFastPath: osloDocumentFastPath,
 };

@@ -1,28 +1,35 @@
-import { type Head, indexOfByte, LEVELS } from './oslo-bytes.js';
-import { SEVERITY } from './oslo-format.js';
+import type { Head } from './oslo-bytes.js';
+import {
+  again,
+  ascii,
+  inOriginal,
+  LEVEL_IS_ERROR,
+  LEVEL_NAME,
+  LEVEL_SEVERITY,
+  put,
+  serviceRange,
+  writeId,
+  writeInstance,
+  writeOriginal,
+  writePid,
+  writeTimestamp,
+} from './oslo-write.js';
 
 /**
  * Writes the NDJSON of a plain oslo.log record (read by oslo-bytes.ts) straight into a byte buffer:
- * the keys and order of `decode` in index.ts, the escaping of JSON.stringify. Every string field
- * but the timestamp is a piece of the line, so it is copied from event.original once that is written.
+ * the keys and order of `decode` in index.ts, the escaping of JSON.stringify.
  */
 
-const LEVEL_SEVERITY = LEVELS.map((l) => SEVERITY[l]!);
-const LEVEL_IS_ERROR = LEVELS.map((l) => l === 'ERROR' || l === 'CRITICAL' || l === 'FATAL');
 // The constant runs that depend only on the level, one piece each: fewer, longer copies.
 /** From the end of event.id to the start of event.original. */
 const BEFORE_ORIGINAL = LEVEL_SEVERITY.map((severity) =>
-  Buffer.from(
+  ascii(
     `","event.dataset":"openstack.log","event.kind":"event","event.severity":${severity},"event.original":"`,
-    'latin1',
   ),
 );
-/** log.level (oslo's WARN is WARNING) up to the start of log.logger. */
-const BEFORE_LOGGER = LEVELS.map((l) =>
-  Buffer.from(`","log.level":"${l === 'WARN' ? 'WARNING' : l}","log.logger":"`, 'latin1'),
-);
+/** log.level up to the start of log.logger. */
+const BEFORE_LOGGER = LEVEL_NAME.map((l) => ascii(`","log.level":"${l}","log.logger":"`));
 
-const ascii = (s: string) => Buffer.from(s, 'latin1');
 const K = {
   open: ascii('{"@timestamp":"'),
   id: ascii('Z","event.id":"'),
@@ -40,62 +47,14 @@ const K = {
   close: ascii('"}'),
 };
 
-/**
- * Buffer#latin1Write is what Buffer#write(…, 'latin1') calls after picking the encoding; on this hot
- * path the pick cost a third of the copy. Falls back to the public method if a Node.js lacks it.
- */
-type Latin1Writer = { latin1Write?: (text: string, offset: number) => number };
-export const latin1Write: (dst: Buffer, text: string, offset: number) => number =
-  typeof (Buffer.prototype as Latin1Writer).latin1Write === 'function'
-    ? (dst, text, offset) => (dst as Latin1Writer).latin1Write!(text, offset)
-    : (dst, text, offset) => dst.write(text, offset, 'latin1');
-
-/** Below this many bytes a loop beats a native copy's call overhead. */
-const SHORT = 24;
-
-function put(dst: Buffer, p: number, bytes: Buffer): number {
-  const n = bytes.length;
-  if (n > SHORT) dst.set(bytes, p);
-  else for (let i = 0; i < n; i++) dst[p + i] = bytes[i]!;
-  return p + n;
+/** `","host.name":"<host>` for the host hint (the next constant closes the string), or undefined. */
+export function flatHostField(host: string | undefined): Buffer | undefined {
+  return host !== undefined && host !== ''
+    ? Buffer.from(`","host.name":${JSON.stringify(host).slice(0, -1)}`, 'utf8')
+    : undefined;
 }
 
-function copy(dst: Buffer, p: number, src: Buffer, at: number, end: number): number {
-  if (end - at > SHORT) return p + src.copy(dst, p, at, end);
-  for (let i = at; i < end; i++) dst[p++] = src[i]!;
-  return p;
-}
-
-/** Repeats dst[from, to) at p: a field is a piece of event.original, already written (escaped). */
-function again(dst: Buffer, p: number, from: number, to: number): number {
-  if (to - from > SHORT) dst.copyWithin(p, from, to);
-  else for (let i = from; i < to; i++) dst[p + i - from] = dst[i]!;
-  return p + to - from;
-}
-
-/** The service name: the Loghub file name before `.log`, else the logger before its first dot. */
-function serviceRange(b: Buffer, h: Head): [number, number] {
-  if (h.prefixEnd !== -1) {
-    let base = h.lineAt;
-    for (let i = h.lineAt; i < h.prefixEnd; i++) if (b[i] === 47 /* / */) base = i + 1;
-    // serviceFromFile: the first ".log" of the base name, which must not be at its start.
-    for (let i = base; i + 4 <= h.prefixEnd; i++) {
-      if (b[i] === 46 && b[i + 1] === 108 && b[i + 2] === 111 && b[i + 3] === 103) {
-        if (i > base) return [base, i];
-        break;
-      }
-    }
-  }
-  const dot = indexOfByte(b, 46, h.loggerAt, h.loggerEnd);
-  return dot > h.loggerAt ? [h.loggerAt, dot] : [h.loggerAt, h.loggerEnd];
-}
-
-/** An upper bound of what writeEvent writes for a line of `lineBytes` (every byte escaped, fields repeated). */
-export function maxEventBytes(lineBytes: number, hostField: Buffer | undefined): number {
-  return lineBytes * 8 + 1024 + (hostField?.length ?? 0);
-}
-
-/** Writes the event of the plain record `h` (bytes in `b`) with its id; returns the new end. */
+/** Writes the event of the plain record `h` (bytes in `b`) with its id and a newline; returns the new end. */
 export function writeEvent(
   dst: Buffer,
   p: number,
@@ -106,37 +65,13 @@ export function writeEvent(
   hostField: Buffer | undefined,
 ): number {
   p = put(dst, p, K.open);
-  p = copy(dst, p, b, h.dateAt, h.dateAt + 10);
-  dst[p++] = 84; // T
-  p = copy(dst, p, b, h.timeAt, h.timeAt + 8);
-  dst[p++] = 46; // .
-  for (let i = 0; i < 3; i++) dst[p++] = i < h.fracLen ? b[h.fracAt + i]! : 48;
+  p = writeTimestamp(dst, p, b, h);
   p = put(dst, p, K.id);
-  for (let i = 0; i < 22; i++) dst[p++] = id.charCodeAt(i);
+  p = writeId(dst, p, id);
   p = put(dst, p, BEFORE_ORIGINAL[h.level]!);
-  // event.original, a `\` before each `"` and `\`; every other string field is a piece of it.
   const originalAt = p;
-  const escapes = h.escapes;
-  const n = h.lineEnd - h.lineAt;
-  p += latin1Write(dst, text, p);
-  // Backslashes go in from the right: each escaped byte and what follows it moves right by the
-  // number of escapes up to it (no allocation, unlike Buffer#copy).
-  for (let j = escapes.length - 1; j >= 0; j--) {
-    const q = escapes[j]! - h.lineAt;
-    const to = j + 1 < escapes.length ? escapes[j + 1]! - h.lineAt : n;
-    dst.copyWithin(originalAt + q + j + 1, originalAt + q, originalAt + to);
-    dst[originalAt + q + j] = 92;
-  }
-  p += escapes.length;
-  /** Where line offset x landed in dst. */
-  const at = (x: number): number => {
-    let shift = 0;
-    for (const q of escapes) {
-      if (q >= x) break;
-      shift++;
-    }
-    return originalAt + x - h.lineAt + shift;
-  };
+  p = writeOriginal(dst, p, h, text);
+  const at = (x: number) => inOriginal(h, originalAt, x);
   const messageAt = at(h.messageAt);
   const messageEnd = p;
   p = put(dst, p, K.module);
@@ -146,9 +81,7 @@ export function writeEvent(
   p = again(dst, p, at(h.loggerAt), at(h.loggerEnd));
   if (h.pid > 0) {
     p = put(dst, p, K.pid);
-    let digit = h.pidAt;
-    while (b[digit] === 48) digit++;
-    p = copy(dst, p, b, digit, h.pidEnd);
+    p = writePid(dst, p, b, h);
     p = put(dst, p, K.provider);
   } else {
     p = put(dst, p, K.providerAfterLogger);
@@ -177,10 +110,7 @@ export function writeEvent(
   }
   if (h.instanceAt !== -1) {
     p = put(dst, p, K.instance);
-    for (let i = h.instanceAt; i < h.instanceAt + 36; i++) {
-      const c = b[i]!;
-      dst[p++] = c >= 65 && c <= 70 ? c + 32 : c;
-    }
+    p = writeInstance(dst, p, b, h);
   }
   p = put(dst, p, LEVEL_IS_ERROR[h.level] ? K.error : K.close);
   dst[p++] = 10;

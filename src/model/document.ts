@@ -1,5 +1,4 @@
-import type { FaultEvent } from '../../model/event.js';
-import { EXTRA_ROOTS } from './templates.js';
+import { EXTRA_ROOTS, type FaultEvent } from './event.js';
 
 /**
  * The event as Elasticsearch stores it, and back.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { documentJson, fromDocument, toDocument } from '../../src/model/document.js';
 import type { FaultEvent } from '../../src/model/event.js';
-import { documentJson, fromDocument, toDocument } from '../../src/store/elasticsearch/document.js';
 
 /** A Loghub OpenStack line and an ipmitool SEL row, as the sources decode them (keys in source order). */
 const osloEvent = {
