@@ -52,9 +52,14 @@ export class DocumentBatch {
     this.add(id, dataset);
   }
 
+  /** Where document i starts in `buffer` (it ends at `ends[i]`). */
+  startOf(i: number): number {
+    return i === 0 ? 0 : this.ends[i - 1]!;
+  }
+
   /** Document i's bytes (a view into the buffer: valid until the next write). */
   document(i: number): Buffer {
-    return this.buffer.subarray(i === 0 ? 0 : this.ends[i - 1]!, this.ends[i]!);
+    return this.buffer.subarray(this.startOf(i), this.ends[i]!);
   }
 
   /** Document i as a FaultEvent, for stores and consumers that want objects. */

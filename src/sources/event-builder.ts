@@ -54,8 +54,49 @@ const LAST_ISO_MS = Date.parse('9999-12-31T23:59:59.999Z');
  * is no date or falls outside the years 0000–9999.
  */
 export function toIso(value: string | number | Date): string | undefined {
-  const d = value instanceof Date ? value : new Date(value);
-  const t = d.getTime();
+  // `new Date(value)`'s time value: strings parsed by Date, numbers truncated (TimeClip).
+  const t = typeof value === 'number' ? Math.trunc(value) : new Date(value).getTime();
   if (!Number.isFinite(t) || t < FIRST_ISO_MS || t > LAST_ISO_MS) return undefined;
-  return d.toISOString();
+  return isoOf(t);
+}
+
+const DAY_MS = 86_400_000;
+// The last time written: the events of one record (a DPU line's counters, a SEL batch's rows of one
+// second) share their timestamp.
+let lastMs = Number.NaN;
+let lastIso = '';
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * `new Date(t).toISOString()` for t within the years 0000–9999. Date#toISOString costs about a
+ * microsecond on Node 20 (it goes through the date cache), which decoders paid once per event; this
+ * is the civil calendar from the day number (H. Hinnant's `civil_from_days`), a tenth of that.
+ */
+function isoOf(t: number): string {
+  if (t === lastMs) return lastIso;
+  const days = Math.floor(t / DAY_MS);
+  let ms = t - days * DAY_MS;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(ms / 3_600_000);
+  ms -= hour * 3_600_000;
+  const minute = Math.floor(ms / 60_000);
+  ms -= minute * 60_000;
+  const second = Math.floor(ms / 1000);
+  ms -= second * 1000;
+  const y = year < 1000 ? `${year}`.padStart(4, '0') : `${year}`;
+  const msText = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : `${ms}`;
+  lastIso = `${y}-${pad2(month)}-${pad2(day)}T${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${msText}Z`;
+  lastMs = t;
+  return lastIso;
 }

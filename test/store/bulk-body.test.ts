@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromDocument } from '../../src/model/document.js';
+import { documentJson, fromDocument } from '../../src/model/document.js';
+import { DocumentBatch } from '../../src/model/document-batch.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import {
   BulkBodyBuilder,
@@ -41,6 +42,55 @@ function build(events: FaultEvent[], maxBytes: number, maxDocs: number): BulkChu
 }
 
 describe('BulkBodyBuilder', () => {
+  it('writes an encoded document (addDocument) byte for byte as add writes its event, ids to escape included', () => {
+    const ids = ['AbC-_09xyzAbC-_09xyzAb', 'quote"and\\slash', 'nœud'];
+    const events = ids.map((id, i) => ({ ...event(i, `message "${i}" é`), 'event.id': id }));
+    const prefix = '{"create":{"_index":"logs-x","_id":';
+    const viaEvents = new BulkBodyBuilder(1 << 20, 100);
+    for (const e of events) viaEvents.add(e, `${prefix}${JSON.stringify(e['event.id'])}}}`);
+    const documents = new DocumentBatch(8);
+    for (const e of events) documents.append(documentJson(e), e['event.id'], e['event.dataset']);
+    const viaDocuments = new BulkBodyBuilder(1 << 20, 100);
+    for (let i = 0; i < documents.count; i++) {
+      viaDocuments.addDocument(
+        documents.buffer,
+        documents.startOf(i),
+        documents.ends[i]!,
+        Buffer.from(prefix),
+        documents.ids[i]!,
+      );
+    }
+    const [a] = viaEvents.finish();
+    const [b] = viaDocuments.finish();
+    expect(b!.body.toString('utf8')).toBe(a!.body.toString('utf8'));
+    expect(b!.ends).toEqual(a!.ends);
+    expect(eventAt(b!, 1)).toEqual(events[1]);
+  });
+
+  it('cuts encoded documents into chunks by count and by bytes as it cuts events', () => {
+    const documents = new DocumentBatch();
+    const events = Array.from({ length: 50 }, (_, i) => event(i, 'x'.repeat(200)));
+    for (const e of events) documents.append(documentJson(e), e['event.id'], e['event.dataset']);
+    const chunked = (maxBytes: number, maxDocs: number) => {
+      const b = new BulkBodyBuilder(maxBytes, maxDocs);
+      for (let i = 0; i < documents.count; i++) {
+        b.addDocument(
+          documents.buffer,
+          documents.startOf(i),
+          documents.ends[i]!,
+          Buffer.from('{"x":'),
+          `id-${i}`,
+        );
+      }
+      return b.finish();
+    };
+    expect(chunked(1 << 20, 20).map((c) => c.count)).toEqual([20, 20, 10]);
+    const small = chunked(2000, 1000);
+    expect(small.length).toBeGreaterThan(5);
+    for (const c of small) expect(c.body.length).toBeLessThanOrEqual(2000);
+    expect(small.reduce((n, c) => n + c.count, 0)).toBe(50);
+  });
+
   it('writes every event once, in order, as action and document lines', () => {
     const events = Array.from({ length: 1200 }, (_, i) => event(i));
     const chunks = build(events, 5 * 1024 * 1024, 500);

@@ -142,10 +142,20 @@ export class ElasticsearchEventStore implements EventStore {
   }
 
   private readonly prefixes = new Map<Dataset, string>();
+  private readonly prefixBytes = new Map<Dataset, Buffer>();
   /** Bulk bytes per event of the last write: sizes the next write's first buffer. */
   private bytesPerEvent = 1024;
 
   /** `{"create":{"_index":"<stream>","_id":` once per stream: the bulk hot path only appends the id. */
+  private actionPrefixBytes(dataset: Dataset): Buffer {
+    let prefix = this.prefixBytes.get(dataset);
+    if (prefix === undefined) {
+      prefix = Buffer.from(this.actionPrefix(dataset), 'utf8');
+      this.prefixBytes.set(dataset, prefix);
+    }
+    return prefix;
+  }
+
   private actionPrefix(dataset: Dataset): string {
     let prefix = this.prefixes.get(dataset);
     if (prefix === undefined) {
@@ -292,8 +302,11 @@ export class ElasticsearchEventStore implements EventStore {
           continue;
         }
         builder.addDocument(
-          documents.document(i),
-          `${this.actionPrefix(dataset)}${JSON.stringify(documents.ids[i])}}}`,
+          documents.buffer,
+          documents.startOf(i),
+          documents.ends[i]!,
+          this.actionPrefixBytes(dataset),
+          documents.ids[i]!,
         );
       }
     }
