@@ -245,7 +245,7 @@ export class IngestPipeline {
   private readonly sourceForTopic: (topic: string) => Source | undefined;
   /** Each source's document fast path (null: it has none); undefined when the pipeline uses none. */
   private readonly fastPaths: Map<string, DocumentFastPath | null> | undefined;
-  /** Document bytes per record of the last slice: sizes the next slice's batch buffer. */
+  /** Bytes per document of the last slice that had any: sizes the next slice's batch buffer. */
   private documentBytes = 1024;
 
   constructor(private readonly deps: PipelineDeps) {
@@ -298,17 +298,24 @@ export class IngestPipeline {
         lines += n;
         to++;
       }
-      await this.handleSlice(from === 0 && to === messages.length ? messages : messages.slice(from, to));
+      await this.handleSlice(
+        from === 0 && to === messages.length ? messages : messages.slice(from, to),
+        lines,
+      );
       from = to;
     }
   }
 
-  private async handleSlice(messages: BusMessage[]): Promise<void> {
+  /** `lines`: how many frames the slice's records carry (framesIn). */
+  private async handleSlice(messages: BusMessage[], lines: number): Promise<void> {
     const { store, metrics, bus } = this.deps;
     // Slices of different partitions run concurrently: each gets its own batch. The fast paths'
     // scratch buffers are used only inside the synchronous decodeBatch, so they can be shared.
+    // Sized for every line a document (capped: the batch grows by doubling if it must).
     const documents =
-      this.fastPaths === undefined ? undefined : new DocumentBatch(messages.length * this.documentBytes);
+      this.fastPaths === undefined
+        ? undefined
+        : new DocumentBatch(Math.min(lines * this.documentBytes, 16 * 1024 * 1024));
     const batch = decodeBatch(
       messages,
       this.sourceForTopic,
@@ -316,7 +323,7 @@ export class IngestPipeline {
     );
     const { events: decoded, dead } = batch;
     if (documents !== undefined && documents.count > 0) {
-      this.documentBytes = Math.max(256, Math.ceil((documents.used * 1.1) / messages.length));
+      this.documentBytes = Math.max(256, Math.ceil((documents.used * 1.1) / documents.count));
     }
     if (metrics !== undefined) {
       for (const [source, n] of batch.consumed) metrics.consumed.inc({ source }, n);
