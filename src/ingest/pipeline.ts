@@ -8,6 +8,7 @@ import {
 } from '../bus/types.js';
 import { DocumentBatch } from '../model/document-batch.js';
 import type { FaultEvent } from '../model/event.js';
+import { BufferPool } from '../shared/buffer-pool.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
@@ -247,6 +248,8 @@ export class IngestPipeline {
   private readonly fastPaths: Map<string, DocumentFastPath | null> | undefined;
   /** Bytes per document of the last slice that had any: sizes the next slice's batch buffer. */
   private documentBytes = 1024;
+  /** Document batch buffers, reused across slices (BufferPool): at most 6 held idle. */
+  private readonly batchBuffers = new BufferPool(4 * 1024 * 1024, 6);
 
   constructor(private readonly deps: PipelineDeps) {
     this.sourceForTopic = sourcesByTopic(deps.topicPrefix);
@@ -308,14 +311,23 @@ export class IngestPipeline {
 
   /** `lines`: how many frames the slice's records carry (framesIn). */
   private async handleSlice(messages: BusMessage[], lines: number): Promise<void> {
-    const { store, metrics, bus } = this.deps;
     // Slices of different partitions run concurrently: each gets its own batch. The fast paths'
     // scratch buffers are used only inside the synchronous decodeBatch, so they can be shared.
-    // Sized for every line a document (capped: the batch grows by doubling if it must).
+    // A pooled buffer when a document per line fits it; the batch grows by doubling if it must.
     const documents =
       this.fastPaths === undefined
         ? undefined
-        : new DocumentBatch(Math.min(lines * this.documentBytes, 16 * 1024 * 1024));
+        : new DocumentBatch(this.batchBuffers.take(Math.min(lines * this.documentBytes, 16 * 1024 * 1024)));
+    try {
+      await this.writeSlice(messages, documents);
+    } finally {
+      // The store has copied what it sends (or failed): the batch's buffer can serve the next slice.
+      if (documents !== undefined) this.batchBuffers.give(documents.buffer);
+    }
+  }
+
+  private async writeSlice(messages: BusMessage[], documents: DocumentBatch | undefined): Promise<void> {
+    const { store, metrics, bus } = this.deps;
     const batch = decodeBatch(
       messages,
       this.sourceForTopic,

@@ -20,8 +20,9 @@ export class DocumentBatch {
   /** `ends[i]`: byte offset just after document i. */
   readonly ends: number[] = [];
 
-  constructor(expectedBytes = 64 * 1024) {
-    this.buffer = Buffer.allocUnsafe(Math.max(expectedBytes, 1024));
+  /** `initial`: the expected size in bytes, or a buffer to write into (its contents are overwritten). */
+  constructor(initial: number | Buffer = 64 * 1024) {
+    this.buffer = typeof initial === 'number' ? Buffer.allocUnsafe(Math.max(initial, 1024)) : initial;
   }
 
   get count(): number {
@@ -31,7 +32,7 @@ export class DocumentBatch {
   /** Room for `bytes` more from `used` (a writer then advances `used` and calls `add`). */
   reserve(bytes: number): void {
     if (this.used + bytes <= this.buffer.length) return;
-    let size = this.buffer.length * 2;
+    let size = Math.max(this.buffer.length * 2, 1024);
     while (size < this.used + bytes) size *= 2;
     const next = Buffer.allocUnsafe(size);
     this.buffer.copy(next, 0, 0, this.used);

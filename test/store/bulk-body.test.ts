@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { documentJson, fromDocument } from '../../src/model/document.js';
 import { DocumentBatch } from '../../src/model/document-batch.js';
 import type { FaultEvent } from '../../src/model/event.js';
+import { BufferPool } from '../../src/shared/buffer-pool.js';
 import {
   BulkBodyBuilder,
   type BulkChunk,
   eventAt,
+  releaseChunk,
   subChunk,
 } from '../../src/store/elasticsearch/bulk-body.js';
 
@@ -42,6 +44,23 @@ function build(events: FaultEvent[], maxBytes: number, maxDocs: number): BulkChu
 }
 
 describe('BulkBodyBuilder', () => {
+  it('writes chunks into pooled buffers, and a reused, dirty buffer gives the same bodies', () => {
+    const events = Array.from({ length: 120 }, (_, i) => event(i, `pooled ${i}`));
+    const plain = build(events, 8192, 1000).map((c) => Buffer.from(c.body));
+    const pool = new BufferPool(8192, 8);
+    // Dirty buffers in the pool: what a reused one holds must not reach a body.
+    for (let i = 0; i < 8; i++) pool.give(Buffer.alloc(8192, 0x7b));
+    const b = new BulkBodyBuilder(8192, 1000, 0, pool);
+    for (const [i, e] of events.entries()) b.add(e, action(i));
+    const chunks = b.finish();
+    expect(chunks.map((c) => c.body)).toEqual(plain);
+    expect(chunks.every((c) => c.pooled !== undefined)).toBe(true);
+    const held = pool.held;
+    for (const c of chunks) releaseChunk(c, pool);
+    expect(pool.held).toBe(Math.min(8, held + chunks.length));
+    expect(chunks.every((c) => c.pooled === undefined)).toBe(true);
+  });
+
   it('writes an encoded document (addDocument) byte for byte as add writes its event, ids to escape included', () => {
     const ids = ['AbC-_09xyzAbC-_09xyzAb', 'quote"and\\slash', 'nœud'];
     const events = ids.map((id, i) => ({ ...event(i, `message "${i}" é`), 'event.id': id }));

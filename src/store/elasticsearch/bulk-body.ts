@@ -1,5 +1,6 @@
 import { documentJson, fromDocument } from '../../model/document.js';
 import type { FaultEvent } from '../../model/event.js';
+import type { BufferPool } from '../../shared/buffer-pool.js';
 
 /** An id that is its own JSON string body (the event ids: base64url). */
 const PLAIN_ID = /^[A-Za-z0-9_-]*$/;
@@ -17,6 +18,14 @@ export interface BulkChunk {
   /** `ends[i]`: byte offset just after event i's document line. */
   ends: number[];
   body: Buffer;
+  /** The pooled buffer `body` is a view of: handed back (releaseChunk) once the request is done. */
+  pooled?: Buffer;
+}
+
+/** Gives a chunk's pooled buffer back; the chunk must not be read afterwards. */
+export function releaseChunk(chunk: BulkChunk, pool: BufferPool): void {
+  if (chunk.pooled !== undefined) pool.give(chunk.pooled);
+  chunk.pooled = undefined;
 }
 
 /**
@@ -26,7 +35,8 @@ export interface BulkChunk {
  */
 export class BulkBodyBuilder {
   private readonly chunks: BulkChunk[] = [];
-  private buffer = Buffer.allocUnsafe(0);
+  private buffer: Buffer = Buffer.allocUnsafe(0);
+  private pooled = false;
   private used = 0;
   private ends: number[] = [];
 
@@ -39,6 +49,8 @@ export class BulkBodyBuilder {
     private readonly maxBytes: number,
     private readonly maxDocs: number,
     private readonly expectedBytes = 0,
+    /** Where chunk buffers of `maxBytes` come from (reused pages; see BufferPool), if anywhere. */
+    private readonly pool?: BufferPool,
   ) {}
 
   /** Appends `action` and the event's document (`documentJson`), each followed by a newline. */
@@ -98,19 +110,38 @@ export class BulkBodyBuilder {
     return this.chunks;
   }
 
-  /** Starts at the expected size (at least 64 KiB) and doubles up to maxBytes, or to one oversized document. */
+  /**
+   * From the pool, a buffer of maxBytes (no growing then); without one, starts at the expected size
+   * (at least 64 KiB) and doubles up to maxBytes. A single oversized document gets its own.
+   */
   private grow(needed: number): void {
-    let size = Math.max(this.buffer.length * 2, 64 * 1024, Math.ceil(this.expectedBytes * 1.1));
-    while (size < needed) size *= 2;
-    const next = Buffer.allocUnsafe(Math.max(Math.min(size, this.maxBytes), needed));
+    let next: Buffer;
+    let pooled = false;
+    if (this.pool !== undefined && this.pool.size === this.maxBytes && needed <= this.maxBytes) {
+      next = this.pool.take(this.maxBytes);
+      pooled = true;
+    } else {
+      let size = Math.max(this.buffer.length * 2, 64 * 1024, Math.ceil(this.expectedBytes * 1.1));
+      while (size < needed) size *= 2;
+      next = Buffer.allocUnsafe(Math.max(Math.min(size, this.maxBytes), needed));
+    }
     this.buffer.copy(next, 0, 0, this.used);
+    if (this.pooled) this.pool!.give(this.buffer);
     this.buffer = next;
+    this.pooled = pooled;
   }
 
   private cut(): void {
     // The request keeps its slice of the buffer; the next chunk starts in a fresh one.
-    this.chunks.push({ count: this.ends.length, ends: this.ends, body: this.buffer.subarray(0, this.used) });
+    const chunk: BulkChunk = {
+      count: this.ends.length,
+      ends: this.ends,
+      body: this.buffer.subarray(0, this.used),
+    };
+    if (this.pooled) chunk.pooled = this.buffer;
+    this.chunks.push(chunk);
     this.buffer = Buffer.allocUnsafe(0);
+    this.pooled = false;
     this.used = 0;
     this.ends = [];
   }

@@ -4,6 +4,7 @@ import type { HealthStatus } from '../../bus/types.js';
 import { fromDocument } from '../../model/document.js';
 import type { DocumentBatch } from '../../model/document-batch.js';
 import { DATASETS, type Dataset, type FaultEvent, isDataset } from '../../model/event.js';
+import { BufferPool } from '../../shared/buffer-pool.js';
 import { errorMessage, FaultlineError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Metrics } from '../../shared/metrics.js';
@@ -16,7 +17,7 @@ import type {
   EventStore,
   WriteResult,
 } from '../types.js';
-import { BulkBodyBuilder, type BulkChunk, eventAt, subChunk } from './bulk-body.js';
+import { BulkBodyBuilder, type BulkChunk, eventAt, releaseChunk, subChunk } from './bulk-body.js';
 import { buildAggregation, buildFilter, buildSort } from './query.js';
 import { enforceRetention, parseDuration, type RetentionReport } from './retention.js';
 import { BulkAwareSerializer } from './serializer.js';
@@ -143,6 +144,8 @@ export class ElasticsearchEventStore implements EventStore {
 
   private readonly prefixes = new Map<Dataset, string>();
   private readonly prefixBytes = new Map<Dataset, Buffer>();
+  /** Bulk body buffers of bulkMaxBytes, reused across writes (BufferPool): at most 8 held idle. */
+  private bodyPool: BufferPool | undefined;
   /** Bulk bytes per event of the last write: sizes the next write's first buffer. */
   private bytesPerEvent = 1024;
 
@@ -271,10 +274,14 @@ export class ElasticsearchEventStore implements EventStore {
   async write(events: FaultEvent[], documents?: DocumentBatch): Promise<WriteResult> {
     const result: WriteResult = { written: 0, duplicates: 0, failed: [] };
     const total = events.length + (documents?.count ?? 0);
+    const maxBytes = this.options.bulkMaxBytes ?? 5 * 1024 * 1024;
+    this.bodyPool ??= new BufferPool(maxBytes, 8);
+    const pool = this.bodyPool;
     const builder = new BulkBodyBuilder(
-      this.options.bulkMaxBytes ?? 5 * 1024 * 1024,
+      maxBytes,
       this.options.bulkMaxDocs ?? 5000,
       total * this.bytesPerEvent,
+      pool,
     );
     for (const event of events) {
       if (!validTimestamp(event['@timestamp'])) {
@@ -317,7 +324,12 @@ export class ElasticsearchEventStore implements EventStore {
     const worker = async () => {
       while (next < chunks.length) {
         const mine = chunks[next++]!;
-        await this.bulk(mine, result);
+        try {
+          await this.bulk(mine, result);
+        } finally {
+          // The request is answered (or given up): nothing reads the body any more.
+          releaseChunk(mine, pool);
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
