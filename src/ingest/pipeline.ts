@@ -23,6 +23,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Largest raw record the pipeline will try to decode; bigger ones are dead-lettered whole. */
 export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+/** Lines per slice (and records per bus batch) when the deployment sets none. */
+const DEFAULT_BATCH_SIZE = 2000;
+/** The largest document batch buffer a slice asks for up front; a batch grows past it if it must. */
+const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
 export interface PipelineDeps {
   bus: MessageBus;
@@ -248,13 +252,22 @@ export class IngestPipeline {
   private readonly fastPaths: Map<string, DocumentFastPath | null> | undefined;
   /** Bytes per document of the last slice that had any: sizes the next slice's batch buffer. */
   private documentBytes = 1024;
-  /** Document batch buffers, reused across slices (BufferPool): at most 6 held idle. */
-  private readonly batchBuffers = new BufferPool(4 * 1024 * 1024, 6);
+  /**
+   * Document batch buffers, reused across slices (BufferPool): sized for a full slice of documents of
+   * up to 1.5 KB (a 5,000-line slice of OpenStack lines needs about 5 MB; a buffer too small for
+   * the slice would be a fresh allocation every time), at most 4 held idle.
+   */
+  private readonly batchBuffers: BufferPool;
 
   constructor(private readonly deps: PipelineDeps) {
     this.sourceForTopic = sourcesByTopic(deps.topicPrefix);
     const fast = deps.documentFastPath ?? (deps.store.prefersDocuments && deps.enrich === undefined);
     this.fastPaths = fast ? new Map() : undefined;
+    const sliceLines = Math.max(1, deps.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.batchBuffers = new BufferPool(
+      Math.min(MAX_BATCH_BYTES, Math.max(1024 * 1024, sliceLines * 1536)),
+      4,
+    );
   }
 
   private fastPathFor = (source: Source): DocumentFastPath | undefined => {
@@ -274,7 +287,7 @@ export class IngestPipeline {
       group,
       topics,
       fromBeginning: true,
-      maxBatchSize: this.deps.batchSize ?? 2000,
+      maxBatchSize: this.deps.batchSize ?? DEFAULT_BATCH_SIZE,
       onBatch: (messages) => this.handle(messages),
       onError: (error, at) =>
         logger.error(
@@ -290,7 +303,7 @@ export class IngestPipeline {
    * send the store one oversized write.
    */
   async handle(messages: BusMessage[]): Promise<void> {
-    const limit = Math.max(1, this.deps.batchSize ?? 2000);
+    const limit = Math.max(1, this.deps.batchSize ?? DEFAULT_BATCH_SIZE);
     let from = 0;
     while (from < messages.length) {
       let to = from;
@@ -317,7 +330,7 @@ export class IngestPipeline {
     const documents =
       this.fastPaths === undefined
         ? undefined
-        : new DocumentBatch(this.batchBuffers.take(Math.min(lines * this.documentBytes, 16 * 1024 * 1024)));
+        : new DocumentBatch(this.batchBuffers.take(Math.min(lines * this.documentBytes, MAX_BATCH_BYTES)));
     try {
       await this.writeSlice(messages, documents);
     } finally {

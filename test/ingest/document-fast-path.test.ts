@@ -202,4 +202,46 @@ describe('IngestPipeline and the document fast path', () => {
     expect(fast.all).toEqual(generic.all);
     expect(enriched.all).toEqual(generic.all);
   });
+
+  it('writes slices of 5,000 OpenStack lines into one reused buffer, not a fresh one per slice', async () => {
+    const dir = tempDir();
+    const bus = new EmbeddedBus(join(dir, 'bus.db'), { pruneIntervalMs: 0 });
+    const store = new SqliteEventStore(join(dir, 'events.db'));
+    await store.bootstrap();
+    const buffers: Buffer[] = [];
+    let stored = 0;
+    const spy: EventStore = Object.assign(Object.create(store) as EventStore, {
+      prefersDocuments: true,
+      write: (events: FaultEvent[], documents?: DocumentBatch) => {
+        if (documents !== undefined && documents.count > 0) buffers.push(documents.buffer);
+        stored += events.length + (documents?.count ?? 0);
+        return store.write(events, documents);
+      },
+    });
+    const workload = buildWorkload(25_000, { topicPrefix: 'faultline', hosts: 30 });
+    const topic = workload.topics.find((t) => t.endsWith('openstack.log'))!;
+    await bus.ensureTopics([topic]);
+    await bus.publish(
+      topic,
+      workload.records.filter((r) => r.topic === topic),
+    );
+    const expected = workload.mix['openstack-log']!;
+    const pipeline = new IngestPipeline({
+      bus,
+      store: spy,
+      logger: createLogger('silent'),
+      group: 'g',
+      topics: [topic],
+      batchSize: 5000,
+    });
+    await pipeline.start();
+    for (let i = 0; i < 400 && stored < expected; i++) await new Promise((r) => setTimeout(r, 25));
+    await pipeline.stop();
+    await bus.close();
+    await store.close();
+    expect(stored).toBe(expected);
+    // One partition: slices are written one after another, so each can take the buffer the last gave back.
+    expect(buffers.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(buffers).size).toBe(1);
+  });
 });
