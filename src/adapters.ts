@@ -19,7 +19,12 @@ import type { EventStore } from './store/types.js';
 export async function createBus(config: Readonly<Config>, logger: Logger): Promise<MessageBus> {
   if (config.kafkaBrokers !== undefined) {
     const { KafkaBus } = await import('./bus/kafka.js');
-    return new KafkaBus({ brokers: config.kafkaBrokers.split(','), clientId: config.kafkaClientId, logger });
+    return new KafkaBus({
+      brokers: config.kafkaBrokers.split(','),
+      clientId: config.kafkaClientId,
+      logger,
+      partitionsConsumedConcurrently: config.kafkaPartitionConcurrency,
+    });
   }
   return new EmbeddedBus(join(config.dataDir, 'bus.db'));
 }

@@ -44,7 +44,7 @@ export interface KafkaBusOptions {
   /** Consumer group session timeout (default 30 s): how long a dead member keeps its partitions. */
   sessionTimeout?: number;
   heartbeatInterval?: number;
-  /** Partitions handled in parallel by one consumer (kafkajs `partitionsConsumedConcurrently`, default 3). */
+  /** Partitions handled in parallel by one consumer (kafkajs `partitionsConsumedConcurrently`, default 6). */
   partitionsConsumedConcurrently?: number;
   /** Fetch size per partition (default 4 MiB); one fetch feeds one `onBatch` chunk series per partition. */
   maxBytesPerPartition?: number;
@@ -452,7 +452,7 @@ class KafkaSubscription implements Subscription {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.busOptions.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently: this.busOptions.partitionsConsumedConcurrently ?? 6,
       eachBatch: (payload) => this.eachBatch(payload),
     });
     if (this.paused) consumer.pause(this.options.topics.map((topic) => ({ topic })));

@@ -15,6 +15,10 @@ describe('configuration', () => {
       logLevel: 'info',
     });
     expect(c.kafkaBrokers).toBeUndefined();
+    expect(c.kafkaPartitionConcurrency).toBe(6);
+    expect(
+      loadConfig({ env: { FAULTLINE_KAFKA_PARTITION_CONCURRENCY: '2' } }).kafkaPartitionConcurrency,
+    ).toBe(2);
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -32,6 +36,9 @@ describe('configuration', () => {
       'invalid configuration:\n  FAULTLINE_LOG_LEVEL (logLevel) must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
     );
     expect(() => loadConfig({ env: { FAULTLINE_ES_URL: 'localhost:9200' } })).toThrow(/FAULTLINE_ES_URL/);
+    expect(() => loadConfig({ env: { FAULTLINE_KAFKA_PARTITION_CONCURRENCY: '0' } })).toThrow(
+      /FAULTLINE_KAFKA_PARTITION_CONCURRENCY \(kafkaPartitionConcurrency\) must be >= 1/,
+    );
   });
 
   it('reads an optional YAML file; the environment wins over it; unknown keys are errors', () => {
