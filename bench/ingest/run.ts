@@ -240,8 +240,10 @@ async function bench(brokers: string[], es: string): Promise<void> {
     stores.push(store);
     await store.bootstrap();
     let stored = 0;
+    let firstWrite = 0;
     const counting = Object.assign(Object.create(store) as ElasticsearchEventStore, {
       write: async (batch: FaultEvent[], documents?: DocumentBatch) => {
+        if (firstWrite === 0) firstWrite = performance.now();
         const w = await store.write(batch, documents);
         stored += w.written + w.duplicates;
         return w;
@@ -289,6 +291,8 @@ async function bench(brokers: string[], es: string): Promise<void> {
     return {
       rate: stored / seconds,
       count,
+      // From pipeline.start() (topics, group join, first fetch, first decode) to the first bulk sent.
+      startupMs: firstWrite - started,
       esCpuPer1k: (esCpu / stored) * 1000,
       nodeCpuPer1k: (nodeCpu / stored) * 1000,
     };
@@ -352,6 +356,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
     produce_lines_per_s: Math.round((rounds.length * total) / produceSeconds),
     ceiling_events_per_s: [Math.round(c1.rate), Math.round(c2.rate)],
     e2e_events_per_s: [Math.round(e1.rate), Math.round(e2.rate)],
+    e2e_startup_ms: [Math.round(e1.startupMs), Math.round(e2.startupMs)],
     ratio: Number(ratio.toFixed(3)),
     // Noise-free view on a shared machine: CPU spent per 1,000 events.
     cpu_ms_per_1000_events: {
