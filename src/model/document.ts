@@ -140,13 +140,17 @@ function planFor(keys: string[]): Plan {
 /** What JSON.stringify needs to escape in a string (surrogates: it escapes lone ones). */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
+/** `JSON.stringify(text)`, without the call's set-up cost for short strings that need no escape. */
+export function jsonString(text: string): string {
+  return text.length > 48 || NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
 /**
  * `JSON.stringify(value)` for one field value. A call of JSON.stringify costs more to set up than
  * most values take to write, so plain strings, numbers and booleans are written here.
  */
 function jsonValue(value: unknown): string | undefined {
-  if (typeof value === 'string')
-    return value.length > 48 || NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+  if (typeof value === 'string') return jsonString(value);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return JSON.stringify(value) as string | undefined;

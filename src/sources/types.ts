@@ -97,15 +97,16 @@ export interface DocumentSink extends ByteSink {
 
 /**
  * A source's optional fast path for the ingest pipeline: one record (a frame, already cut by the
- * producer) in, its event's document out, byte for byte `documentJson(decode(record, ctx).events[0])`
- * but written from the record's characters without an event object. `encode` returns false, having
+ * producer) in, its events' documents out (one `add` each, in order), byte for byte
+ * `documentJson(e)` for each event `e` of `decode(record, ctx)`, but written without event objects
+ * (from the record's characters, or from what the decoder's parser gives). `encode` returns false, having
  * written nothing, for any record it does not fully understand; the pipeline then decodes that one
  * the generic way, so every rejection still comes from `decode`. An instance keeps scratch buffers:
  * one per pipeline, used by one caller at a time.
  */
 export interface DocumentFastPath {
   encode(record: string, ctx: DecodeContext, out: DocumentSink): boolean;
-  /** Records the fast path encoded itself (one event each). */
+  /** Records the fast path encoded itself (each one event or more). */
   readonly encoded: number;
 }
 

@@ -86,8 +86,11 @@ describe('decodeBatch with the document fast path', () => {
     const messages = workload.records.map((r, i) => message(r.topic, r.value, r.headers, r.key, i));
     const { generic, documents } = expectSameOutcome(messages);
     expect(generic.dead).toHaveLength(0);
-    // Every OpenStack line of the mix is plain: the fast path wrote all of them.
-    expect(documents.count).toBe(workload.mix['openstack-log']);
+    // Every OpenStack line of the mix is plain and every DPU line is JSON: the fast paths wrote all
+    // of their events; the SEL rows went the generic way.
+    const dpuEvents = generic.events.filter((e) => e['event.dataset'] === 'dpu.metrics').length;
+    expect(dpuEvents).toBe(2 * workload.mix['dpu-metrics']!);
+    expect(documents.count).toBe(workload.mix['openstack-log']! + dpuEvents);
   });
 
   it('gives the generic outcome for unpacked records, repeats, tracebacks and poison beside plain lines', () => {
@@ -196,7 +199,9 @@ describe('IngestPipeline and the document fast path', () => {
     const generic = await ingest({ prefers: false });
     const enriched = await ingest({ prefers: true, enrich: true });
     expect(fast.all).toHaveLength(fast.expected);
-    expect(fast.seen.documents).toBe(fast.openstack);
+    expect(fast.seen.documents).toBe(fast.all.filter((e) => e['event.dataset'] !== 'bmc.sel').length);
+    expect(fast.seen.events).toBe(fast.all.filter((e) => e['event.dataset'] === 'bmc.sel').length);
+    expect(fast.seen.documents).toBeGreaterThan(fast.openstack!);
     expect(generic.seen.documents).toBe(0);
     expect(enriched.seen.documents).toBe(0);
     expect(fast.all).toEqual(generic.all);

@@ -1,5 +1,6 @@
 import type { FaultEvent } from '../../../model/event.js';
 import { type DecodeContext, type DecodeResult, neverThrows, rejected, type Source } from '../../types.js';
+import { dpuMetricsDocumentFastPath } from './document-fast-path.js';
 import { metricsFramer } from './framer.js';
 import { parseJsonSamples } from './json-lines.js';
 import { OVS_PORT_RE, parseOvsPorts } from './ovs.js';
@@ -41,4 +42,5 @@ export const dpuMetricsSource: Source = {
   contentType: 'text/plain',
   createFramer: metricsFramer,
   decode: neverThrows('dpu-metrics', decodeMetrics),
+  createDocumentFastPath: dpuMetricsDocumentFastPath,
 };

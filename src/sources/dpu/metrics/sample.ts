@@ -30,7 +30,7 @@ const TRAFFIC_RE =
 const INGRESS = new Set(['rx', 'receive', 'received', 'in']);
 
 /** Sample time, else receive time, else now: counters are always read "now" by their scraper. */
-function sampleTimestamp(timeMs: number | undefined, ctx: DecodeContext): string {
+export function sampleTimestamp(timeMs: number | undefined, ctx: DecodeContext): string {
   if (timeMs !== undefined) {
     const iso = toIso(timeMs);
     if (iso !== undefined) return iso;
@@ -46,6 +46,25 @@ function renderLabels(labels: Record<string, string> | undefined): string {
   return out === '' ? '' : `{${out}}`;
 }
 
+/** The event's message: `[port ]name{labels} value` (Prometheus samples name no port in it). */
+export function sampleMessage(sample: Sample): string {
+  const shown = sample.value === undefined ? (sample.nonFinite ?? 'NaN') : String(sample.value);
+  return `${sample.port !== undefined && sample.format !== 'prometheus' ? `${sample.port} ` : ''}${sample.name}${renderLabels(sample.labels)} ${shown}`;
+}
+
+/** ECS traffic fields of an rx/tx byte or packet counter: direction and which of the two it counts. */
+export function sampleTraffic(
+  sample: Sample,
+): { direction: 'ingress' | 'egress'; field: 'network.bytes' | 'network.packets' } | undefined {
+  if (sample.type === 'gauge' || sample.value === undefined) return undefined;
+  const m = TRAFFIC_RE.exec(sample.name);
+  if (m === null) return undefined;
+  return {
+    direction: INGRESS.has(m[1]!) ? 'ingress' : 'egress',
+    field: m[2] === 'bytes' || m[2] === 'octets' ? 'network.bytes' : 'network.packets',
+  };
+}
+
 /**
  * The normalized event of one sample: `dpu.metric.*` always, ECS `network.bytes`/`network.packets`
  * with `network.direction` for rx/tx byte and packet counters, and the DPU (`observer.*`), port
@@ -57,7 +76,6 @@ export function sampleEvent(
   ctx: DecodeContext,
   discriminator: string | undefined,
 ): FaultEvent {
-  const shown = sample.value === undefined ? (sample.nonFinite ?? 'NaN') : String(sample.value);
   const event = baseEvent(
     {
       source: 'dpu-metrics',
@@ -65,7 +83,7 @@ export function sampleEvent(
       original,
       timestamp: sampleTimestamp(sample.timeMs, ctx),
       severity: 6,
-      message: `${sample.port !== undefined && sample.format !== 'prometheus' ? `${sample.port} ` : ''}${sample.name}${renderLabels(sample.labels)} ${shown}`,
+      message: sampleMessage(sample),
       kind: 'metric',
       ...(discriminator !== undefined ? { discriminator } : {}),
     },
@@ -84,13 +102,10 @@ export function sampleEvent(
   if (sample.extra !== undefined) {
     for (const key in sample.extra) event[key as `dpu.${string}`] = sample.extra[key];
   }
-  if (sample.type !== 'gauge' && sample.value !== undefined) {
-    const m = TRAFFIC_RE.exec(sample.name);
-    if (m !== null) {
-      event['network.direction'] = INGRESS.has(m[1]!) ? 'ingress' : 'egress';
-      if (m[2] === 'bytes' || m[2] === 'octets') event['network.bytes'] = sample.value;
-      else event['network.packets'] = sample.value;
-    }
+  const traffic = sampleTraffic(sample);
+  if (traffic !== undefined) {
+    event['network.direction'] = traffic.direction;
+    event[traffic.field] = sample.value;
   }
   return event;
 }
