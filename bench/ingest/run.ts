@@ -7,7 +7,7 @@
  *   FAULTLINE_KAFKA_BROKERS=127.0.0.1:9092 FAULTLINE_ES_URL=http://127.0.0.1:9200 \
  *     npx tsx bench/ingest/run.ts [--records 200000] [--partitions 6] [--concurrency 6]
  *       [--batch 5000] [--bulk-concurrency 2] [--refresh 5s (default: the server's)] [--fetch-bytes 4194304]
- *       [--unpacked]
+ *       [--unpacked] [--rounds 2]
  *
  * Without the two variables it starts Kafka and Elasticsearch through infra/faultline-infra (instance
  * `bench-ingest`) and stops them at the end.
@@ -61,6 +61,8 @@ const { values: args } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     // One bus record per line, as agents like Fluent Bit write, instead of the edge's packed records.
     unpacked: { type: 'boolean', default: false },
+    // Rounds of ceiling, end to end, end to end, ceiling; the figures are the means over all passes.
+    rounds: { type: 'string', default: '2' },
   },
 });
 
@@ -146,8 +148,9 @@ async function bench(brokers: string[], es: string): Promise<void> {
   );
   if (dead.length > 0) process.stderr.write(`first rejection: ${dead[0]!.reason}\n`);
 
-  // Two e2e runs and two ceiling runs in the order ceiling, e2e, e2e, ceiling: on a shared machine
-  // the load drifts, and this order cancels a linear drift out of the ratio.
+  // Each round is a ceiling pass, two end-to-end passes and a ceiling pass: on a shared machine the
+  // load drifts, and this order cancels a linear drift out of the ratio. More rounds (default 2)
+  // average more of the host's swings (one pass lasts a few seconds).
   const bus = new KafkaBus({
     brokers,
     clientId: `bench-${run}`,
@@ -157,10 +160,13 @@ async function bench(brokers: string[], es: string): Promise<void> {
     maxBytesPerPartition: Number(args['fetch-bytes']),
   });
   // Round w warms the Faultline side up (not measured), as the Elasticsearch warm-up below does the server.
-  const rounds = ['w', 'a', 'b'].map((k) => ({ k, prefix: `${prefix}.${k}`, topics: [] as string[] }));
+  const roundCount = Math.max(1, Number(args.rounds));
+  // Passes of the end-to-end side: e0, e1, … (two per round), each on topics of its own.
+  const passKeys = Array.from({ length: 2 * roundCount }, (_, i) => `e${i}`);
+  const rounds = ['w', ...passKeys].map((k) => ({ k, prefix: `${prefix}.${k}`, topics: [] as string[] }));
   const t = performance.now();
   for (const r of rounds) {
-    // The same records for both rounds, on topics of their own.
+    // The same records for every pass, on topics of their own.
     const byTopic = new Map<string, typeof workload.records>();
     for (const rec of workload.records) {
       const topic = r.prefix + rec.topic.slice(prefix.length);
@@ -309,34 +315,45 @@ async function bench(brokers: string[], es: string): Promise<void> {
   // a long-running consumer pays once; one unmeasured pass through Kafka first, as for the server.
   await e2e('w');
   process.stderr.write('warmed up the pipeline\n');
-  const ceilingA = await prepareCeiling('a');
-  const ceilingB = await prepareCeiling('b');
+  const prepared = [];
+  for (const k of passKeys) prepared.push(await prepareCeiling(k.replace('e', 'c')));
   // From here on only counts and the prepared bodies are needed.
   events.length = 0;
   fake.length = 0;
   workload.records.length = 0;
   await sleep(1000);
 
-  const c1 = await ceiling(ceilingA);
-  // BENCH_PROFILE=<file.cpuprofile>: a V8 CPU profile of this process during the first end-to-end run.
+  // BENCH_PROFILE=<file.cpuprofile>: a V8 CPU profile of this process during the first end-to-end pass.
   const profile = process.env.BENCH_PROFILE;
-  const session = profile === undefined ? undefined : new Session();
-  if (session !== undefined) {
-    session.connect();
-    await session.post('Profiler.enable');
-    await session.post('Profiler.start');
+  const ceilings: Array<Awaited<ReturnType<typeof ceiling>>> = [];
+  const passes: Array<Awaited<ReturnType<typeof e2e>>> = [];
+  for (let r = 0; r < roundCount; r++) {
+    ceilings.push(await ceiling(prepared[2 * r]!));
+    const session = r === 0 && profile !== undefined ? new Session() : undefined;
+    if (session !== undefined) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    }
+    passes.push(await e2e(passKeys[2 * r]!));
+    if (session !== undefined && profile !== undefined) {
+      const { profile: data } = await session.post('Profiler.stop');
+      writeFileSync(profile, JSON.stringify(data));
+      session.disconnect();
+    }
+    passes.push(await e2e(passKeys[2 * r + 1]!));
+    ceilings.push(await ceiling(prepared[2 * r + 1]!));
   }
-  const e1 = await e2e('a');
-  if (session !== undefined && profile !== undefined) {
-    const { profile: data } = await session.post('Profiler.stop');
-    writeFileSync(profile, JSON.stringify(data));
-    session.disconnect();
-  }
-  const e2 = await e2e('b');
-  const c2 = await ceiling(ceilingB);
-  const ceilingRate = (c1.rate + c2.rate) / 2;
-  const e2eRate = (e1.rate + e2.rate) / 2;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const ceilingRate = mean(ceilings.map((c) => c.rate));
+  const e2eRate = mean(passes.map((e) => e.rate));
   const ratio = e2eRate / ceilingRate;
+  const roundRatios = Array.from(
+    { length: roundCount },
+    (_, r) =>
+      (passes[2 * r]!.rate + passes[2 * r + 1]!.rate) / (ceilings[2 * r]!.rate + ceilings[2 * r + 1]!.rate),
+  );
+  const rounded = (xs: number[]) => xs.map((x) => Math.round(x));
   const out = {
     lines: total,
     bus_records: busRecords,
@@ -354,22 +371,24 @@ async function bench(brokers: string[], es: string): Promise<void> {
       maxBytesPerPartition: Number(args['fetch-bytes']),
     },
     produce_lines_per_s: Math.round((rounds.length * total) / produceSeconds),
-    ceiling_events_per_s: [Math.round(c1.rate), Math.round(c2.rate)],
-    e2e_events_per_s: [Math.round(e1.rate), Math.round(e2.rate)],
-    e2e_startup_ms: [Math.round(e1.startupMs), Math.round(e2.startupMs)],
+    rounds: roundCount,
+    ceiling_events_per_s: rounded(ceilings.map((c) => c.rate)),
+    e2e_events_per_s: rounded(passes.map((e) => e.rate)),
+    e2e_startup_ms: rounded(passes.map((e) => e.startupMs)),
     ratio: Number(ratio.toFixed(3)),
+    ratio_per_round: roundRatios.map((x) => Number(x.toFixed(3))),
     // Noise-free view on a shared machine: CPU spent per 1,000 events.
     cpu_ms_per_1000_events: {
-      ceiling_elasticsearch: [c1.esCpuPer1k, c2.esCpuPer1k].map((x) => Math.round(x)),
-      e2e_elasticsearch: [e1.esCpuPer1k, e2.esCpuPer1k].map((x) => Math.round(x)),
-      e2e_faultline_process: [e1.nodeCpuPer1k!, e2.nodeCpuPer1k!].map((x) => Math.round(x)),
+      ceiling_elasticsearch: rounded(ceilings.map((c) => c.esCpuPer1k)),
+      e2e_elasticsearch: rounded(passes.map((e) => e.esCpuPer1k)),
+      e2e_faultline_process: rounded(passes.map((e) => e.nodeCpuPer1k)),
     },
-    es_count: { ceiling: [c1.count, c2.count], e2e: [e1.count, e2.count] },
+    es_count: { ceiling: ceilings.map((c) => c.count), e2e: passes.map((e) => e.count) },
   };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   process.stdout.write(
     `\nend-to-end ${fmt(e2eRate)} events/s  ceiling ${fmt(ceilingRate)} events/s  ratio ${ratio.toFixed(2)}` +
-      `  (Elasticsearch holds ${fmt(e1.count)} and ${fmt(e2.count)} of ${fmt(expected)})\n`,
+      `  (Elasticsearch holds ${passes.map((e) => fmt(e.count)).join(', ')} of ${fmt(expected)} per pass)\n`,
   );
   await Promise.all([bus.close(), ...stores.map((s) => s.close())]);
 }
