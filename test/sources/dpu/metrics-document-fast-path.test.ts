@@ -131,6 +131,26 @@ describe('dpu-metrics document fast path against decode + documentJson', () => {
     expect(fast.encoded).toBe(0);
   });
 
+  it('writes nothing when it throws part-way through a line (the pipeline then decodes it whole)', () => {
+    const fast = dpuMetricsDocumentFastPath();
+    const batch = new DocumentBatch(16);
+    let reads = 0;
+    // A context whose host fails on its fifth read: once the first sample's document is made.
+    const ctx = {
+      receivedAt: RECEIVED,
+      get host() {
+        if (++reads === 5) throw new Error('boom');
+        return 'h';
+      },
+    } as DecodeContext;
+    expect(() => fast.encode(line({ counters: { rx_bytes: 1, tx_bytes: 2, x: 3 } }), ctx, batch)).toThrow(
+      'boom',
+    );
+    expect(batch.count).toBe(0);
+    expect(batch.used).toBe(0);
+    expect(fast.encoded).toBe(0);
+  });
+
   it('matches decode on random JSON lines (fast-check)', () => {
     const fast = dpuMetricsDocumentFastPath();
     const name = fc.oneof(

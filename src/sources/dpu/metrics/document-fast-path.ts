@@ -32,12 +32,21 @@ export function dpuMetricsDocumentFastPath(): DocumentFastPath {
       const hint = ctx.host !== undefined && ctx.host !== '' ? ctx.host : undefined;
       const event = `,"dataset":"dpu.metrics","kind":"metric","severity":6,"original":${JSON.stringify(record)},"module":"${SOURCE}"},"message":`;
       const occurrence = ctx.occurrence ?? 0;
+      // Every document is made before any is written: whatever throws leaves the batch untouched.
+      const ids: string[] = [];
+      const docs: string[] = [];
+      let length = 0;
       for (const s of samples) {
         const id = eventId(SOURCE, record, occurrence, idDiscriminator(ctx.host, `${s.type}:${s.name}`));
         const doc = document(s, id, sampleTimestamp(s.timeMs, ctx), event, hint);
-        out.reserve(doc.length * 3);
-        out.used += out.buffer.write(doc, out.used, 'utf8');
-        out.add(id, 'dpu.metrics');
+        ids.push(id);
+        docs.push(doc);
+        length += doc.length;
+      }
+      out.reserve(length * 3);
+      for (let i = 0; i < docs.length; i++) {
+        out.used += out.buffer.write(docs[i]!, out.used, 'utf8');
+        out.add(ids[i]!, 'dpu.metrics');
       }
       encoded++;
       return true;
