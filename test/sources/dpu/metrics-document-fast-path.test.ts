@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildWorkload } from '../../../bench/ingest/workload.js';
 import { unpackFrames } from '../../../src/ingest/packing.js';
-import { documentJson, fromDocument } from '../../../src/model/document.js';
 import { DocumentBatch } from '../../../src/model/document-batch.js';
 import { dpuMetricsDocumentFastPath } from '../../../src/sources/dpu/metrics/document-fast-path.js';
 import { dpuMetricsSource } from '../../../src/sources/dpu/metrics/index.js';
 import type { DecodeContext, DocumentFastPath } from '../../../src/sources/types.js';
+import { expectSameAsDecode } from '../../helpers/document-fast-path.js';
 import { readFixture } from '../../helpers/fixtures.js';
 
 /**
@@ -16,26 +16,8 @@ import { readFixture } from '../../helpers/fixtures.js';
  */
 
 /** Runs one record both ways; returns whether the fast path took it. */
-function expectSame(fast: DocumentFastPath, record: string, ctx: DecodeContext = {}): boolean {
-  const batch = new DocumentBatch(16);
-  const took = fast.encode(record, ctx, batch);
-  const decoded = dpuMetricsSource.decode(record, ctx);
-  if (!took) {
-    expect(batch.count).toBe(0);
-    expect(batch.used).toBe(0);
-    return false;
-  }
-  if (!decoded.ok) throw new Error(`fast path took a record decode refuses (${decoded.reason}): ${record}`);
-  expect(batch.count).toBe(decoded.events.length);
-  for (const [i, event] of decoded.events.entries()) {
-    expect(batch.ids[i]).toBe(event['event.id']);
-    expect(batch.datasets[i]).toBe('dpu.metrics');
-    expect(batch.document(i).toString('utf8')).toBe(documentJson(event));
-    // Read back as a store reads `_source` (object values such as labels flatten the same either way).
-    expect(batch.event(i)).toEqual(fromDocument(JSON.parse(documentJson(event))));
-  }
-  return true;
-}
+const expectSame = (fast: DocumentFastPath, record: string, ctx: DecodeContext = {}) =>
+  expectSameAsDecode(dpuMetricsSource, 'dpu.metrics', fast, record, ctx);
 
 const RECEIVED = '2026-03-04T05:06:07.089Z';
 const line = (o: unknown) => JSON.stringify(o);

@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { documentJson } from '../../../src/model/document.js';
-import { DocumentBatch } from '../../../src/model/document-batch.js';
 import { osloDocumentFastPath } from '../../../src/sources/openstack/log/document-fast-path.js';
 import { openstackLogSource } from '../../../src/sources/openstack/log/index.js';
 import type { DecodeContext, DocumentFastPath } from '../../../src/sources/types.js';
+import { expectSameAsDecode } from '../../helpers/document-fast-path.js';
 import { readFixture } from '../../helpers/fixtures.js';
 
 /**
@@ -14,25 +13,8 @@ import { readFixture } from '../../helpers/fixtures.js';
  */
 
 /** Runs one record both ways; returns whether the fast path took it. */
-function expectSame(fast: DocumentFastPath, record: string, ctx: DecodeContext = {}): boolean {
-  const batch = new DocumentBatch(16);
-  const took = fast.encode(record, ctx, batch);
-  const decoded = openstackLogSource.decode(record, ctx);
-  if (!took) {
-    expect(batch.count).toBe(0);
-    expect(batch.used).toBe(0);
-    return false;
-  }
-  if (!decoded.ok) throw new Error(`fast path took a record decode refuses (${decoded.reason}): ${record}`);
-  expect(decoded.events).toHaveLength(1);
-  const event = decoded.events[0]!;
-  expect(batch.count).toBe(1);
-  expect(batch.ids[0]).toBe(event['event.id']);
-  expect(batch.datasets[0]).toBe('openstack.log');
-  expect(batch.document(0).toString('utf8')).toBe(documentJson(event));
-  expect(batch.event(0)).toEqual(event);
-  return true;
-}
+const expectSame = (fast: DocumentFastPath, record: string, ctx: DecodeContext = {}) =>
+  expectSameAsDecode(openstackLogSource, 'openstack.log', fast, record, ctx, { eventsPerRecord: 1 });
 
 const LOGHUB = readFixture('loghub', 'OpenStack', 'OpenStack_2k.log')
   .split('\n')
