@@ -1,6 +1,6 @@
 /**
  * Generates `src/sources/bmc/redfish/registry-table.ts` from the DMTF message registries under
- * `../shared/fixtures/redfish/registries` (or `$FAULTLINE_FIXTURES/redfish/registries`) plus the
+ * `test/fixtures/redfish/registries` plus the
  * hardware messages of the OpenBMC registry transcribed below. Run once when registries change:
  *
  *   npx tsx scripts/gen-redfish-registry.ts
@@ -15,7 +15,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const fixtures = process.env.FAULTLINE_FIXTURES ?? resolve(repoRoot, '..', 'shared', 'fixtures');
+const fixtures = resolve(repoRoot, 'test', 'fixtures');
 const registryDir = resolve(fixtures, 'redfish', 'registries');
 const outFile = resolve(repoRoot, 'src', 'sources', 'bmc', 'redfish', 'registry-table.ts');
 

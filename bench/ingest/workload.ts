@@ -33,7 +33,7 @@ export interface Workload {
 }
 
 const FIXTURES =
-  process.env.FAULTLINE_FIXTURES ?? resolve(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
+  resolve(import.meta.dirname, '..', '..', 'test', 'fixtures');
 const OSLO_TIME = /(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})\.(\d{3})/;
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

@@ -20,7 +20,7 @@ const targetBytes = Number(process.env.BENCH_BYTES ?? 100 * 1024 * 1024);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 
 async function generate(file: string): Promise<number> {
-  const fixtures = process.env.FAULTLINE_FIXTURES ?? resolve(root, '..', 'shared', 'fixtures');
+  const fixtures = resolve(root, 'test', 'fixtures');
   const lines = readFileSync(join(fixtures, 'loghub', 'OpenStack', 'OpenStack_2k.log'), 'utf8')
     .trimEnd()
     .split('\n');

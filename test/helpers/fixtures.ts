@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Root of the shared real-data fixtures: `../shared/fixtures` beside the clone, or FAULTLINE_FIXTURES. */
-export const FIXTURES_DIR = process.env.FAULTLINE_FIXTURES ?? resolve(repoRoot, '..', 'shared', 'fixtures');
+/** Root of the real-data fixtures kept in the repository (each folder names its provenance). */
+export const FIXTURES_DIR = resolve(repoRoot, 'test', 'fixtures');
 
 export function fixturePath(...parts: string[]): string {
   return resolve(FIXTURES_DIR, ...parts);
