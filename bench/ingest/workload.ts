@@ -32,8 +32,7 @@ export interface Workload {
   topics: string[];
 }
 
-const FIXTURES =
-  resolve(import.meta.dirname, '..', '..', 'test', 'fixtures');
+const FIXTURES = resolve(import.meta.dirname, '..', '..', 'test', 'fixtures');
 const OSLO_TIME = /(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})\.(\d{3})/;
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
