@@ -570,7 +570,7 @@ describe('ipmi-sel formats beyond the shared fixtures', () => {
   });
 
   it('is registered under its id and dataset', () => {
-    expect(getSource('ipmi-sel')).toBe(ipmiSelSource);
+    expect(getSource('ipmi-sel')).toMatchObject({ id: 'ipmi-sel', createFramer: ipmiSelSource.createFramer });
     expect(ipmiSelSource.dataset).toBe('bmc.sel');
   });
 });

@@ -35,8 +35,7 @@ function describe(payload: string): string {
 }
 
 function decodeSel(payload: string, ctx: DecodeContext): DecodeResult {
-  try {
-    if (payload.length > MAX_RECORD_CHARS)
+  if (payload.length > MAX_RECORD_CHARS)
       return rejected(`SEL record longer than ${MAX_RECORD_CHARS} characters`);
     let rec = parse(payload);
     if (rec === undefined) {
@@ -58,10 +57,6 @@ function decodeSel(payload: string, ctx: DecodeContext): DecodeResult {
     }
     if (isFailure(rec)) return rejected(rec.reason);
     return decoded(selRecordToEvent(rec, payload, ctx));
-  } catch (err) {
-    // Decoders must not throw (Source contract); a bug here dead-letters the record instead.
-    return rejected(`internal decoder error: ${err instanceof Error ? err.message : String(err)}`);
-  }
 }
 
 /**

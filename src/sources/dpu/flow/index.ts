@@ -5,7 +5,6 @@ import {
   type DecodeContext,
   type DecodeResult,
   decoded,
-  neverThrows,
   rejected,
   type Source,
 } from '../../types.js';
@@ -196,5 +195,5 @@ export const dpuFlowSource: Source = {
     'Flow records (goflow2 / IPFIX JSON lines, Telegraf netflow) with ECS network fields and Community ID',
   contentType: 'application/x-ndjson',
   createFramer: lineFramer,
-  decode: neverThrows('dpu-flow', decodeFlow),
+  decode: decodeFlow,
 };

@@ -5,7 +5,6 @@ import {
   type DecodeContext,
   type DecodeResult,
   decoded,
-  neverThrows,
   rejected,
   type Source,
 } from '../../types.js';
@@ -299,5 +298,5 @@ export const smartSource: Source = {
   description: 'smartctl --json disk health (ATA, NVMe, SCSI) as physical_disk events',
   contentType: 'application/json',
   createFramer: jsonFramer,
-  decode: neverThrows('smart', decodeSmart),
+  decode: decodeSmart,
 };

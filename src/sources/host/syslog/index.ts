@@ -5,7 +5,6 @@ import {
   type DecodeContext,
   type DecodeResult,
   decoded,
-  neverThrows,
   rejected,
   type Source,
 } from '../../types.js';
@@ -154,5 +153,5 @@ export const syslogSource: Source = {
   description: 'Host syslog (RFC 3164/5424), dmesg and plain-text logs, with kernel hardware errors as hw.*',
   contentType: 'text/plain',
   createFramer: lineFramer,
-  decode: neverThrows('syslog', decodeSyslog),
+  decode: decodeSyslog,
 };

@@ -5,7 +5,6 @@ import {
   type DecodeContext,
   type DecodeResult,
   decoded,
-  neverThrows,
   rejected,
   type Source,
 } from '../../types.js';
@@ -285,5 +284,5 @@ export const openstackNotificationSource: Source = {
   description: 'OpenStack notifications (nova, ironic, masakari; versioned and legacy; oslo envelope)',
   contentType: 'application/json',
   createFramer: jsonFramer,
-  decode: neverThrows('openstack-notification', decodeNotification),
+  decode: decodeNotification,
 };
