@@ -36,27 +36,27 @@ function describe(payload: string): string {
 
 function decodeSel(payload: string, ctx: DecodeContext): DecodeResult {
   if (payload.length > MAX_RECORD_CHARS)
-      return rejected(`SEL record longer than ${MAX_RECORD_CHARS} characters`);
-    let rec = parse(payload);
-    if (rec === undefined) {
-      const prefix = HOST_PREFIX_RE.exec(payload);
-      if (prefix !== null) {
-        rec = parse(payload.slice(prefix[0].length));
-        if (rec !== undefined && !isFailure(rec)) rec.host = prefix[1] ?? prefix[2]!;
-      }
+    return rejected(`SEL record longer than ${MAX_RECORD_CHARS} characters`);
+  let rec = parse(payload);
+  if (rec === undefined) {
+    const prefix = HOST_PREFIX_RE.exec(payload);
+    if (prefix !== null) {
+      rec = parse(payload.slice(prefix[0].length));
+      if (rec !== undefined && !isFailure(rec)) rec.host = prefix[1] ?? prefix[2]!;
     }
-    if (rec === undefined) {
-      const trimmed = payload.trim();
-      for (const [re, reason] of TOOL_GAVE_UP) {
-        const m = re.exec(trimmed);
-        if (m !== null) return rejected(m[0].replace(re, reason));
-      }
-      return rejected(
-        `not a SEL record in a known format (ipmitool, FreeIPMI, ipmiutil): ${describe(payload)}`,
-      );
+  }
+  if (rec === undefined) {
+    const trimmed = payload.trim();
+    for (const [re, reason] of TOOL_GAVE_UP) {
+      const m = re.exec(trimmed);
+      if (m !== null) return rejected(m[0].replace(re, reason));
     }
-    if (isFailure(rec)) return rejected(rec.reason);
-    return decoded(selRecordToEvent(rec, payload, ctx));
+    return rejected(
+      `not a SEL record in a known format (ipmitool, FreeIPMI, ipmiutil): ${describe(payload)}`,
+    );
+  }
+  if (isFailure(rec)) return rejected(rec.reason);
+  return decoded(selRecordToEvent(rec, payload, ctx));
 }
 
 /**

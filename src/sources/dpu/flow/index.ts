@@ -1,13 +1,7 @@
 import type { FaultEvent } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
 import { lineFramer } from '../../framing.js';
-import {
-  type DecodeContext,
-  type DecodeResult,
-  decoded,
-  rejected,
-  type Source,
-} from '../../types.js';
+import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
 import { communityId } from './community-id.js';
 import { parseLineProtocol } from './line-protocol.js';
 import { type Flow, type FlowError, TRANSPORT_NAMES, toFlow } from './record.js';

@@ -1,13 +1,7 @@
 import type { SeverityCode } from '../../../model/event.js';
 import { baseEvent } from '../../event-builder.js';
 import { lineFramer } from '../../framing.js';
-import {
-  type DecodeContext,
-  type DecodeResult,
-  decoded,
-  rejected,
-  type Source,
-} from '../../types.js';
+import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
 import { classifyHardware, classifyHpcState } from './hardware.js';
 import { parseLine } from './layouts.js';
 import { referenceMs } from './time.js';

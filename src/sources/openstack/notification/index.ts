@@ -1,13 +1,7 @@
 import type { FaultEvent, SeverityCode } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
 import { jsonFramer } from '../../framing.js';
-import {
-  type DecodeContext,
-  type DecodeResult,
-  decoded,
-  rejected,
-  type Source,
-} from '../../types.js';
+import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
 import { fillIronic, fillLegacy, fillMasakari, fillMasakariNotification, fillNova } from './fields.js';
 import { type Json, obj, objectName, osloTimeMs, PRIORITY_SEVERITY, str } from './json.js';
 import { resolveRefs } from './refs.js';
