@@ -105,6 +105,7 @@ function decodeSyslog(payload: string, ctx: DecodeContext): DecodeResult {
   );
   event['syslog.layout'] = line.layout;
   if (line.timeMs === undefined) event['syslog.time_source'] = 'received';
+  else if (line.yearInferred === true) event['syslog.time_source'] = 'year_inferred';
   if (line.host !== undefined) event['host.name'] = line.host;
   if (line.program !== undefined) {
     const name = processName(line.program);
