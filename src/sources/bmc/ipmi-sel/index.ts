@@ -1,6 +1,7 @@
 import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
 import { selFramer } from './framer.js';
 import { parseIpmiutilLine } from './parse-ipmiutil.js';
+import { parseLogUtilLine } from './parse-log-util.js';
 import { parseTableRow } from './parse-table.js';
 import { isVerboseBlock, parseVerboseBlock } from './parse-verbose.js';
 import { isFailure, type ParseFailure, type SelRecord } from './record.js';
@@ -26,7 +27,7 @@ const TOOL_GAVE_UP: readonly [RegExp, string][] = [
 
 function parse(text: string): SelRecord | ParseFailure | undefined {
   if (isVerboseBlock(text)) return parseVerboseBlock(text);
-  return parseTableRow(text) ?? parseIpmiutilLine(text);
+  return parseTableRow(text) ?? parseIpmiutilLine(text) ?? parseLogUtilLine(text);
 }
 
 function describe(payload: string): string {
@@ -52,7 +53,7 @@ function decodeSel(payload: string, ctx: DecodeContext): DecodeResult {
       if (m !== null) return rejected(m[0].replace(re, reason));
     }
     return rejected(
-      `not a SEL record in a known format (ipmitool, FreeIPMI, ipmiutil): ${describe(payload)}`,
+      `not a SEL record in a known format (ipmitool, FreeIPMI, ipmiutil, OpenBMC log-util): ${describe(payload)}`,
     );
   }
   if (isFailure(rec)) return rejected(rec.reason);
@@ -61,13 +62,14 @@ function decodeSel(payload: string, ctx: DecodeContext): DecodeResult {
 
 /**
  * IPMI System Event Log text as `ipmitool sel list|elist`, `ipmitool sel get` / `-v sel list`,
- * FreeIPMI `ipmi-sel` (with or without `--output-event-state` / `-v`) and ipmiutil `sel`/`events`
- * print it, decoded with the IPMI 2.0 tables into `hw.*`, `event.code` and `bmc.sel.*`.
+ * FreeIPMI `ipmi-sel` (with or without `--output-event-state` / `-v`), ipmiutil `sel`/`events` and
+ * OpenBMC `log-util --print` print it, decoded with the IPMI 2.0 tables into `hw.*`, `event.code` and `bmc.sel.*`.
  */
 export const ipmiSelSource: Source = {
   id: 'ipmi-sel',
   dataset: 'bmc.sel',
-  description: 'IPMI SEL text from ipmitool (list, elist, sel get), FreeIPMI ipmi-sel and ipmiutil sel',
+  description:
+    'IPMI SEL text from ipmitool (list, elist, sel get), FreeIPMI ipmi-sel, ipmiutil sel and OpenBMC log-util',
   contentType: 'text/plain',
   createFramer: selFramer,
   decode: decodeSel,
