@@ -60,6 +60,8 @@ export class TemplateMiner {
   private readonly byId = new Map<string, Cluster>();
   private readonly buckets = new Map<string, Cluster[]>();
   private readonly shapes = new Map<string, Cluster>();
+  /** Templates created, generalized or matched since the last `takeChanges`. */
+  private readonly dirty = new Set<Cluster>();
   private tick = 0;
 
   constructor(options: MinerOptions = {}) {
@@ -78,6 +80,7 @@ export class TemplateMiner {
     if (known !== undefined && this.byId.get(known.id) === known) {
       known.count++;
       known.used = this.tick;
+      this.dirty.add(known);
       return { id: known.id, template: known.tokens.join(' '), change: 'none' };
     }
     const bucketKey = `${tokens.length} ${firstKey(tokens)}`;
@@ -101,12 +104,20 @@ export class TemplateMiner {
     }
     cluster.count++;
     cluster.used = this.tick;
+    this.dirty.add(cluster);
     this.remember(shape, cluster);
     return { id: cluster.id, template: cluster.tokens.join(' '), change };
   }
 
+  /** Templates that changed since the last call (what a repository has to write). */
+  takeChanges(): TemplateRecord[] {
+    const out = [...this.dirty].map(record);
+    this.dirty.clear();
+    return out;
+  }
+
   templates(): TemplateRecord[] {
-    return [...this.byId.values()].map((c) => ({ id: c.id, template: c.tokens.join(' '), count: c.count }));
+    return [...this.byId.values()].map(record);
   }
 
   /** Puts back templates saved earlier (restart): same ids, same templates, counts go on. */
@@ -146,18 +157,24 @@ export class TemplateMiner {
     return `t${digest}-${this.byId.size}`;
   }
 
+  /** Drops the least recently matched twentieth at once, so a flood of new shapes costs O(1) each. */
   private evict(): void {
-    let victim: Cluster | undefined;
-    for (const c of this.byId.values()) if (victim === undefined || c.used < victim.used) victim = c;
-    if (victim === undefined) return;
-    this.byId.delete(victim.id);
-    const bucket = this.buckets.get(victim.bucket);
-    if (bucket !== undefined) {
+    const all = [...this.byId.values()].sort((a, b) => a.used - b.used);
+    const drop = Math.max(1, Math.floor(this.options.maxTemplates / 20));
+    for (const victim of all.slice(0, drop)) {
+      this.byId.delete(victim.id);
+      this.dirty.delete(victim);
+      const bucket = this.buckets.get(victim.bucket);
+      if (bucket === undefined) continue;
       const at = bucket.indexOf(victim);
       if (at >= 0) bucket.splice(at, 1);
       if (bucket.length === 0) this.buckets.delete(victim.bucket);
     }
   }
+}
+
+function record(c: Cluster): TemplateRecord {
+  return { id: c.id, template: c.tokens.join(' '), count: c.count };
 }
 
 /** Merges runs of identical masked tokens: a list of any length is one parameter. */
