@@ -88,7 +88,7 @@ export class MemoryTemplateRepository implements TemplateRepository {
     return [...this.rows.values()].map((r) => ({ ...r }));
   }
 
-  async save(records: readonly TemplateRecord[]): Promise<void> {
+  async save(records: readonly TemplateRecord[], _at?: string): Promise<void> {
     for (const r of records) this.rows.set(r.id, { ...r });
   }
 }
