@@ -52,7 +52,7 @@ program
             : '',
           '  send it data:',
           `    ${keyHint}`,
-          `    curl -H "Authorization: Bearer $KEY" --data-binary @../shared/fixtures/loghub/OpenStack/OpenStack_2k.log \\`,
+          `    curl -H "Authorization: Bearer $KEY" --data-binary @test/fixtures/loghub/OpenStack/OpenStack_2k.log \\`,
           `         -H 'content-type: text/plain' '${address}/v1/ingest/openstack-log?host=compute-1'`,
           `    curl -H "Authorization: Bearer $KEY" '${address}/v1/logs/search?level=WARNING&size=5'`,
           '',
