@@ -6,6 +6,7 @@ import { loadConfig } from '../config/load.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { createLogger } from '../shared/logger.js';
 import { BusSink } from '../sim/bus-sink.js';
+import { LeasingCoreFleetControl } from '../sim/leasing-core.js';
 import { runSimulation } from '../sim/runner.js';
 import { Simulator } from '../sim/simulator.js';
 import { truthJson } from '../sim/truth.js';
@@ -178,13 +179,19 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
     address = await listen(runtime);
     const { key, shown } = adminKey(runtime);
     const start = Math.floor(Date.now() / 60_000) * 60_000;
+    // Tenants lease through the real leasing core, on this runtime's state store.
+    const control = new LeasingCoreFleetControl(runtime.stateStore, start, logger);
     const sim = new Simulator({
       seed: options.seed,
       start,
       nodes: options.nodes,
       horizon: 48 * 3_600_000,
       faults: { early: true },
+      fleet: control,
     });
+    const enrolled = Date.now();
+    await control.enroll(sim.fleet);
+    const enrollMs = Date.now() - enrolled;
     const adapters = `bus=${runtime.bus.kind} events=${runtime.eventStore.kind} state=${runtime.stateStore.kind}`;
     out.write(
       [
@@ -193,6 +200,7 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
         `  API:        ${address}   (docs ${address}/docs)   ${adapters}`,
         `  admin key:  ${shown}`,
         `  try:        curl -H "Authorization: Bearer ${key ?? '$KEY'}" ${address}/v1/alerts`,
+        `  fleet:      enrolled in the leasing core in ${(enrollMs / 1000).toFixed(1)} s; ${address}/v1/nodes, /v1/leases`,
         `  data:       ${dataDir}   (injected faults, the ground truth: ${truthFile})`,
         '  Ctrl-C stops.',
         '',

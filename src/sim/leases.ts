@@ -4,7 +4,7 @@ import type { SimNode, SimTenant } from './fleet.js';
 import { type IronicNodeSnapshot, ironicNotification } from './formats/openstack.js';
 import type { Random } from './random.js';
 import type { TruthRecord } from './truth.js';
-import type { NodeState, SimLease, SimProcess, SimWorld } from './types.js';
+import type { NodeState, SimLease, SimProcess, SimRecord, SimWorld } from './types.js';
 import { emitSel } from './world.js';
 
 const SECOND = 1000;
@@ -27,6 +27,10 @@ export interface FleetControl {
    * ironic notifications for it, as an existing Ironic would. */
   readonly emitsFleetEvents: boolean;
   apply(action: FleetAction): Promise<void>;
+  /** Lets the fleet side's own time reach `at` (its provisioning steps run), after a step's actions. */
+  until?(at: number): Promise<void>;
+  /** Records the fleet side produced itself (its fleet events), taken once. */
+  drain?(): SimRecord[];
 }
 
 export interface LeaseSpanRecord {

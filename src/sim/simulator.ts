@@ -123,6 +123,10 @@ export class Simulator {
   async advanceAndApply(to: number): Promise<SimRecord[]> {
     const records = this.advance(to);
     for (const action of this.takeActions()) await this.control.apply(action);
-    return records;
+    await this.control.until?.(to);
+    const own = this.control.drain?.() ?? [];
+    if (own.length === 0) return records;
+    for (const r of own) (r.time < to ? records : this.buffer).push(r);
+    return records.sort((a, b) => a.time - b.time);
   }
 }
