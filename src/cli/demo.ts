@@ -200,7 +200,7 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
         `  API:        ${address}   (docs ${address}/docs)   ${adapters}`,
         `  admin key:  ${shown}`,
         `  try:        curl -H "Authorization: Bearer ${key ?? '$KEY'}" ${address}/v1/alerts`,
-        `  fleet:      enrolled in the leasing core in ${(enrollMs / 1000).toFixed(1)} s; ${address}/v1/nodes, /v1/leases`,
+        `  fleet:      ${sim.fleet.nodes.length} nodes and ${sim.fleet.tenants.length} tenants enrolled in the leasing core in ${(enrollMs / 1000).toFixed(1)} s; simulated time starts now and runs ${options.speed}x ahead of the clock`,
         `  data:       ${dataDir}   (injected faults, the ground truth: ${truthFile})`,
         '  Ctrl-C stops.',
         '',

@@ -268,7 +268,7 @@ export class FaultProcess implements SimProcess {
             args: [m[1]!, m[2]!, m[3]!, String(this.random.int(0, 65535))],
             message: `Memory ECC correctable error. Socket=${m[1]} Channel=${m[2]} DIMM=${m[3]} Row=${this.random.int(0, 65535)}.`,
             severity: 'Warning',
-            origin: `/redfish/v1/Systems/system/Memory/dimm${dimm.id}`,
+            origin: `/redfish/v1/Systems/system/Memory/${dimm.id}`,
           });
         }
         if (a.count === 1000)
@@ -302,7 +302,7 @@ export class FaultProcess implements SimProcess {
         args: [m[1]!, m[2]!, m[3]!, String(this.random.int(0, 65535))],
         message: `Memory ECC uncorrectable error. Socket=${m[1]} Channel=${m[2]} DIMM=${m[3]} Row=${this.random.int(0, 65535)}.`,
         severity: 'Critical',
-        origin: `/redfish/v1/Systems/system/Memory/dimm${dimm.id}`,
+        origin: `/redfish/v1/Systems/system/Memory/${dimm.id}`,
       });
     }
     if (to > plan.manifestAt) a.done = true;
