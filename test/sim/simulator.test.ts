@@ -1,4 +1,6 @@
+import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../../src/cli/parse.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { FAULT_KINDS, parseTruth, truthJson } from '../../src/sim/truth.js';
@@ -62,6 +64,35 @@ describe('simulator', () => {
     );
     expect(decoded.rejected.slice(0, 5)).toEqual([]);
     expect(decoded.events.length).toBeGreaterThan(fourHours.records.length);
+  });
+
+  it('decodes as files through `faultline parse` (framers and byte fast paths included), per source', async () => {
+    const bySource = new Map<string, string[]>();
+    for (const r of fourHours.records) {
+      if (r.time > START + HOUR) continue;
+      const list = bySource.get(r.source) ?? [];
+      list.push(r.payload);
+      bySource.set(r.source, list);
+    }
+    const sink = () => new Writable({ write: (_c, _e, done) => done() });
+    for (const [source, payloads] of bySource) {
+      const rejections: string[] = [];
+      const stderr = new Writable({
+        write(chunk, _enc, done) {
+          rejections.push(String(chunk));
+          done();
+        },
+      });
+      const summary = await parseCommand({
+        source,
+        input: Readable.from([`${payloads.join('\n')}\n`]),
+        stdout: sink(),
+        stderr,
+        host: 'bm-001',
+      });
+      expect(summary.rejected, `${source}: ${rejections.slice(0, 2).join('')}`).toBe(0);
+      expect(summary.records, source).toBe(payloads.length);
+    }
   });
 
   it('keeps records in event-time order and stamps each event with its record time', () => {
