@@ -9,7 +9,7 @@ import { BusSink } from '../sim/bus-sink.js';
 import { LeasingCoreFleetControl } from '../sim/leasing-core.js';
 import { runSimulation } from '../sim/runner.js';
 import { Simulator } from '../sim/simulator.js';
-import { truthJson } from '../sim/truth.js';
+import { type TruthRecord, truthJson } from '../sim/truth.js';
 
 export interface DemoOptions {
   seed: number;
@@ -209,7 +209,8 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
     );
     const sink = new BusSink(runtime.bus, config.topicPrefix);
     const feed = new Feed(runtime, key, out);
-    let truthWritten = 0;
+    let truthSeen = 0;
+    let pendingTruth: TruthRecord[] = [];
     let lastPoll = 0;
     let lastStatus = 0;
     let polling: Promise<void> = Promise.resolve();
@@ -223,8 +224,12 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
         published += records.length;
       },
       onStep: (now) => {
-        for (; truthWritten < sim.truth.length; truthWritten++) {
-          appendFileSync(truthFile, `${truthJson(sim.truth[truthWritten]!)}\n`);
+        // A fault's line is final (the tenant it hit) once it has manifested.
+        for (; truthSeen < sim.truth.length; truthSeen++) pendingTruth.push(sim.truth[truthSeen]!);
+        const due = pendingTruth.filter((t) => t.manifestAt < now);
+        if (due.length > 0) {
+          appendFileSync(truthFile, due.map((t) => `${truthJson(t)}\n`).join(''));
+          pendingTruth = pendingTruth.filter((t) => t.manifestAt >= now);
         }
         const wall = Date.now();
         if (wall - lastPoll >= 2000) {

@@ -116,6 +116,9 @@ interface Active {
   count: number;
   next: number;
   done: boolean;
+  record: TruthRecord;
+  /** Whether the tenant at manifest time has been filled in. */
+  settled: boolean;
 }
 
 const PSU_ORIGIN = (id: string) => `/redfish/v1/Chassis/1/PowerSubsystem/PowerSupplies/${id}`;
@@ -146,8 +149,19 @@ export class FaultProcess implements SimProcess {
       const started = this.begin(world, plan, from);
       if (started !== undefined) this.active.push(started);
     }
-    for (const a of this.active) if (!a.done) this.advance(world, a, from, to);
-    for (let i = this.active.length - 1; i >= 0; i--) if (this.active[i]!.done) this.active.splice(i, 1);
+    for (const a of this.active) {
+      // The tenant hurt is whoever holds the node when the failure manifests, not when its signs begin.
+      if (!a.settled && a.plan.manifestAt < to) {
+        a.settled = true;
+        const lease = a.state.lease;
+        if (lease !== undefined && lease.start <= a.plan.manifestAt && lease.end > a.plan.manifestAt)
+          a.record.tenant = lease.tenant.id;
+        else delete a.record.tenant;
+      }
+      if (!a.done) this.advance(world, a, from, to);
+    }
+    for (let i = this.active.length - 1; i >= 0; i--)
+      if (this.active[i]!.done && this.active[i]!.settled) this.active.splice(i, 1);
   }
 
   private begin(world: SimWorld, plan: FaultPlan, from: number): Active | undefined {
@@ -207,7 +221,7 @@ export class FaultProcess implements SimProcess {
     if (plan.duration > 0) record.end = Math.floor(plan.manifestAt + plan.duration);
     if (tenantAt !== undefined) record.tenant = tenantAt;
     this.truth(record);
-    return { plan, state, component, start, count: 0, next: start, done: false };
+    return { plan, state, component, start, count: 0, next: start, done: false, record, settled: false };
   }
 
   private advance(world: SimWorld, a: Active, from: number, to: number): void {

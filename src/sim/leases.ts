@@ -86,6 +86,8 @@ interface Pending {
 export class LeaseProcess implements SimProcess {
   readonly name = 'leases';
   readonly actions: FleetAction[] = [];
+  /** Every lease the tenants took, in creation order (the simulator's own "who leased X at T"). */
+  readonly history: LeaseSpanRecord[] = [];
   private seq = 0;
   private readonly pending: Pending[] = [];
   private initialized = false;
@@ -116,8 +118,10 @@ export class LeaseProcess implements SimProcess {
   }
 
   private lease(tenant: SimTenant, node: SimNode, start: number, end: number): SimLease {
+    const id = `lease-${String(++this.seq).padStart(5, '0')}`;
+    this.history.push({ leaseId: id, tenantId: tenant.id, nodeId: node.id, start, end });
     return {
-      id: `lease-${String(++this.seq).padStart(5, '0')}`,
+      id,
       tenant,
       node,
       start,

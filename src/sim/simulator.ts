@@ -9,6 +9,7 @@ import { type FaultPlan, type FaultPlanOptions, FaultProcess, planFaults } from 
 import { buildFleet, type SimFleet } from './fleet.js';
 import { type FleetAction, type FleetControl, InMemoryFleetControl, LeaseProcess } from './leases.js';
 import { Random } from './random.js';
+import { SimTopology } from './topology.js';
 import type { TruthRecord } from './truth.js';
 import type { SimProcess, SimRecord, SimWorld } from './types.js';
 import { createWorld } from './world.js';
@@ -94,6 +95,14 @@ export class Simulator {
   /** Simulated time reached so far (epoch ms). */
   get now(): number {
     return this.current;
+  }
+
+  /**
+   * The Topology port over this run's fleet and the leases taken so far: what the engine would read
+   * from the leasing core, for tests and offline analysis of simulated data.
+   */
+  topology(): SimTopology {
+    return new SimTopology(this.fleet, this.leases.history);
   }
 
   /** Fleet actions taken since the last call (lease starts and ends), in order. */

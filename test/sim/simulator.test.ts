@@ -118,6 +118,15 @@ describe('simulator', () => {
       // The JSON-lines form reads back to the same record.
       expect(parseTruth(truthJson(f))).toEqual(f);
     }
+    // The topology of the run names the tenant the truth names, and the part with its board label.
+    const topology = fourHours.sim.topology();
+    for (const f of faults) {
+      expect(topology.leaseAt(f.node, f.manifestAt)?.tenantId).toBe(f.tenant);
+      if (f.kind === 'dimm-uncorrectable')
+        expect(topology.node(f.node)!.components.find((c) => c.id === f.component!.id)!.location).toBe(
+          f.component!.location,
+        );
+    }
     // The fleet's own deploys and cleanings are in the truth too, as things that must not alert.
     const ops = fourHours.sim.truth.filter((t) => t.kind === 'deploy' || t.kind === 'clean');
     expect(ops.length).toBeGreaterThan(0);
