@@ -67,7 +67,7 @@ function lasting(random: Random, kind: FaultKind): number {
 
 /** Offsets of the demo's first faults (manifest times after the start), chosen so something shows at once. */
 const EARLY: Record<FaultKind, number> = {
-  'psu-failure': 12 * MINUTE,
+  'psu-failure': 50 * MINUTE,
   'noisy-tenant': 5 * MINUTE,
   'build-failure-burst': 8 * MINUTE,
   'link-flap': 25 * MINUTE,
@@ -322,17 +322,27 @@ export class FaultProcess implements SimProcess {
     if (to > plan.manifestAt) a.done = true;
   }
 
-  /** Predictive failure first (the PSU's own PMBus warning), then failure and lost redundancy. */
+  /**
+   * The PSU's own PMBus warnings first: "predictive failure" asserted and cleared again, more and more
+   * often (every 30 minutes at first, every few minutes at the end) as it degrades, each also a Redfish
+   * event; then the failure and the lost redundancy.
+   */
   private psu(world: SimWorld, a: Active, from: number, to: number): void {
     const { state, plan } = a;
     const psu = a.component!;
-    if (a.count === 0 && a.start < to) {
-      a.count = 1;
-      const t = Math.max(from, a.start);
+    const begin = plan.manifestAt - plan.lead;
+    while (a.next < to && a.next < plan.manifestAt) {
+      const t = Math.floor(a.next);
       emitSel(world, state, {
         time: t,
         sensor: `Power Supply ${psu.id} Status`,
         event: 'Predictive failure',
+      });
+      emitSel(world, state, {
+        time: t + this.random.int(20, 90) * SECOND,
+        sensor: `Power Supply ${psu.id} Status`,
+        event: 'Predictive failure',
+        asserted: false,
       });
       this.redfish(world, state, {
         time: t,
@@ -342,6 +352,8 @@ export class FaultProcess implements SimProcess {
         severity: 'Warning',
         origin: PSU_ORIGIN(psu.id),
       });
+      const progress = Math.min(1, Math.max(0, (t - begin) / plan.lead));
+      a.next = t + this.random.exponential((30 - 27 * progress) * MINUTE);
     }
     if (plan.manifestAt >= from && plan.manifestAt < to) {
       const t = plan.manifestAt;
@@ -415,7 +427,10 @@ export class FaultProcess implements SimProcess {
     }
   }
 
-  /** Instance builds on the node fail (libvirt cannot start guests) and the scheduler runs out of hosts. */
+  /**
+   * Instance builds on the node fail (libvirt cannot start guests): nova-compute's errors and the
+   * `instance.create.error` notification, one failed build every 30–90 s while the burst lasts.
+   */
   private buildFailures(world: SimWorld, a: Active, _from: number, to: number): void {
     const { state, plan } = a;
     const end = plan.manifestAt + plan.duration;
@@ -454,18 +469,6 @@ export class FaultProcess implements SimProcess {
           { uuid, project: tenant.projectId, user: tenant.userId, state: 'error' },
           { exception: 'BuildAbortException', message: `Build of instance ${uuid} aborted: internal error` },
         ),
-      });
-      emitNova(world, 'ctl-1', 4172, {
-        time: t + 3200,
-        template: TEMPLATES.noValidHost,
-        values: [],
-        context: requestContext(`req-${this.random.uuid()}`, tenant.userId, tenant.projectId),
-      });
-      emitNova(world, 'ctl-1', 4172, {
-        time: t + 3250,
-        template: TEMPLATES.setErrorState,
-        values: [uuid],
-        context: requestContext(`req-${this.random.uuid()}`, tenant.userId, tenant.projectId),
       });
       a.count++;
       a.next = t + this.random.between(30 * SECOND, 90 * SECOND);

@@ -169,7 +169,10 @@ describe('simulator', () => {
 
     const psu = truth.find((t) => t.kind === 'psu-failure')!;
     const psuEvents = onNode(psu.node).filter((e) => e['hw.type'] === 'power_supply');
-    expect(new Set(psuEvents.map((e) => e['hw.fault.class']))).toEqual(new Set(['predictive', 'failure']));
+    const psuClasses = psuEvents.map((e) => e['hw.fault.class']);
+    expect(psuClasses).toContain('failure');
+    // Repeated PMBus warnings before the failure: enough points for a trend.
+    expect(psuClasses.filter((c) => c === 'predictive').length).toBeGreaterThanOrEqual(5);
     expect(psuEvents.filter((e) => e['hw.fault.class'] === 'failure').map((e) => e['hw.id'])).toContain(
       psu.component!.id,
     );
