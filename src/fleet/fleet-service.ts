@@ -175,6 +175,7 @@ export class FleetService {
         event: 'inventory',
         detail: { components: inventory.components?.length ?? null, dpu: inventory.dpu?.id ?? null },
       });
+      w.events.push({ type: 'node.inventory', at: w.at, node_id: nodeId });
     });
   }
 
