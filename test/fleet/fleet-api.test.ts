@@ -18,7 +18,12 @@ describe('fleet API', () => {
   const admin = auth();
 
   const call = (method: string, url: string, headers = admin, payload?: unknown) =>
-    app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+    app.inject({
+      method: method as 'GET',
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
 
   /** Starts a lease now without running the (minutes-long, simulated) deploy: scoping needs only the lease. */
   async function activate(lease: Lease): Promise<Lease> {
@@ -29,7 +34,10 @@ describe('fleet API', () => {
     rt = await startRuntime();
     app = rt.app;
     runtime = rt.runtime;
-    for (const t of ['a', 'b']) expect((await call('POST', '/v1/tenants', admin, { id: `tenant-${t}`, name: `Tenant ${t}` })).statusCode).toBe(201);
+    for (const t of ['a', 'b'])
+      expect(
+        (await call('POST', '/v1/tenants', admin, { id: `tenant-${t}`, name: `Tenant ${t}` })).statusCode,
+      ).toBe(201);
     for (const n of ['na', 'nb']) {
       const res = await call('POST', '/v1/nodes', admin, {
         id: n,
@@ -44,13 +52,29 @@ describe('fleet API', () => {
     const netB = (await call('POST', '/v1/networks', admin, { tenantId: 'tenant-b', name: 'prod' })).json();
     const now = Date.now();
     const span = { start: new Date(now - 1000).toISOString(), end: new Date(now + 3_600_000).toISOString() };
-    const la = await call('POST', '/v1/leases', admin, { tenantId: 'tenant-a', nodeId: 'na', networkIds: [netA.id], ...span });
+    const la = await call('POST', '/v1/leases', admin, {
+      tenantId: 'tenant-a',
+      nodeId: 'na',
+      networkIds: [netA.id],
+      ...span,
+    });
     expect(la.statusCode, la.body).toBe(201);
-    const lb = await call('POST', '/v1/leases', admin, { tenantId: 'tenant-b', nodeId: 'nb', networkIds: [netB.id], ...span });
+    const lb = await call('POST', '/v1/leases', admin, {
+      tenantId: 'tenant-b',
+      nodeId: 'nb',
+      networkIds: [netB.id],
+      ...span,
+    });
     leaseA = await activate(la.json().leases[0]);
     leaseB = await activate(lb.json().leases[0]);
     const mk = async (tenant: string) =>
-      (await call('POST', '/v1/api-keys', admin, { name: `viewer ${tenant}`, role: 'viewer', tenantId: tenant })).json().secret as string;
+      (
+        await call('POST', '/v1/api-keys', admin, {
+          name: `viewer ${tenant}`,
+          role: 'viewer',
+          tenantId: tenant,
+        })
+      ).json().secret as string;
     keyA = await mk('tenant-a');
     keyB = await mk('tenant-b');
   });
@@ -59,7 +83,10 @@ describe('fleet API', () => {
   it('answers an invalid provisioning verb with 409 and the allowed verbs; a valid one with 202', async () => {
     const bad = await call('PUT', '/v1/nodes/na/states/provision', admin, { target: 'provide' });
     expect(bad.statusCode).toBe(409);
-    expect(bad.json()).toMatchObject({ code: 'FAULTLINE_INVALID_TRANSITION', details: { state: 'enroll', allowed: ['manage'] } });
+    expect(bad.json()).toMatchObject({
+      code: 'FAULTLINE_INVALID_TRANSITION',
+      details: { state: 'enroll', allowed: ['manage'] },
+    });
     const ok = await call('PUT', '/v1/nodes/nb/states/provision', admin, { target: 'manage' });
     expect(ok.statusCode).toBe(202);
     expect(ok.json().provisionState).toBe('verifying');
@@ -82,11 +109,14 @@ describe('fleet API', () => {
     expect(who.json().leases.map((l: Lease) => l.tenantId)).toEqual(['tenant-a']);
   });
 
-  it("lets a tenant key read its own lease, node, history, components and network", async () => {
+  it('lets a tenant key read its own lease, node, history, components and network', async () => {
     const a = auth(keyA);
     expect((await call('GET', `/v1/leases/${leaseA.id}`, a)).statusCode).toBe(200);
     expect((await call('GET', '/v1/nodes/na', a)).json()).toMatchObject({ id: 'na', dpu: { id: 'dpu-na' } });
-    expect((await call('GET', '/v1/nodes/na/components', a)).json().components[0]).toMatchObject({ location: 'PSU2', serial: 'SN-na' });
+    expect((await call('GET', '/v1/nodes/na/components', a)).json().components[0]).toMatchObject({
+      location: 'PSU2',
+      serial: 'SN-na',
+    });
     expect((await call('GET', '/v1/nodes/na/history', a)).statusCode).toBe(200);
     expect((await call('GET', `/v1/networks/${netA.id}`, a)).statusCode).toBe(200);
     expect((await call('GET', '/v1/nodes', a)).json().nodes.map((n: { id: string }) => n.id)).toEqual(['na']);
@@ -140,7 +170,11 @@ describe('fleet API', () => {
     expect((await call('GET', `/v1/leases/${leaseA.id}`)).json().status).toBe('active');
     expect((await call('GET', '/v1/nodes/na')).json().maintenance).toBe(false);
     // The walk covered every fleet route the app has.
-    const walked = new Set([...reads, ...writes].map(([m, u]) => `${m} ${routeOf(u)}`).concat(lists.map(([u]) => `GET ${routeOf(u)}`)));
+    const walked = new Set(
+      [...reads, ...writes]
+        .map(([m, u]) => `${m} ${routeOf(u)}`)
+        .concat(lists.map(([u]) => `GET ${routeOf(u)}`)),
+    );
     const routes = fleetRoutes(app);
     expect(routes.size).toBeGreaterThanOrEqual(18);
     expect([...routes].filter((r) => !walked.has(r))).toEqual([]);
