@@ -7,11 +7,12 @@ import { smartSource } from './host/smart/index.js';
 import { syslogSource } from './host/syslog/index.js';
 import { openstackLogSource } from './openstack/log/index.js';
 import { openstackNotificationSource } from './openstack/notification/index.js';
-import type { Source, SourceId } from './types.js';
+import { guardDecode, type Source, type SourceId } from './types.js';
 
 /**
  * Every source the ingest path, the CLI and the API know. Adding a source is one folder under
- * `src/sources/`, one line here, and its fixtures.
+ * `src/sources/`, one line here, and its fixtures. Every decoder is guarded here, once
+ * (guardDecode): callers never need a try/catch of their own.
  */
 const SOURCES: readonly Source[] = [
   openstackLogSource,
@@ -24,7 +25,7 @@ const SOURCES: readonly Source[] = [
   syslogSource,
   fleetSource,
   // sources: add new entries above this line
-];
+].map(guardDecode);
 
 const byId = new Map<SourceId, Source>(SOURCES.map((s) => [s.id, s]));
 
