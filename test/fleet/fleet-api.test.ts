@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lease } from '../../src/fleet/model.js';
 import type { Runtime } from '../../src/runtime.js';
-import { auth, startRuntime } from '../helpers/runtime.js';
+import { auth, startRuntime, waitForIngest } from '../helpers/runtime.js';
 
 type Started = Awaited<ReturnType<typeof startRuntime>>;
 
@@ -94,6 +94,21 @@ describe('fleet API', () => {
     expect((await call('GET', '/v1/nodes/nb')).json().provisionState).toBe('manageable');
     const unknown = await call('PUT', '/v1/nodes/nb/states/provision', admin, { target: 'explode' });
     expect(unknown.statusCode).toBe(409);
+  });
+
+  it('puts every fleet state change on the bus, where the fleet source decodes it into the event store', async () => {
+    await waitForIngest(app);
+    const res = await call('GET', '/v1/logs/search?dataset=fleet.event&host=na&order=asc&size=100');
+    const actions = (res.json().events as Record<string, unknown>[]).map((e) => e['event.action']);
+    expect(actions).toEqual(expect.arrayContaining(['node.create', 'lease.create', 'lease.start']));
+    const start = (res.json().events as Record<string, unknown>[]).find(
+      (e) => e['event.action'] === 'lease.start',
+    )!;
+    expect(start).toMatchObject({
+      'cloud.account.id': 'tenant-a',
+      'labels.lease_id': leaseA.id,
+      'labels.rack': 'r1',
+    });
   });
 
   it('refuses an overlapping lease with 409 FAULTLINE_LEASE_CONFLICT and answers who leased a node at a time', async () => {
