@@ -20,6 +20,7 @@ import {
   REALISTIC_TIMINGS,
   SimulatedDpuFleet,
   type SimulatedTimings,
+  seededRandom,
 } from '../../src/fleet/drivers/simulated-dpu.js';
 import { FanOutSink, type FleetEvent, type FleetEventSink } from '../../src/fleet/fleet-event.js';
 import { FleetService } from '../../src/fleet/fleet-service.js';
@@ -51,16 +52,6 @@ const PXE_TIMINGS: SimulatedTimings = {
   jitter: REALISTIC_TIMINGS.jitter,
 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Recorder implements FleetEventSink {
   readonly events: FleetEvent[] = [];
   async emit(events: FleetEvent[]): Promise<void> {
@@ -85,7 +76,7 @@ async function provisionAtOnce(count: number, timings: SimulatedTimings, seed: n
     const clock = new SimulatedClock('2026-01-01T00:00:00.000Z');
     const rec = new Recorder();
     const fleet = new FleetService(store, new FanOutSink(rec), clock);
-    const dpu = new SimulatedDpuFleet(clock, timings, {}, mulberry32(seed));
+    const dpu = new SimulatedDpuFleet(clock, timings, {}, seededRandom(seed));
     const prov = new Provisioner(fleet, dpu, dpu);
     const tenant = await fleet.createTenant({ name: 'bench' });
     const net = await fleet.createNetwork({ tenantId: tenant.id, name: 'bench' });
