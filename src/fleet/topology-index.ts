@@ -1,6 +1,6 @@
 import type { FaultEvent } from '../model/event.js';
 import type { LeaseSpan, NodeView, PortView, Topology } from '../model/topology.js';
-import type { FleetEvent, FleetEventSink } from './fleet-event.js';
+import { type FleetEvent, type FleetEventSink, isFleetEventType } from './fleet-event.js';
 import type { FleetRepository } from './fleet-repository.js';
 
 /**
@@ -165,9 +165,16 @@ export class TopologyIndex implements Topology, FleetEventSink {
   /**
    * Enrichment at ingest (DESIGN §4): the tenant leasing the event's node at the event's own time,
    * the lease and the rack. Events of unknown or unleased nodes get nothing; fields a decoder set
-   * (a fleet event names its tenant) are kept.
+   * (a fleet event names its tenant) are kept. Faultline's own fleet events in the batch are folded
+   * into the index first: that is how a process learns what another one (a CLI, another replica)
+   * changed, and applying an event it already applied changes nothing.
    */
-  enrich = (events: FaultEvent[]): FaultEvent[] => {
+  enrich = async (events: FaultEvent[]): Promise<FaultEvent[]> => {
+    for (const e of events) {
+      if (e['event.dataset'] !== 'fleet.event' || e['event.provider'] !== 'faultline') continue;
+      const fleetEvent = parseFleetEvent(e['event.original']);
+      if (fleetEvent !== undefined) await this.apply(fleetEvent);
+    }
     for (const e of events) {
       const host = e['host.name'];
       if (host === undefined) continue;
@@ -181,4 +188,13 @@ export class TopologyIndex implements Topology, FleetEventSink {
     }
     return events;
   };
+}
+
+function parseFleetEvent(original: string): FleetEvent | undefined {
+  try {
+    const v = JSON.parse(original) as FleetEvent;
+    return typeof v === 'object' && v !== null && isFleetEventType(v.type) ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
