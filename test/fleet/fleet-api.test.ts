@@ -111,6 +111,26 @@ describe('fleet API', () => {
     });
   });
 
+  it('audits each change in its own transaction, attributed to the key; a refused change leaves no record', async () => {
+    const db = runtime.stateStore.db;
+    const rows = await db.selectFrom('audit_log').selectAll().where('action', 'like', 'fleet.%').execute();
+    const actions = rows.map((r) => `${r.action} ${r.target}`);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'fleet.tenant.create tenant-a',
+        'fleet.node.create na',
+        `fleet.lease.create ${leaseA.id}`,
+      ]),
+    );
+    const adminKey = rows.find((r) => r.target === 'tenant-a')!.actor;
+    expect(adminKey).not.toBe('unknown');
+    const before = rows.length;
+    const refused = await call('POST', '/v1/networks', admin, { tenantId: 'no-such-tenant', name: 'x' });
+    expect(refused.statusCode).toBe(404);
+    const after = await db.selectFrom('audit_log').selectAll().where('action', 'like', 'fleet.%').execute();
+    expect(after.length).toBe(before);
+  });
+
   it('refuses an overlapping lease with 409 FAULTLINE_LEASE_CONFLICT and answers who leased a node at a time', async () => {
     const res = await call('POST', '/v1/leases', admin, {
       tenantId: 'tenant-b',

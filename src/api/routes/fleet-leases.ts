@@ -6,7 +6,7 @@ import { FaultlineError } from '../../shared/errors.js';
 import { LEASE_STATUSES } from '../../store/state/schema.js';
 import { ADMIN_ROLES, READ_ROLES } from '../auth.js';
 import { enumOf, IdParams, LeaseSchema, NewLeaseSchema } from './fleet-schemas.js';
-import { notFound, scopeOf } from './fleet-scope.js';
+import { actorOf, notFound, scopeOf } from './fleet-scope.js';
 
 /** /v1/leases (after Blazar and ESI): admins book and cancel; a tenant key reads its own. */
 export const fleetLeaseRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime }> = async (
@@ -32,13 +32,7 @@ export const fleetLeaseRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime }
         throw new FaultlineError('FAULTLINE_VALIDATION', 'give exactly one of nodeId or resourceClass');
       if (b.nodeId !== undefined && b.count !== undefined)
         throw new FaultlineError('FAULTLINE_VALIDATION', 'count goes with resourceClass, not nodeId');
-      const leases = await svc.createLeases(b);
-      await svc.store.audit({
-        actor: request.principal?.keyId ?? 'unknown',
-        action: 'lease.create',
-        target: leases.map((l) => l.id).join(','),
-        detail: { tenantId: b.tenantId, nodes: leases.map((l) => l.nodeId) },
-      });
+      const leases = await svc.as(actorOf(request)).createLeases(b);
       return reply.code(201).send({ leases });
     },
   );
@@ -107,7 +101,7 @@ export const fleetLeaseRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime }
     async (request) => {
       const l = await fleet.provisioner.cancel(request.params.id);
       await svc.store.audit({
-        actor: request.principal?.keyId ?? 'unknown',
+        actor: actorOf(request),
         action: 'lease.cancel',
         target: l.id,
       });

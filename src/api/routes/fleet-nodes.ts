@@ -13,7 +13,7 @@ import {
   NewNodeSchema,
   NodeSchema,
 } from './fleet-schemas.js';
-import { assertNodeVisible, notFound, scopeOf } from './fleet-scope.js';
+import { actorOf, assertNodeVisible, notFound, scopeOf } from './fleet-scope.js';
 
 const Reason = Type.Object(
   { reason: Type.String({ minLength: 1, maxLength: 2000 }) },
@@ -23,7 +23,6 @@ const Reason = Type.Object(
 /** /v1/nodes (after Ironic's node API): inventory, provisioning verbs, maintenance, history, evacuation. */
 export const fleetNodeRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime }> = async (app, { fleet }) => {
   const svc = fleet.service;
-  const actor = (r: { principal?: { keyId: string } }) => r.principal?.keyId ?? 'unknown';
   const withDpu = async (id: string) => {
     const node = await svc.node(id);
     const dpu = await svc.repo.dpu(id);
@@ -42,8 +41,7 @@ export const fleetNodeRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime }>
       },
     },
     async (request, reply) => {
-      const n = await svc.createNode(request.body);
-      await svc.store.audit({ actor: actor(request), action: 'node.create', target: n.id });
+      const n = await svc.as(actorOf(request)).createNode(request.body);
       return reply.code(201).send(await withDpu(n.id));
     },
   );
@@ -75,7 +73,7 @@ export const fleetNodeRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime }>
     async (request) => {
       const result = await importRedfish(svc, request.body.url, request.body);
       await svc.store.audit({
-        actor: actor(request),
+        actor: actorOf(request),
         action: 'node.import-redfish',
         target: request.body.url,
         detail: result,
@@ -155,7 +153,7 @@ export const fleetNodeRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime }>
       },
     },
     async (request) => {
-      await svc.setInventory(request.params.id, { components: request.body.components });
+      await svc.as(actorOf(request)).setInventory(request.params.id, { components: request.body.components });
       return { components: await svc.repo.components(request.params.id) };
     },
   );
@@ -215,7 +213,7 @@ export const fleetNodeRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime }>
         });
       }
       const node = await fleet.provisioner.operatorVerb(request.params.id, target, reason);
-      await svc.store.audit({ actor: actor(request), action: `node.provision.${target}`, target: node.id });
+      await svc.store.audit({ actor: actorOf(request), action: `node.provision.${target}`, target: node.id });
       return reply.code(202).send(node);
     },
   );
@@ -233,13 +231,9 @@ export const fleetNodeRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime }>
       },
     },
     async (request) => {
-      const node = await svc.setMaintenance(request.params.id, true, request.body.reason);
-      await svc.store.audit({
-        actor: actor(request),
-        action: 'node.maintenance.set',
-        target: node.id,
-        detail: request.body,
-      });
+      const node = await svc
+        .as(actorOf(request))
+        .setMaintenance(request.params.id, true, request.body.reason);
       return node;
     },
   );
@@ -256,8 +250,7 @@ export const fleetNodeRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime }>
       },
     },
     async (request) => {
-      const node = await svc.setMaintenance(request.params.id, false);
-      await svc.store.audit({ actor: actor(request), action: 'node.maintenance.unset', target: node.id });
+      const node = await svc.as(actorOf(request)).setMaintenance(request.params.id, false);
       return node;
     },
   );
@@ -287,7 +280,7 @@ export const fleetNodeRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime }>
         request.body.targetNodeId,
       );
       await svc.store.audit({
-        actor: actor(request),
+        actor: actorOf(request),
         action: 'node.evacuate',
         target: request.params.id,
         detail: { to: moved.to.nodeId },

@@ -12,6 +12,11 @@ export function scopeOf(request: FastifyRequest): string | null {
   return request.principal?.tenantId ?? null;
 }
 
+/** The audit log's name for who made a request: the API key's id. */
+export function actorOf(request: FastifyRequest): string {
+  return request.principal?.keyId ?? 'unknown';
+}
+
 export function notFound(what: string, id: string): FaultlineError {
   return new FaultlineError('FAULTLINE_NOT_FOUND', `${what} ${id} not found`);
 }

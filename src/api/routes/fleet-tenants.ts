@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { FleetRuntime } from '../../fleet/fleet-runtime.js';
 import { ADMIN_ROLES, READ_ROLES } from '../auth.js';
 import { IdParams, NetworkSchema, NewNetworkSchema, NewTenantSchema, TenantSchema } from './fleet-schemas.js';
-import { notFound, scopeOf } from './fleet-scope.js';
+import { actorOf, notFound, scopeOf } from './fleet-scope.js';
 
 /** /v1/tenants and /v1/networks: admins manage them; a tenant key reads its own. */
 export const fleetTenantRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime }> = async (
@@ -24,12 +24,7 @@ export const fleetTenantRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime 
       },
     },
     async (request, reply) => {
-      const t = await svc.createTenant(request.body);
-      await svc.store.audit({
-        actor: request.principal?.keyId ?? 'unknown',
-        action: 'tenant.create',
-        target: t.id,
-      });
+      const t = await svc.as(actorOf(request)).createTenant(request.body);
       return reply.code(201).send(t);
     },
   );
@@ -77,13 +72,7 @@ export const fleetTenantRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime 
       },
     },
     async (request, reply) => {
-      const n = await svc.createNetwork(request.body);
-      await svc.store.audit({
-        actor: request.principal?.keyId ?? 'unknown',
-        action: 'network.create',
-        target: n.id,
-        detail: { vni: n.vni },
-      });
+      const n = await svc.as(actorOf(request)).createNetwork(request.body);
       return reply.code(201).send(n);
     },
   );
@@ -134,12 +123,7 @@ export const fleetTenantRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime 
       schema: { tags: ['fleet'], summary: 'Delete a network no open lease uses', params: IdParams },
     },
     async (request, reply) => {
-      await svc.deleteNetwork(request.params.id);
-      await svc.store.audit({
-        actor: request.principal?.keyId ?? 'unknown',
-        action: 'network.delete',
-        target: request.params.id,
-      });
+      await svc.as(actorOf(request)).deleteNetwork(request.params.id);
       return reply.code(204).send();
     },
   );
