@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { EmbeddedBus } from './bus/embedded.js';
-import type { MessageBus } from './bus/types.js';
+import { deadLetterTopicFor, type MessageBus } from './bus/types.js';
 import type { Config } from './config/load.js';
 import type { Logger } from './shared/logger.js';
 import type { Metrics } from './shared/metrics.js';
@@ -22,6 +22,7 @@ export async function createBus(config: Readonly<Config>, logger: Logger): Promi
     return new KafkaBus({
       brokers: config.kafkaBrokers.split(','),
       clientId: config.kafkaClientId,
+      deadLetterTopic: deadLetterTopicFor(config.topicPrefix),
       logger,
       partitionsConsumedConcurrently: config.kafkaPartitionConcurrency,
     });

@@ -11,15 +11,15 @@ import {
   Partitioners,
   type Producer,
 } from 'kafkajs';
-import { H } from '../ingest/headers.js';
 import { errorMessage } from '../shared/errors.js';
+import type { HealthStatus } from '../shared/health.js';
 import type { Logger } from '../shared/logger.js';
+import { RECORD_HEADERS } from './record-headers.js';
 import {
   type BatchContext,
   type BusMessage,
-  DEAD_LETTER_TOPIC,
   type DeadLetter,
-  type HealthStatus,
+  deadLetterTopicFor,
   type MessageBus,
   type OutgoingMessage,
   type SubscribeOptions,
@@ -48,7 +48,7 @@ export interface KafkaBusOptions {
   partitionsConsumedConcurrently?: number;
   /** Fetch size per partition (default 4 MiB); one fetch feeds one `onBatch` chunk series per partition. */
   maxBytesPerPartition?: number;
-  /** Dead-letter topic (default `faultline.deadletter`). */
+  /** Dead-letter topic (default `faultline.deadletter`; `adapters.ts` puts it under the configured prefix). */
   deadLetterTopic?: string;
   /** Upper bound of `health()` (default 2 s): readiness must answer even when the brokers do not. */
   healthTimeoutMs?: number;
@@ -67,8 +67,9 @@ export const DEAD_LETTER_HEADERS = {
   at: 'faultline-dead-letter-at',
   /** Present when the original was cut to fit the topic: its full length in bytes. */
   truncated: 'faultline-dead-letter-truncated',
-  source: H.source,
-  line: H.line,
+  frame: 'faultline-dead-letter-frame',
+  source: RECORD_HEADERS.source,
+  line: RECORD_HEADERS.line,
 } as const;
 
 /** Reads a record of the dead-letter topic back into the port's shape (tools and tests). */
@@ -85,6 +86,8 @@ export function parseDeadLetter(message: BusMessage): DeadLetter {
   };
   const line = h[DEAD_LETTER_HEADERS.line];
   if (line !== undefined && Number.isFinite(Number(line))) entry.line = Number(line);
+  const frame = h[DEAD_LETTER_HEADERS.frame];
+  if (frame !== undefined && Number.isInteger(Number(frame))) entry.frame = Number(frame);
   return entry;
 }
 
@@ -183,7 +186,7 @@ export class KafkaBus implements MessageBus {
 
   constructor(readonly options: KafkaBusOptions) {
     this.logger = options.logger.child({ component: 'kafka-bus' });
-    this.deadLetterTopic = options.deadLetterTopic ?? DEAD_LETTER_TOPIC;
+    this.deadLetterTopic = options.deadLetterTopic ?? deadLetterTopicFor();
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -324,6 +327,7 @@ export class KafkaBus implements MessageBus {
         [DEAD_LETTER_HEADERS.at]: e.at,
       };
       if (e.line !== undefined) headers[DEAD_LETTER_HEADERS.line] = String(e.line);
+      if (e.frame !== undefined) headers[DEAD_LETTER_HEADERS.frame] = String(e.frame);
       let value = e.original;
       if (value.length > room) {
         headers[DEAD_LETTER_HEADERS.truncated] = String(value.length);

@@ -1,10 +1,9 @@
 import type { Writable } from 'node:stream';
 import { createBus, createEventStore, createStateStore } from '../adapters.js';
-import { DEAD_LETTER_TOPIC, topicFor } from '../bus/types.js';
 import type { Config } from '../config/load.js';
+import { allTopics } from '../ingest/topics.js';
 import { DATASETS } from '../model/event.js';
 import type { Logger } from '../shared/logger.js';
-import { listSources } from '../sources/registry.js';
 import type { ElasticsearchEventStore } from '../store/elasticsearch/event-store.js';
 
 export interface BootstrapReport {
@@ -36,12 +35,12 @@ export async function bootstrapCommand(options: {
   try {
     await state.migrate();
     await events.bootstrap();
-    const topics = [...new Set(listSources().map((s) => topicFor(s.dataset, config.topicPrefix)))];
-    await bus.ensureTopics([...topics, DEAD_LETTER_TOPIC]);
+    const topics = allTopics(config.topicPrefix);
+    await bus.ensureTopics(topics);
     const report: BootstrapReport = {
       stateStore: { kind: state.kind, migrated: true },
       eventStore: { kind: events.kind },
-      bus: { kind: bus.kind, topics: [...topics, DEAD_LETTER_TOPIC] },
+      bus: { kind: bus.kind, topics },
     };
     if (events.kind === 'elasticsearch') {
       const es = events as ElasticsearchEventStore;

@@ -157,6 +157,15 @@ export function joinPath(framePath: string | undefined, recordPath: string | und
   return recordPath.startsWith('$') ? framePath + recordPath.slice(1) : `${framePath}.${recordPath}`;
 }
 
+/**
+ * A record as the framers cut it from a text with CRLF line ends: no CR before a line break, and no
+ * line break (nor CR) at its end. Records without a CR, nearly all, are returned as they are.
+ */
+export function withoutCarriageReturns(record: string): string {
+  if (record.indexOf('\r') === -1) return record.endsWith('\n') ? record.replace(/\n+$/, '') : record;
+  return record.replace(/\r\n/g, '\n').replace(/[\r\n]+$/, '');
+}
+
 /** Frames a whole text (HTTP body, test fixture) in one call. */
 export function frameText(framer: Framer, text: string): Frame[] {
   const out: Frame[] = [];

@@ -1,6 +1,6 @@
-import type { HealthStatus } from '../bus/types.js';
 import type { DocumentBatch } from '../model/document-batch.js';
 import type { Dataset, FaultEvent } from '../model/event.js';
+import type { HealthStatus } from '../shared/health.js';
 
 /**
  * The event store port (DESIGN §2): SQLite by default, Elasticsearch data streams in production.

@@ -322,6 +322,37 @@ export function busConformance(
       expect(Buffer.from(json.original).toString()).toBe('{"port": ');
     });
 
+    it('keeps the lines of one packed record apart: same position and reason, own frame, line and bytes', async () => {
+      const topic = unique('dead-frames');
+      const at = new Date().toISOString();
+      const entries: DeadLetter[] = [0, 1, 2].map((frame) => ({
+        sourceTopic: topic,
+        sourcePartition: 0,
+        sourceOffset: '7',
+        source: 'dpu-metrics',
+        line: frame + 10,
+        frame,
+        reason: 'not a counter sample',
+        original: Buffer.from(`bad line ${frame}`),
+        at,
+      }));
+      await bus.deadLetter(entries);
+      const stored = await waitFor(
+        'three dead letters',
+        async () => {
+          const mine = (await h.readDeadLetters()).filter((d) => d.sourceTopic === topic);
+          return mine.length >= 3 ? mine : undefined;
+        },
+        timeout,
+        200,
+      );
+      expect(
+        stored!
+          .map((d) => [d.frame, d.line, Buffer.from(d.original).toString()])
+          .sort((a, b) => Number(a[0]) - Number(b[0])),
+      ).toEqual(entries.map((e) => [e.frame, e.line, e.original.toString()]));
+    });
+
     it('reports lag per partition and brings it to zero as the group commits', async () => {
       const topic = unique('lag');
       const group = unique('g');

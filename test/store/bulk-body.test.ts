@@ -86,6 +86,39 @@ describe('BulkBodyBuilder', () => {
     expect(eventAt(b!, 1)).toEqual(events[1]);
   });
 
+  it("opens every document with the write's event.ingested, objects and encoded documents alike", () => {
+    const at = '2026-12-07T01:02:03.004Z';
+    const events = [
+      event(1, 'é "1"'),
+      event(2),
+      { ...event(3), 'event.ingested': '2020-01-01T00:00:00.000Z' },
+    ];
+    const prefix = '{"create":{"_index":"logs-x","_id":';
+    const viaEvents = new BulkBodyBuilder(1 << 20, 100, 0, undefined, at);
+    for (const e of events) viaEvents.add(e, `${prefix}${JSON.stringify(e['event.id'])}}}`);
+    const documents = new DocumentBatch(8);
+    for (const e of events.slice(0, 2)) documents.append(documentJson(e), e['event.id'], e['event.dataset']);
+    const viaDocuments = new BulkBodyBuilder(1 << 20, 100, 0, undefined, at);
+    for (let i = 0; i < documents.count; i++)
+      viaDocuments.addDocument(
+        documents.buffer,
+        documents.startOf(i),
+        documents.ends[i]!,
+        Buffer.from(prefix),
+        documents.ids[i]!,
+      );
+    const [a] = viaEvents.finish();
+    const [b] = viaDocuments.finish();
+    // An event that already says when it was ingested keeps its own time.
+    expect(pairs(a!).map(([, e]) => e)).toEqual([
+      { ...events[0], 'event.ingested': at },
+      { ...events[1], 'event.ingested': at },
+      events[2],
+    ]);
+    expect(b!.body.toString('utf8')).toBe(a!.body.subarray(0, a!.ends[1]).toString('utf8'));
+    expect(eventAt(b!, 1)).toEqual({ ...events[1], 'event.ingested': at });
+  });
+
   it('cuts encoded documents into chunks by count and by bytes as it cuts events', () => {
     const documents = new DocumentBatch();
     const events = Array.from({ length: 50 }, (_, i) => event(i, 'x'.repeat(200)));

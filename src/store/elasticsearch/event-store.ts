@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, errors } from '@elastic/elasticsearch';
-import type { HealthStatus } from '../../bus/types.js';
 import { fromDocument } from '../../model/document.js';
 import type { DocumentBatch } from '../../model/document-batch.js';
 import { DATASETS, type Dataset, type FaultEvent, isDataset } from '../../model/event.js';
 import { BufferPool } from '../../shared/buffer-pool.js';
 import { errorMessage, FaultlineError } from '../../shared/errors.js';
+import type { HealthStatus } from '../../shared/health.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Metrics } from '../../shared/metrics.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -282,6 +282,7 @@ export class ElasticsearchEventStore implements EventStore {
       this.options.bulkMaxDocs ?? 5000,
       total * this.bytesPerEvent,
       pool,
+      new Date().toISOString(),
     );
     for (const event of events) {
       if (!validTimestamp(event['@timestamp'])) {
