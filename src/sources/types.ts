@@ -10,7 +10,6 @@ export const SOURCE_IDS = [
   'dpu-flow',
   'smart',
   'syslog',
-  'fleet',
 ] as const;
 export type SourceId = (typeof SOURCE_IDS)[number];
 

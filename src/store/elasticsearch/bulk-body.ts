@@ -185,9 +185,18 @@ export function subChunk(chunk: BulkChunk, indexes: number[]): BulkChunk {
   return { count: ends.length, ends, body: Buffer.concat(parts, used) };
 }
 
-/** Event `i` of the chunk, parsed back from its document line (the failure path only). */
+/**
+ * Event `i` of the chunk, parsed back from its document line (the failure path only), as it was
+ * handed to the builder: without the `event.ingested` the builder opened it with.
+ */
 export function eventAt(chunk: BulkChunk, i: number): FaultEvent {
   const start = i === 0 ? 0 : chunk.ends[i - 1]!;
   const docStart = chunk.body.indexOf(10, start) + 1;
-  return fromDocument(JSON.parse(chunk.body.toString('utf8', docStart, chunk.ends[i]! - 1)));
+  const document = JSON.parse(chunk.body.toString('utf8', docStart, chunk.ends[i]! - 1)) as Record<
+    string,
+    unknown
+  >;
+  // The builder's opening is the one dotted key; an event's own event.ingested is nested under `event`.
+  delete document['event.ingested'];
+  return fromDocument(document);
 }

@@ -12,6 +12,7 @@ import type {
   EventPage,
   EventQuery,
   EventStore,
+  EventStoreLayout,
   WriteResult,
 } from '../types.js';
 
@@ -139,6 +140,10 @@ export class SqliteEventStore implements EventStore {
       }
       return written;
     });
+  }
+
+  async describe(): Promise<EventStoreLayout> {
+    return { containers: ['events'] };
   }
 
   async write(events: FaultEvent[], documents?: DocumentBatch): Promise<WriteResult> {
