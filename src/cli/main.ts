@@ -89,6 +89,39 @@ program
   );
 
 program
+  .command('logmine')
+  .description('mine log templates: one JSON line per input line {"line","template_id","template"}')
+  .addOption(
+    new Option('-s, --source <source>', 'decode records with this source and mine their message').choices([
+      ...SOURCE_IDS,
+    ]),
+  )
+  .option(
+    '-f, --format <format>',
+    "Loghub log_format of the header, e.g. '<Date> <Time> <Level> <Component>: <Content>'",
+  )
+  .option('--state <file>', 'SQLite file that keeps templates between runs (same ids after a restart)')
+  .argument('[file]', 'input file, or - for stdin', '-')
+  .action(async (file: string, opts: { source?: string; format?: string; state?: string }) => {
+    const { logmineCommand } = await import('./logmine.js');
+    const { openInput } = await import('./parse.js');
+    const state = opts.state === undefined ? undefined : await import('../logmine/sqlite-templates.js');
+    const store = state?.openSqliteTemplates(opts.state as string);
+    try {
+      await logmineCommand({
+        input: openInput(file),
+        stdout: process.stdout,
+        stderr: process.stderr,
+        ...(opts.source !== undefined ? { source: opts.source } : {}),
+        ...(opts.format !== undefined ? { format: opts.format } : {}),
+        ...(store !== undefined ? { repository: await store.repository() } : {}),
+      });
+    } finally {
+      await store?.close();
+    }
+  });
+
+program
   .command('bootstrap')
   .description(
     'create state tables, Elasticsearch templates and Kafka topics for the configured adapters (idempotent)',

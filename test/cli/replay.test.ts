@@ -43,7 +43,7 @@ describe('faultline replay', () => {
     const logger = createLogger('silent');
     await expect(
       replayCommand({ config, logger, source: 'no-such-source', file: '/etc/hostname', progress: false }),
-    ).rejects.toThrow(/unknown source no-such-source; one of: openstack-log/);
+    ).rejects.toThrow(/unknown source no-such-source; one of: .*fleet/);
     await expect(
       replayCommand({ config, logger, source: 'syslog', file: '/nonexistent', progress: false }),
     ).rejects.toThrow(/ENOENT/);
