@@ -109,16 +109,16 @@ export class EmbeddedBus implements MessageBus {
   }
 
   async ensureTopics(topics: string[]): Promise<void> {
-    const put = this.db.prepare('INSERT OR IGNORE INTO bus_topics (topic) VALUES (?)');
+    const insertTopic = this.db.prepare('INSERT OR IGNORE INTO bus_topics (topic) VALUES (?)');
     this.db.transaction(() => {
-      for (const t of topics) put.run(t);
+      for (const t of topics) insertTopic.run(t);
     })();
   }
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const now = Date.now();
-    const put = this.db.prepare(
+    const append = this.db.prepare(
       'INSERT INTO bus_log (topic, key, value, headers, ts) VALUES (?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
@@ -126,7 +126,7 @@ export class EmbeddedBus implements MessageBus {
       for (const m of messages) {
         const value = typeof m.value === 'string' ? Buffer.from(m.value, 'utf8') : m.value;
         const headers = m.headers === undefined ? null : JSON.stringify(m.headers);
-        put.run(topic, m.key, value, headers, m.timestamp ?? now);
+        append.run(topic, m.key, value, headers, m.timestamp ?? now);
       }
     })();
     this.appended.emit('append', topic);
@@ -143,14 +143,14 @@ export class EmbeddedBus implements MessageBus {
 
   async deadLetter(entries: DeadLetter[]): Promise<void> {
     if (entries.length === 0) return;
-    const put = this.db.prepare(
+    const insertDeadLetter = this.db.prepare(
       `INSERT OR IGNORE INTO dead_letters
        (source_topic, source_partition, source_offset, source, line, reason, original, at, frame)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
       for (const e of entries) {
-        put.run(
+        insertDeadLetter.run(
           e.sourceTopic,
           e.sourcePartition,
           e.sourceOffset,
