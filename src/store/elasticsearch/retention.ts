@@ -107,7 +107,10 @@ export async function enforceRetention(
       const r = await client.indices.rollover({ alias: ds.name, conditions });
       if (r.rolled_over) report.rolledOver.push(ds.name);
       const afterRollover = await client.indices.resolveIndex({ name: ds.name, expand_wildcards: 'open' });
-      indices = await describeStream(client, afterRollover.data_streams[0]?.backing_indices ?? ds.backing_indices);
+      indices = await describeStream(
+        client,
+        afterRollover.data_streams[0]?.backing_indices ?? ds.backing_indices,
+      );
     }
     const readOnly = indices.slice(0, -1);
     let total = indices.reduce((n, i) => n + i.totalBytes, 0);
