@@ -1,7 +1,7 @@
 import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFixture } from '../helpers/fixtures.js';
-import { auth, startRuntime, waitForIngest } from '../helpers/runtime.js';
+import { auth, postIngest, startRuntime, waitForIngest } from '../helpers/runtime.js';
 
 const SEL = readFixture('bmc', 'ipmi-sel', 'linuxfabrik', 'ipmitool_sel_elist_chassis-intrusion.txt');
 const OPENSTACK = readFixture('loghub', 'OpenStack', 'OpenStack_2k.log').split('\n').slice(0, 3);
@@ -16,12 +16,7 @@ describe('the HTTP ingest edge', () => {
   afterAll(() => t.close());
 
   const post = (source: string, payload: string | Buffer, headers: Record<string, string> = {}) =>
-    t.app.inject({
-      method: 'POST',
-      url: `/v1/ingest/${source}?host=edge-test`,
-      headers: { ...auth(), 'content-type': 'text/plain', ...headers },
-      payload,
-    });
+    postIngest(t.app, source, payload, { host: 'edge-test', headers });
   const deadLetters = async (source: string): Promise<DeadLetterEntry[]> => {
     await waitForIngest(t.app);
     const res = await t.app.inject({ url: `/v1/ingest/dead-letters?source=${source}`, headers: auth() });

@@ -1,19 +1,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EmbeddedBus } from '../../src/bus/embedded.js';
 import { tempDir } from '../helpers/runtime.js';
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 describe('EmbeddedBus dead letters in a file of an earlier version', () => {
   it('keeps the rows of the table keyed without frames, and from then on keeps every line of a packed record', async () => {
     const dir = tempDir();
-    dirs.push(dir);
     const file = join(dir, 'bus.db');
     // The table as earlier versions created it: unique on position and reason only.
     const old = new Database(file);
@@ -54,6 +48,7 @@ describe('EmbeddedBus dead letters in a file of an earlier version', () => {
       expect(entries.at(-1)!.id).toBe(7);
     } finally {
       await bus.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

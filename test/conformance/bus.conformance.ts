@@ -94,6 +94,18 @@ export function busConformance(
       await h?.close();
     });
 
+    /** The dead letters of records from `topic`, once at least `count` are readable. */
+    const deadLettersOf = (topic: string, count: number) =>
+      waitFor(
+        `${count} dead letters of ${topic}`,
+        async () => {
+          const mine = (await h.readDeadLetters()).filter((d) => d.sourceTopic === topic);
+          return mine.length >= count ? mine : undefined;
+        },
+        timeout,
+        200,
+      );
+
     const publishSeq = async (topic: string, n: number, keys = 5, from = 0) => {
       const messages = Array.from({ length: n }, (_, i) => ({
         key: `node-${(from + i) % keys}`,
@@ -300,15 +312,7 @@ export function busConformance(
         },
       ];
       await bus.deadLetter(entries);
-      const stored = await waitFor(
-        'dead letters readable',
-        async () => {
-          const mine = (await h.readDeadLetters()).filter((d) => d.sourceTopic === topic);
-          return mine.length >= 2 ? mine : undefined;
-        },
-        timeout,
-        200,
-      );
+      const stored = await deadLettersOf(topic, 2);
       const byOffset = new Map(stored!.map((d) => [d.sourceOffset, d]));
       const utf = byOffset.get('41')!;
       expect(utf.reason).toBe('record is not valid UTF-8');
@@ -337,15 +341,7 @@ export function busConformance(
         at,
       }));
       await bus.deadLetter(entries);
-      const stored = await waitFor(
-        'three dead letters',
-        async () => {
-          const mine = (await h.readDeadLetters()).filter((d) => d.sourceTopic === topic);
-          return mine.length >= 3 ? mine : undefined;
-        },
-        timeout,
-        200,
-      );
+      const stored = await deadLettersOf(topic, 3);
       expect(
         stored!
           .map((d) => [d.frame, d.line, Buffer.from(d.original).toString()])

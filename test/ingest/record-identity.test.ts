@@ -7,7 +7,7 @@ import { decodeBatch, sourcesByTopic } from '../../src/ingest/pipeline.js';
 import { frameStream, frameText } from '../../src/sources/framing.js';
 import { getSource } from '../../src/sources/registry.js';
 import { readFixture } from '../helpers/fixtures.js';
-import { auth, startRuntime, waitForIngest } from '../helpers/runtime.js';
+import { auth, postIngest, startRuntime, waitForIngest } from '../helpers/runtime.js';
 
 // Loghub's OpenStack sample has CRLF line ends, as files copied from Windows hosts and many pastes do.
 const CRLF_TEXT = readFixture('loghub', 'OpenStack', 'OpenStack_2k.log').split('\n').slice(0, 40).join('\n');
@@ -91,12 +91,7 @@ describe('one record, one id, whichever way it came', () => {
     const t = await startRuntime();
     let http: Identity[];
     try {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/v1/ingest/openstack-log?host=compute-1',
-        headers: { ...auth(), 'content-type': 'text/plain' },
-        payload: CRLF_TEXT,
-      });
+      const res = await postIngest(t.app, 'openstack-log', CRLF_TEXT, { host: 'compute-1' });
       expect(res.statusCode, res.body).toBe(202);
       await waitForIngest(t.app);
       const page = await t.app.inject({ url: '/v1/logs/search?size=100&order=asc', headers: auth() });
