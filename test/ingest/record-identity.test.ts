@@ -4,7 +4,7 @@ import type { BusMessage } from '../../src/bus/types.js';
 import { parseCommand } from '../../src/cli/parse.js';
 import { packFrames } from '../../src/ingest/packing.js';
 import { decodeBatch, sourcesByTopic } from '../../src/ingest/pipeline.js';
-import { frameStream, frameText } from '../../src/sources/framing.js';
+import { frameBytes, frameText } from '../../src/sources/framing.js';
 import { getSource } from '../../src/sources/registry.js';
 import { readFixture } from '../helpers/fixtures.js';
 import { auth, postIngest, startRuntime, waitForIngest } from '../helpers/runtime.js';
@@ -84,7 +84,7 @@ describe('one record, one id, whichever way it came', () => {
 
     // `replay` frames the file as a byte stream.
     const streamed: typeof frames = [];
-    for await (const chunk of frameStream(source.createFramer(), [Buffer.from(CRLF_TEXT, 'utf8')]))
+    for await (const chunk of frameBytes(source.createFramer(), [Buffer.from(CRLF_TEXT, 'utf8')]))
       streamed.push(...chunk.frames);
     const replay = identities(packFrames(streamed).map((r, i) => message(i, r.value, r.headers)));
 
