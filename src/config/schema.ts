@@ -39,9 +39,9 @@ export const ConfigSchema = Type.Object(
       }),
     ),
     esReplicas: Type.String({
-      pattern: '^(\\d+|\\d+-(\\d+|all))$',
+      pattern: '^\\d+-(\\d+|all)$',
       default: '0-1',
-      description: 'Replicas per backing index (index.auto_expand_replicas, e.g. 0-1, 1, 1-all)',
+      description: 'Replicas per backing index as a range (index.auto_expand_replicas: 0-1, 1-1, 1-all)',
     }),
     esRefreshInterval: Type.Optional(
       Type.String({

@@ -55,14 +55,14 @@ describe('configuration', () => {
     const c = loadConfig({
       env: {
         FAULTLINE_ES_RETENTION: 'dpu.flow=3d,bmc.sel=730d',
-        FAULTLINE_ES_REPLICAS: '1',
+        FAULTLINE_ES_REPLICAS: '1-1',
         FAULTLINE_ES_REFRESH_INTERVAL: '30s',
         FAULTLINE_ES_BULK_MAX_DOCS: '2000',
         FAULTLINE_KAFKA_PARTITIONS: '12',
         FAULTLINE_KAFKA_REPLICATION_FACTOR: '3',
       },
     });
-    expect(c).toMatchObject({ esReplicas: '1', esRefreshInterval: '30s', esBulkMaxDocs: 2000 });
+    expect(c).toMatchObject({ esReplicas: '1-1', esRefreshInterval: '30s', esBulkMaxDocs: 2000 });
     expect(c).toMatchObject({ kafkaPartitions: 12, kafkaReplicationFactor: 3 });
     expect(parseRetention(c.esRetention!)).toEqual({ 'dpu.flow': '3d', 'bmc.sel': '730d' });
     expect(() => parseRetention('dpu.flows=3d')).toThrow(/unknown dataset dpu.flows; one of openstack.log/);
