@@ -13,7 +13,7 @@ import { getSource } from '../../src/sources/registry.js';
 import { SqliteEventStore } from '../../src/store/sqlite/event-store.js';
 import { tempDir } from '../helpers/runtime.js';
 
-// Three rows of ../shared/fixtures/bmc/ipmi-sel/linuxfabrik/ipmitool_sel_elist_acpi-soft-off.txt:
+// Three rows of test/fixtures/bmc/ipmi-sel/linuxfabrik/ipmitool_sel_elist_acpi-soft-off.txt:
 // the middle one was logged before the BMC's clock was set, so only the receive time can date it.
 const SEL = [
   '  55 | 08/06/2020 | 15:05:42 | System ACPI Power State ACPI_Stat | S0/G0: working | Asserted',
