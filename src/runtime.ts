@@ -8,10 +8,10 @@ import type { Config } from './config/load.js';
 import { createFleetRuntime, type FleetRuntime } from './fleet/fleet-runtime.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { IngestPublisher } from './ingest/publisher.js';
+import { telemetryTopics } from './ingest/topics.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { VERSION } from './shared/version.js';
-import { listSources } from './sources/registry.js';
 import type { StateStore } from './store/state/state-store.js';
 import type { EventStore } from './store/types.js';
 
@@ -100,7 +100,7 @@ export async function createRuntime(
     const bus = await createBus(config, logger);
     closers.push(['bus', () => bus.close()]);
     const publisher = new IngestPublisher(bus, metrics, config.topicPrefix);
-    const topics = [...new Set(listSources().map((s) => publisher.topicOf(s)))];
+    const topics = telemetryTopics(config.topicPrefix);
     await bus.ensureTopics(topics);
     const fleet = await createFleetRuntime({ stateStore, bus, logger, topicPrefix: config.topicPrefix });
     closers.push(['fleet', () => fleet.stop()]);
