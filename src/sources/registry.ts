@@ -2,6 +2,7 @@ import { ipmiSelSource } from './bmc/ipmi-sel/index.js';
 import { redfishSource } from './bmc/redfish/index.js';
 import { dpuFlowSource } from './dpu/flow/index.js';
 import { dpuMetricsSource } from './dpu/metrics/index.js';
+import { fleetSource } from './fleet/index.js';
 import { smartSource } from './host/smart/index.js';
 import { syslogSource } from './host/syslog/index.js';
 import { openstackLogSource } from './openstack/log/index.js';
@@ -22,6 +23,7 @@ const SOURCES: readonly Source[] = [
   dpuFlowSource,
   smartSource,
   syslogSource,
+  fleetSource,
   // sources: add new entries above this line
 ].map(guardDecode);
 
