@@ -88,6 +88,13 @@ export const INPUT_FORMS: Readonly<Partial<Record<SourceId, InputForms>>> = {
     accepted: ['smartctl --json (ATA, NVMe, SCSI): NDJSON, pretty-printed or concatenated documents'],
     refused: ['smartctl text output (-a without --json)', 'JSON that is not smartctl output'],
   },
+  fleet: {
+    accepted: [
+      "Faultline's own fleet events (lease, provisioning, power, maintenance) as JSON",
+      'Ironic node notifications (baremetal.node.*)',
+    ],
+    refused: ['unknown fleet event types', 'events without their time (at)', 'text that is not JSON'],
+  },
   syslog: {
     accepted: [
       'RFC 5424, RFC 3164 (with or without <PRI>), ISO-timestamped syslog',
