@@ -32,7 +32,11 @@ export const INPUT_FORMS: Readonly<Partial<Record<SourceId, InputForms>>> = {
       'nova, ironic and masakari notifications, versioned and legacy',
       'NDJSON, one pretty-printed document, or documents back to back',
     ],
-    refused: ['JSON that is no notification (no event_type / publisher_id)', 'text that is not JSON'],
+    refused: [
+      'documents without a notification in them',
+      'JSON values that are not objects',
+      'text that is not JSON',
+    ],
   },
   'ipmi-sel': {
     accepted: [
@@ -86,7 +90,11 @@ export const INPUT_FORMS: Readonly<Partial<Record<SourceId, InputForms>>> = {
   },
   smart: {
     accepted: ['smartctl --json (ATA, NVMe, SCSI): NDJSON, pretty-printed or concatenated documents'],
-    refused: ['smartctl text output (-a without --json)', 'JSON that is not smartctl output'],
+    refused: [
+      'smartctl text output (-a without --json)',
+      'smartctl --scan output (device lists, no health data)',
+      'JSON without a smartctl device object',
+    ],
   },
   fleet: {
     accepted: [
