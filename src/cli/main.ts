@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { errorMessage, isFaultlineError } from '../shared/errors.js';
 import { VERSION } from '../shared/version.js';
+import { inputFormsHelp } from '../sources/input-forms.js';
 import { SOURCE_IDS } from '../sources/types.js';
 import { fleetCommand } from './fleet.js';
 
@@ -101,6 +102,7 @@ program
   .option('--strict', 'exit 1 when any record is rejected')
   .option('--no-fast-path', "decode every record the generic way, not with the source's byte fast path")
   .argument('[file]', 'input file, or - for stdin', '-')
+  .addHelpText('after', inputFormsHelp)
   .action(
     async (file: string, opts: { source: string; host?: string; strict?: boolean; fastPath: boolean }) => {
       const { openInput, parseCommand } = await import('./parse.js');
