@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { demoCommand } from '../../src/cli/demo.js';
+import { demoCommand, formatFeedLine } from '../../src/cli/demo.js';
 import { FAULT_KINDS, parseTruth } from '../../src/sim/truth.js';
 import { tempDir } from '../helpers/runtime.js';
 
@@ -44,5 +44,40 @@ describe('faultline demo', () => {
     for (const kind of ['noisy-tenant', 'build-failure-burst', 'psu-failure', 'link-flap', 'power-loss'])
       expect(manifested).toContain(kind);
     expect(truth.every((t) => [...FAULT_KINDS, 'deploy', 'clean'].includes(t.kind))).toBe(true);
+  });
+
+  it('prints one line per alert: time, severity, node, part with its board label, tenants, repair', () => {
+    const line = formatFeedLine(
+      {
+        id: 'a1',
+        severity: 'critical',
+        host: 'bm-042',
+        startsAt: '2026-12-07T02:14:00.000Z',
+        repair: {
+          action: 'replace_part',
+          text: 'Evacuate the node and replace DIMM CPU0_DIMM_G1.',
+          part: { id: 'CPU0_DIMM_G1', location: 'CPU0_G1' },
+        },
+        impact: { tenants: ['tenant-03'] },
+        children: ['a2', 'a3'],
+      },
+      'alert',
+    );
+    expect(line).toBe(
+      '2026-12-07 02:14  CRITICAL  bm-042  CPU0_DIMM_G1 (CPU0_G1)  tenants tenant-03  → Evacuate the node and replace DIMM CPU0_DIMM_G1.  [root cause of 2]',
+    );
+    const prediction = formatFeedLine(
+      {
+        id: 'p1',
+        host: 'bm-007',
+        predictedAt: '2026-12-07T03:00:00Z',
+        eta: '2026-12-07T09:30:00Z',
+        confidence: 0.82,
+      },
+      'prediction',
+    );
+    expect(prediction).toBe(
+      '2026-12-07 03:00  PREDICT   bm-007  -  fails by 2026-12-07 09:30 82%  no tenant',
+    );
   });
 });
