@@ -79,10 +79,10 @@ export function formatFeedLine(item: FeedItem, kind: 'alert' | 'prediction'): st
   const impact = tenants.length > 0 ? `tenants ${tenants.join(',')}` : 'no tenant';
   const repairText = item.repair?.text ?? item.repair?.action ?? item.annotations?.summary;
   const repair = repairText === undefined || repairText === '' ? '' : `  → ${repairText}`;
-  const part0 = component === '' ? '-' : component;
+  const partText = component === '' ? '-' : component;
   if (kind === 'prediction') {
     const conf = item.confidence !== undefined ? ` ${Math.round(item.confidence * 100)}%` : '';
-    return `${stamp(item.predictedAt)}  PREDICT   ${item.host ?? '-'}  ${part0}  fails by ${stamp(item.eta)}${conf}  ${impact}${repair}`;
+    return `${stamp(item.predictedAt)}  PREDICT   ${item.host ?? '-'}  ${partText}  fails by ${stamp(item.eta)}${conf}  ${impact}${repair}`;
   }
   const severity = (item.severity ?? 'alert').toUpperCase().padEnd(8);
   const root =
@@ -91,7 +91,7 @@ export function formatFeedLine(item: FeedItem, kind: 'alert' | 'prediction'): st
       : item.parentId !== undefined
         ? '  [effect]'
         : '';
-  return `${stamp(item.startsAt)}  ${severity}  ${item.host ?? '-'}  ${part0}  ${impact}${repair}${root}`;
+  return `${stamp(item.startsAt)}  ${severity}  ${item.host ?? '-'}  ${partText}  ${impact}${repair}${root}`;
 }
 
 /**
