@@ -103,7 +103,11 @@ function pickErrors(errors: ErrorObject[]): ErrorObject[] {
   const paths = [...byPath.keys()];
   const out: ErrorObject[] = [];
   for (const [path, list] of byPath) {
-    if (paths.some((p) => p !== path && p.startsWith(`${path}/`))) continue;
+    if (paths.some((p) => p !== path && p.startsWith(`${path}/`))) {
+      // A deeper error is more specific than a union's complaint here, but an unknown key stands on its own.
+      out.push(...list.filter((e) => e.keyword === 'additionalProperties'));
+      continue;
+    }
     const nonUnion = list.filter((e) => e.keyword !== 'anyOf');
     const literal = nonUnion.filter((e) => e.keyword === 'const');
     if (literal.length > 1) {

@@ -97,7 +97,12 @@ const DEFAULT_START = '2026-01-01T00:00:00.000Z';
 
 function timeOf(text: string | undefined, start: number): number {
   if (text === undefined) return start;
-  if (/^[0-9]+(ms|s|m|h|d)$/.test(text)) return start + parseDuration(text);
+  if (/^([0-9]+(ms|s|m|h|d))+$/.test(text)) {
+    // Compound offsets (`2h15m`) add up their parts.
+    return (
+      start + (text.match(/[0-9]+(ms|s|m|h|d)/g) ?? []).reduce((sum, part) => sum + parseDuration(part), 0)
+    );
+  }
   const t = Date.parse(text);
   if (Number.isNaN(t)) throw new Error(`not a time: ${text}`);
   return t;
