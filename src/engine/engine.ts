@@ -154,7 +154,7 @@ export class Engine {
   push(event: FaultEvent): void {
     this.stats.events++;
     const at = Date.parse(event['@timestamp']);
-    if (Number.isNaN(at) || at < this.clock) {
+    if (Number.isNaN(at) || at < this.clock || at < this.maxSeen - this.lateness) {
       // Behind the watermark: its windows may already be closed. Counted, like Kafka Streams' dropped-records.
       this.stats.late++;
       return;
