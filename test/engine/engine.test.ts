@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EwmaDetector, RobustZDetector, SeasonalDetector } from '../../src/engine/anomaly.js';
+import { type Detector, EwmaDetector, RobustZDetector, SeasonalDetector } from '../../src/engine/anomaly.js';
 import { Engine } from '../../src/engine/engine.js';
 import { loadRuleText } from '../../src/engine/rules/load.js';
 import { TrendSeries } from '../../src/engine/trend.js';
@@ -115,7 +115,8 @@ describe('Engine', () => {
   });
 
   it('fires a sequence only when B follows A within the limit', () => {
-    const line = (at: number, message: string) => ev(at, { 'event.dataset': 'host.syslog', 'host.name': 'h', message });
+    const line = (at: number, message: string) =>
+      ev(at, { 'event.dataset': 'host.syslog', 'host.name': 'h', message });
     const engine = run([
       line(T0, 'p0: Link down'),
       line(T0 + 2 * MIN, 'p0: Link up'),
@@ -127,14 +128,21 @@ describe('Engine', () => {
 });
 
 describe('anomaly detectors', () => {
-  const feed = (d: { score(x: number, at: number): number | undefined; learn(x: number, at: number): void }) => {
+  const feed = (d: {
+    score(x: number, at: number): number | undefined;
+    learn(x: number, at: number): void;
+  }) => {
     const random = rng(3);
     for (let i = 0; i < 200; i++) d.learn(100 + random() * 10, i * MIN);
     return [d.score(105, 200 * MIN), d.score(400, 200 * MIN)];
   };
 
   it('EWMA, robust z and seasonal score a spike far above normal points', () => {
-    for (const d of [new EwmaDetector(0.1, 20), new RobustZDetector(120, 20), new SeasonalDetector(60 * MIN, 10 * MIN, 30, 5)]) {
+    for (const d of [
+      new EwmaDetector(0.1, 20),
+      new RobustZDetector(120, 20),
+      new SeasonalDetector(60 * MIN, 10 * MIN, 30, 5),
+    ]) {
       const [normal, spike] = feed(d);
       expect(Math.abs(normal ?? 99)).toBeLessThan(3);
       expect(spike ?? 0).toBeGreaterThan(10);
@@ -142,7 +150,7 @@ describe('anomaly detectors', () => {
   });
 
   it('stays silent while warming up', () => {
-    const d = new RobustZDetector(50, 20);
+    const d: Detector = new RobustZDetector(50, 20);
     for (let i = 0; i < 10; i++) d.learn(1, i);
     expect(d.score(1000, 11)).toBeUndefined();
   });
