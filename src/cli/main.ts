@@ -52,7 +52,7 @@ program
             : '',
           '  send it data:',
           `    ${keyHint}`,
-          `    curl -H "Authorization: Bearer $KEY" --data-binary @../shared/fixtures/loghub/OpenStack/OpenStack_2k.log \\`,
+          `    curl -H "Authorization: Bearer $KEY" --data-binary @test/fixtures/loghub/OpenStack/OpenStack_2k.log \\`,
           `         -H 'content-type: text/plain' '${address}/v1/ingest/openstack-log?host=compute-1'`,
           `    curl -H "Authorization: Bearer $KEY" '${address}/v1/logs/search?level=WARNING&size=5'`,
           '',
@@ -61,6 +61,31 @@ program
           .join('\n') + '\n\n',
       );
     }
+  });
+
+program
+  .command('demo')
+  .description('serve plus a simulated fleet with injected faults: alerts appear within a minute')
+  .option('--seed <n>', 'simulation seed (same seed, same telemetry and faults)', '1')
+  .option('--nodes <n>', 'simulated nodes', '200')
+  .option('--speed <x>', 'simulated seconds per wall-clock second', '60')
+  .option('--data-dir <dir>', 'data directory (default: a new temporary one)')
+  .option('-p, --port <port>', 'HTTP port (FAULTLINE_PORT)')
+  .action(async (opts: { seed: string; nodes: string; speed: string; dataDir?: string; port?: string }) => {
+    const { demoCommand } = await import('./demo.js');
+    // Stops the simulator; the server's shutdown handler (api/server.ts) closes the rest and exits.
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort());
+    process.once('SIGTERM', () => controller.abort());
+    await demoCommand({
+      seed: Number(opts.seed),
+      nodes: Number(opts.nodes),
+      speed: Number(opts.speed),
+      signal: controller.signal,
+      out: process.stdout,
+      ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+    });
   });
 
 program
@@ -87,6 +112,39 @@ program
       if (opts.strict === true && summary.rejected > 0) process.exitCode = 1;
     },
   );
+
+program
+  .command('logmine')
+  .description('mine log templates: one JSON line per input line {"line","template_id","template"}')
+  .addOption(
+    new Option('-s, --source <source>', 'decode records with this source and mine their message').choices([
+      ...SOURCE_IDS,
+    ]),
+  )
+  .option(
+    '-f, --format <format>',
+    "Loghub log_format of the header, e.g. '<Date> <Time> <Level> <Component>: <Content>'",
+  )
+  .option('--state <file>', 'SQLite file that keeps templates between runs (same ids after a restart)')
+  .argument('[file]', 'input file, or - for stdin', '-')
+  .action(async (file: string, opts: { source?: string; format?: string; state?: string }) => {
+    const { logmineCommand } = await import('./logmine.js');
+    const { openInput } = await import('./parse.js');
+    const state = opts.state === undefined ? undefined : await import('../logmine/sqlite-templates.js');
+    const store = state?.openSqliteTemplates(opts.state as string);
+    try {
+      await logmineCommand({
+        input: openInput(file),
+        stdout: process.stdout,
+        stderr: process.stderr,
+        ...(opts.source !== undefined ? { source: opts.source } : {}),
+        ...(opts.format !== undefined ? { format: opts.format } : {}),
+        ...(store !== undefined ? { repository: await store.repository() } : {}),
+      });
+    } finally {
+      await store?.close();
+    }
+  });
 
 program
   .command('bootstrap')

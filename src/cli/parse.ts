@@ -115,12 +115,7 @@ export async function parseCommand(options: {
       const ctx: DecodeContext = { line: frame.line, receivedAt };
       if (options.host !== undefined) ctx.host = options.host;
       if (frame.occurrence !== undefined) ctx.occurrence = frame.occurrence;
-      let result: ReturnType<typeof source.decode>;
-      try {
-        result = source.decode(frame.payload, ctx);
-      } catch (error) {
-        result = { ok: false, reason: `decoder failed: ${(error as Error).message}` };
-      }
+      const result = source.decode(frame.payload, ctx);
       if (result.ok) {
         summary.decoded++;
         for (const event of result.events) {

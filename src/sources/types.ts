@@ -61,6 +61,11 @@ export type DecodeResult =
       reason: string;
       /** JSON path or other location inside the record, when the record itself is structured. */
       path?: string;
+      /**
+       * Set only by `guardDecode`: the decoder threw, so this is a bug in Faultline, not bad input.
+       * Property tests reject it; the record still goes to the dead letters like any rejection.
+       */
+      internal?: true;
     };
 
 /**
@@ -138,18 +143,22 @@ export function decoded(...events: FaultEvent[]): DecodeResult {
 }
 
 /**
- * Wraps a decoder so that an unexpected exception becomes a rejection with the source's name: the
- * `Source.decode` contract is "never throws", and a bug in one decoder must not stop a batch.
+ * The one place where a decoder's exception becomes a rejection (the registry applies it to every
+ * source): the `Source.decode` contract is "never throws", and a bug in one decoder must not stop a
+ * batch. The rejection says `internal decoder error` and carries `internal: true`, so a dead letter
+ * caused by a bug is told apart from bad input, and the decoder property tests fail on it.
  */
-export function neverThrows(
-  id: SourceId,
-  decode: (payload: string, ctx: DecodeContext) => DecodeResult,
-): (payload: string, ctx: DecodeContext) => DecodeResult {
-  return (payload, ctx) => {
-    try {
-      return decode(payload, ctx);
-    } catch (error) {
-      return rejected(`${id} decoder failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+export function guardDecode(source: Source): Source {
+  const decode = source.decode;
+  return {
+    ...source,
+    decode(payload, ctx) {
+      try {
+        return decode(payload, ctx);
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        return { ok: false, reason: `${source.id} internal decoder error: ${why}`, internal: true };
+      }
+    },
   };
 }

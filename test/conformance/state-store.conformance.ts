@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STATE_MIGRATIONS } from '../../src/store/state/migrations/index.js';
 import type { StateStore } from '../../src/store/state/state-store.js';
 
 /**
@@ -50,7 +51,13 @@ export function stateStoreConformance(
       const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
         store.db,
       );
-      expect(applied.rows.map((r) => r.name)).toEqual(['0001-api-keys-and-meta', '0002-audit-log']);
+      // Names of shipped migrations never change: databases in the field recorded them.
+      expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(STATE_MIGRATIONS).sort());
+      expect(applied.rows.map((r) => r.name).slice(0, 3)).toEqual([
+        '0001-api-keys-and-meta',
+        '0002-audit-log',
+        '0003-fleet',
+      ]);
     });
 
     it.runIf(options.concurrentMigrations === true)(
@@ -153,7 +160,115 @@ export function stateStoreConformance(
       expect(mine.map((r) => r.action)).toEqual(['api_key.create', 'api_key.revoke']);
       expect(JSON.parse(mine[0]!.detail!)).toEqual({ role: 'sre' });
       expect(mine[1]!.detail).toBeNull();
-      expect(Number(mine[1]!.seq)).toBeGreaterThan(Number(mine[0]!.seq));
+      expect(typeof mine[0]!.seq).toBe('number');
+      expect(mine[1]!.seq).toBeGreaterThan(mine[0]!.seq);
+    });
+
+    it('commits a transaction whole, and rolls every write of a failed one back', async () => {
+      const result = await store.transaction(async (tx) => {
+        await tx.setMeta('conformance.tx.a', '1');
+        await tx.audit({ actor: 'tx', action: 'tx.commit', target: 'conformance' });
+        return 'done';
+      });
+      expect(result).toBe('done');
+      expect(await store.getMeta('conformance.tx.a')).toBe('1');
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.setMeta('conformance.tx.b', '1');
+          await tx.apiKeys.create({
+            name: 'rolled back',
+            role: 'viewer',
+            secret: 'flk_conformance_rollback',
+          });
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.getMeta('conformance.tx.b')).toBeUndefined();
+      expect(await store.apiKeys.verify('flk_conformance_rollback')).toBeUndefined();
+    });
+
+    it('reads fleet times back as the ISO 8601 strings written, and compares them as time', async () => {
+      const at = '2026-03-04T05:06:07.089Z';
+      await store.db
+        .insertInto('tenants')
+        .values({ id: 'conf-t', name: 'conf tenant', created_at: at })
+        .execute();
+      const row = await store.db
+        .selectFrom('tenants')
+        .selectAll()
+        .where('created_at', '>', '2026-03-04T05:06:07.000Z')
+        .where('id', '=', 'conf-t')
+        .executeTakeFirstOrThrow();
+      expect(row.created_at).toBe(at);
+    });
+
+    it('refuses two overlapping blocking leases of one node in the database itself', async () => {
+      const now = '2026-01-01T00:00:00.000Z';
+      await store.db
+        .insertInto('tenants')
+        .values({ id: 'conf-lt', name: 'conf lease tenant', created_at: now })
+        .execute();
+      await store.db
+        .insertInto('nodes')
+        .values({
+          id: 'conf-node',
+          resource_class: 'baremetal',
+          rack_id: null,
+          bmc_address: null,
+          provision_state: 'available',
+          target_provision_state: null,
+          power_state: 'power off',
+          maintenance: 0,
+          maintenance_reason: null,
+          fault: null,
+          last_error: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      const lease = (
+        id: string,
+        start: string,
+        end: string,
+        status: 'pending' | 'cancelled' = 'pending',
+      ) => ({
+        id,
+        tenant_id: 'conf-lt',
+        node_id: 'conf-node',
+        resource_class: 'baremetal',
+        start_at: start,
+        end_at: end,
+        status,
+        activated_at: null,
+        disk_id: `disk-${id}`,
+        network_ids: '[]',
+        evacuated_from: null,
+        reason: null,
+        created_at: now,
+        updated_at: now,
+      });
+      await store.db
+        .insertInto('leases')
+        .values(lease('l1', '2026-02-01T00:00:00.000Z', '2026-02-02T00:00:00.000Z'))
+        .execute();
+      await expect(
+        store.db
+          .insertInto('leases')
+          .values(lease('l2', '2026-02-01T12:00:00.000Z', '2026-02-03T00:00:00.000Z'))
+          .execute(),
+      ).rejects.toThrow(/overlap|exclusion|conflicting key/);
+      // Back to back is no overlap ([start, end)); a cancelled, never-started lease blocks nothing.
+      await store.db
+        .insertInto('leases')
+        .values(lease('l3', '2026-02-02T00:00:00.000Z', '2026-02-03T00:00:00.000Z'))
+        .execute();
+      await store.db
+        .insertInto('leases')
+        .values(lease('l4', '2026-02-01T06:00:00.000Z', '2026-02-01T07:00:00.000Z', 'cancelled'))
+        .execute();
+      await expect(
+        store.db.updateTable('leases').set({ status: 'pending' }).where('id', '=', 'l4').execute(),
+      ).rejects.toThrow(/overlap|exclusion|conflicting key/);
     });
   });
 }

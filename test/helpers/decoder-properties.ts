@@ -25,14 +25,17 @@ export function alwaysFieldsProblem(e: FaultEvent, dataset: Dataset): string | u
 }
 
 /**
- * The property every decoder must keep on any input: a result, never an exception; a rejection
- * with a reason; decoded events with the always-fields and the transport's host when the record
+ * The property every decoder must keep on any input: a result, never an exception (neither thrown
+ * nor caught by the registry's guard); a rejection with a reason; decoded events with the always-fields and the transport's host when the record
  * named none.
  */
 export function resultProblem(result: DecodeResult, dataset: Dataset): string | undefined {
   if (typeof result !== 'object' || result === null) return 'decode returned no result';
-  if (!result.ok)
+  if (!result.ok) {
+    // A guarded decoder that threw: a bug, whatever the input was.
+    if (result.internal === true) return `internal error: ${result.reason}`;
     return typeof result.reason === 'string' && result.reason !== '' ? undefined : 'empty reason';
+  }
   for (const e of result.events) {
     const problem = alwaysFieldsProblem(e, dataset);
     if (problem !== undefined) return problem;

@@ -27,6 +27,24 @@ const PART_WORD_RE = /dimm|ps|pws|power|fan|cpu|[0-9]_[A-Z][0-9]/i;
 const NON_ID_RUN_RE = /[^A-Za-z0-9.:-]+/g;
 const EDGE_UNDERSCORES_RE = /^_+|_+$/g;
 
+// `B5d/D03/F02` (AMI/Lenovo SEL text), `Bus 5D/Dev 03/Fun 02` (OpenBMC), `Bus:5D Device:03 Function:2`.
+const PCI_BDF_RE =
+  /\bB(?:us)?\s*[:#]?\s*([0-9A-F]{1,2})h?\s*[/,]?\s*D(?:ev(?:ice)?)?\s*[:#]?\s*([0-9A-F]{1,2})h?\s*[/,]?\s*F(?:un(?:c(?:tion)?)?)?\s*[:#]?\s*([0-9A-F]{1,2})h?\b/i;
+
+/** A PCI bus/device/function named in BMC text, with the id the kernel's AER lines give the same function. */
+export function pciAddress(
+  text: string,
+): { bus: number; device: number; function: number; id: string } | undefined {
+  const m = PCI_BDF_RE.exec(text);
+  if (m === null) return undefined;
+  const bus = Number.parseInt(m[1]!, 16);
+  const device = Number.parseInt(m[2]!, 16);
+  const fn = Number.parseInt(m[3]!, 16);
+  if (device > 31 || fn > 7) return undefined;
+  const hex = (n: number) => n.toString(16).padStart(2, '0');
+  return { bus, device, function: fn, id: `0000:${hex(bus)}:${hex(device)}.${fn}` };
+}
+
 /** A sensor or resource name folded to an id: `PS1 Status` → `PS1_Status`. */
 export function slugId(name: string): string {
   return name.replace(NON_ID_RUN_RE, '_').replace(EDGE_UNDERSCORES_RE, '');

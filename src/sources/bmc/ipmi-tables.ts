@@ -800,7 +800,13 @@ const KEYWORD_CLASSES: readonly [RegExp, FaultClass, SeverityCode][] = [
   // Intel BIOS "PCIe Warn Bad TLP": AER correctable errors reported through an OEM event type.
   [/\bcorrectable\b|PCIe Warn\b|\bAER\b/i, 'correctable', 4],
   [/predict/i, 'predictive', 4],
-  [/fail|fault|\berror\b|\blost\b|critical|non-recoverable|panic|\btrip\b/i, 'failure', 3],
+  [/fail|fault|\berror\b|\blost\b|critical|non-recoverable|panic|\btrip\b|\bFRB\d\b/i, 'failure', 3],
+  // OEM warnings a BMC raises before a part fails (OpenBMC VR_HOT, PMIC over-current, under-voltage).
+  [
+    /\bwarning\b|\bhot\b|prochot|\b[OU]V\b|over.?(?:current|voltage|temp)|under.?voltage|throttl/i,
+    'predictive',
+    4,
+  ],
 ];
 
 /** Fault class from words alone, for states no table names; undefined when no word says fault. */

@@ -4,34 +4,74 @@ import type { HealthStatus } from '../../bus/types.js';
 import { errorMessage, FaultlineError } from '../../shared/errors.js';
 import { openDatabase } from '../sqlite/open.js';
 import { ApiKeyRepository } from './api-keys.js';
-import { migrationProvider } from './migrations.js';
+import { type AuditEntry, AuditRepository, MetaRepository } from './meta-audit.js';
+import { migrationProvider, type StateDialect } from './migrations/index.js';
 import type { StateDatabase } from './schema.js';
+
+/**
+ * What a unit of work sees: the database handle (the store's, or an open transaction's) and the
+ * repositories bound to it. Repositories take a `Kysely`, and a `Transaction` is one, so the same
+ * repository code runs inside or outside a transaction.
+ */
+export interface StateScope {
+  readonly db: Kysely<StateDatabase>;
+  readonly apiKeys: ApiKeyRepository;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  audit(entry: AuditEntry): Promise<void>;
+}
 
 /**
  * The state store port (DESIGN §2): tenants, nodes, leases, alerts, tickets, rules and keys. One
  * Kysely schema and one migration list over two dialects: SQLite (embedded) and PostgreSQL.
  */
-export interface StateStore {
-  readonly kind: 'sqlite' | 'postgres';
-  readonly db: Kysely<StateDatabase>;
-  readonly apiKeys: ApiKeyRepository;
+export interface StateStore extends StateScope {
+  readonly kind: StateDialect;
+  /**
+   * Runs `fn` in one transaction: every write through the scope it gets commits together, or
+   * none does if `fn` throws (the error is rethrown). Not reentrant: do not call it inside `fn`.
+   */
+  transaction<T>(fn: (tx: StateScope) => Promise<T>): Promise<T>;
   migrate(): Promise<void>;
-  getMeta(key: string): Promise<string | undefined>;
-  setMeta(key: string, value: string): Promise<void>;
-  audit(entry: { actor: string; action: string; target: string; detail?: unknown }): Promise<void>;
   health(): Promise<HealthStatus>;
   close(): Promise<void>;
 }
 
-class KyselyStateStore implements StateStore {
+class KyselyScope implements StateScope {
   readonly apiKeys: ApiKeyRepository;
+  private readonly meta: MetaRepository;
+  private readonly auditLog: AuditRepository;
 
+  constructor(readonly db: Kysely<StateDatabase>) {
+    this.apiKeys = new ApiKeyRepository(db);
+    this.meta = new MetaRepository(db);
+    this.auditLog = new AuditRepository(db);
+  }
+
+  getMeta(key: string): Promise<string | undefined> {
+    return this.meta.get(key);
+  }
+
+  setMeta(key: string, value: string): Promise<void> {
+    return this.meta.set(key, value);
+  }
+
+  audit(entry: AuditEntry): Promise<void> {
+    return this.auditLog.append(entry);
+  }
+}
+
+class KyselyStateStore extends KyselyScope implements StateStore {
   constructor(
-    readonly kind: 'sqlite' | 'postgres',
-    readonly db: Kysely<StateDatabase>,
+    readonly kind: StateDialect,
+    db: Kysely<StateDatabase>,
     private readonly schema?: string,
   ) {
-    this.apiKeys = new ApiKeyRepository(db);
+    super(db);
+  }
+
+  transaction<T>(fn: (tx: StateScope) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(new KyselyScope(trx)));
   }
 
   async migrate(): Promise<void> {
@@ -47,7 +87,7 @@ class KyselyStateStore implements StateStore {
     }
     const migrator = new Migrator({
       db: this.db,
-      provider: migrationProvider,
+      provider: migrationProvider(this.kind),
       ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
     });
     const { error, results } = await migrator.migrateToLatest();
@@ -62,33 +102,6 @@ class KyselyStateStore implements StateStore {
         },
       );
     }
-  }
-
-  async getMeta(key: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
-    return row?.value;
-  }
-
-  async setMeta(key: string, value: string): Promise<void> {
-    const updated_at = new Date().toISOString();
-    await this.db
-      .insertInto('meta')
-      .values({ key, value, updated_at })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at }))
-      .execute();
-  }
-
-  async audit(entry: { actor: string; action: string; target: string; detail?: unknown }): Promise<void> {
-    await this.db
-      .insertInto('audit_log')
-      .values({
-        at: new Date().toISOString(),
-        actor: entry.actor,
-        action: entry.action,
-        target: entry.target,
-        detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
-      })
-      .execute();
   }
 
   async health(): Promise<HealthStatus> {
@@ -113,6 +126,23 @@ export function createSqliteStateStore(file: string): StateStore {
   );
 }
 
+const INT8_OID = 20;
+const TIMESTAMPTZ_OID = 1184;
+
+/**
+ * Row values as the schema types say, the same on both dialects: `timestamptz` as the ISO 8601
+ * string SQLite stores (not a Date), `int8` (bigserial, count) as a number — no sequence or count
+ * of this store comes near 2^53.
+ */
+function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === INT8_OID) return (v) => Number(v);
+  if (oid === TIMESTAMPTZ_OID) {
+    const parseDate = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (value: string) => Date;
+    return (v) => parseDate(v).toISOString();
+  }
+  return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+}
+
 /**
  * PostgreSQL state store. `schema` puts every table in its own schema (tests use one per test); it is
  * created if missing and set as the connection's search_path.
@@ -127,6 +157,7 @@ export function createPostgresStateStore(
   // search_path as a startup option applies before the first query on every pooled connection.
   const pool = new pg.Pool({
     connectionString: url,
+    types: { getTypeParser },
     max: options.max ?? 10,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });

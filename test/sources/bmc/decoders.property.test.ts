@@ -12,12 +12,16 @@ const SEL_TEXTS = [
   readFixture('bmc', 'ipmi-sel', 'linuxfabrik', 'ipmitool_sel_elist_chassis-intrusion.txt'),
   readFixture('bmc', 'ipmi-sel', 'linuxfabrik', 'ipmitool_sel_elist_acpi-soft-off.txt'),
   readFixture('bmc', 'ipmi-sel', 'ipmiutil_userguide', 'ipmiutil_sel_samples_from_UserGuide.txt'),
+  readFixture('bmc', 'ipmi-sel', 'openbmc', 'grandcanyon_log-util_print.txt'),
+  readFixture('bmc', 'ipmi-sel', 'generated', 'openbmc_fby35_log-util_pmic_dimm.txt'),
+  readFixture('bmc', 'ipmi-sel', 'generated', 'webui_export_and_pcie_bdf.txt'),
 ];
 const SEL_RECORDS = SEL_TEXTS.flatMap((t) => frameText(selFramer(), t).map((f) => f.payload));
-// Shapes the fixtures lack (verbose block, FreeIPMI row, OEM/panic rows), so their parsers are fuzzed too.
+// Shapes the fixtures lack (verbose block, FreeIPMI row, OEM/panic rows), generated in each tool's
+// layout, so their parsers are fuzzed too.
 SEL_RECORDS.push(
   'SEL Record ID          : 00a1\n Record Type           : 02\n Timestamp             : 08/08/2019 10:37:17\n Sensor Type           : Processor\n Sensor Number         : 40\n Event Type            : Sensor-specific Discrete\n Event Direction       : Assertion Event\n Event Data            : ab0700\n Description           : Uncorrectable machine check exception',
-  '56  | Dec-08-2011 | 03:03:15 | BB +1.1V STBY    | Voltage                     | Warning  | Assertion Event   | Lower Non-critical - going low ; Sensor Reading = 0.08 V ; Threshold = 0.96 V',
+  '56  | Apr-17-2024 | 06:41:32 | BB +1.1V STBY    | Voltage                     | Warning  | Assertion Event   | Lower Non-critical - going low ; Sensor Reading = 0.21 V ; Threshold = 0.97 V',
   '  35 | Linux kernel panic: Fatal excep',
   '  37 | OEM record e0 | 00112233445566778899aabbcc',
   '  34 | 02/25/2025 | 04:50:09 PM EST | Memory #0x02 | Uncorrectable ECC (UnCorrectable ECC |  DIMMD7) | Asserted',

@@ -237,15 +237,15 @@ describe('ipmi-sel on the ipmiutil UserGuide samples (45 SEL records among docum
 
 describe('ipmi-sel formats beyond the shared fixtures', () => {
   it('reads FreeIPMI ipmi-sel tables, skipping the header and the version banner', () => {
-    // FreeIPMI 1.2.1 `ipmi-sel` on an Intel server board: solarkennedy/ipmi-sel-comparison, ipmi-sel.txt.
+    // Generated in FreeIPMI 1.2.1's `ipmi-sel` layout (ipmi-sel.c _normal_output): no licensed capture exists.
     const text = [
       'ID  | Date        | Time     | Name             | Type                        | Event',
-      '7   | Nov-10-2011 | 03:17:18 | PS1 Status       | Power Supply                | Configuration error ; OEM Event Data2 code = 01h',
-      '23  | Nov-10-2011 | 05:33:55 | BMC FW Health    | Management Subsystem Health | sensor failure ; Sensor Number #116',
-      '56  | Dec-08-2011 | 03:03:15 | BB +1.1V STBY    | Voltage                     | Lower Non-critical - going low ; Sensor Reading = 0.08 V ; Threshold = 0.96 V',
-      '58  | Dec-08-2011 | 04:04:38 | Pwr Unit Status  | Power Unit                  | AC lost/Power input lost',
+      '7   | Mar-02-2024 | 11:04:51 | PS1 Status       | Power Supply                | Configuration error ; OEM Event Data2 code = 01h',
+      '23  | Mar-02-2024 | 13:20:07 | BMC FW Health    | Management Subsystem Health | sensor failure ; Sensor Number #116',
+      '56  | Apr-17-2024 | 06:41:32 | BB +1.1V STBY    | Voltage                     | Lower Non-critical - going low ; Sensor Reading = 0.21 V ; Threshold = 0.97 V',
+      '58  | Apr-17-2024 | 07:02:10 | Pwr Unit Status  | Power Unit                  | AC lost/Power input lost',
       'Unknown SEL Record Type: 3h',
-      '93  | Dec-20-2011 | 05:47:27 | SPS FW Health    | OEM Reserved                | OEM Event Offset = 00h ; OEM Event Data2 code = 00h ; OEM Event Data3 code = 00h',
+      '93  | May-05-2024 | 22:15:43 | SPS FW Health    | OEM Reserved                | OEM Event Offset = 00h ; OEM Event Data2 code = 00h ; OEM Event Data3 code = 00h',
       'ipmi-sel - 1.2.1',
     ].join('\n');
     const run = runSel(text);
@@ -278,18 +278,18 @@ describe('ipmi-sel formats beyond the shared fixtures', () => {
       volt['hw.fault.class'],
       volt['bmc.sel.reading'],
       volt['bmc.sel.threshold'],
-    ]).toEqual(['voltage', '0x02/0x01/0x00', 'predictive', 0.08, 0.96]);
-    expect(volt['@timestamp']).toBe('2011-12-08T03:03:15.000Z');
+    ]).toEqual(['voltage', '0x02/0x01/0x00', 'predictive', 0.21, 0.97]);
+    expect(volt['@timestamp']).toBe('2024-04-17T06:41:32.000Z');
     expect([ac['event.code'], ac['hw.fault.class']]).toEqual(['0x09/0x04', 'failure']);
     expect(oem['bmc.sel.oem']).toBe(true);
   });
 
   it('reads FreeIPMI --output-event-state -v columns (state and direction)', () => {
-    // Columns as FreeIPMI's ipmi-sel.c _normal_output prints them with both options; event from the capture above.
+    // Generated: columns as FreeIPMI's ipmi-sel.c _normal_output prints them with both options.
     const text = [
       'ID  | Date        | Time     | Name             | Type                        | State    | Event Direction   | Event',
-      '56  | Dec-08-2011 | 03:03:15 | BB +1.1V STBY    | Voltage                     | Warning  | Assertion Event   | Lower Non-critical - going low ; Sensor Reading = 0.08 V ; Threshold = 0.96 V',
-      '57  | Dec-08-2011 | 03:09:15 | BB +1.1V STBY    | Voltage                     | Nominal  | Deassertion Event | Lower Non-critical - going low ; Sensor Reading = 1.10 V ; Threshold = 0.96 V',
+      '56  | Apr-17-2024 | 06:41:32 | BB +1.1V STBY    | Voltage                     | Warning  | Assertion Event   | Lower Non-critical - going low ; Sensor Reading = 0.21 V ; Threshold = 0.97 V',
+      '57  | Apr-17-2024 | 06:47:32 | BB +1.1V STBY    | Voltage                     | Nominal  | Deassertion Event | Lower Non-critical - going low ; Sensor Reading = 1.09 V ; Threshold = 0.97 V',
     ].join('\n');
     const [a, d] = runSel(text).events as [FaultEvent, FaultEvent];
     expect([a['bmc.sel.state'], a['bmc.sel.event_direction'], a['hw.fault.class']]).toEqual([
@@ -306,17 +306,17 @@ describe('ipmi-sel formats beyond the shared fixtures', () => {
   });
 
   it('reads ipmiutil 2.82 output with the SEV column and names the DIMM a POST error is about', () => {
-    // ipmiutil 2.82 `ipmiutil sel`, same server: solarkennedy/ipmi-sel-comparison, ipmiutil_sel.txt.
+    // Generated in ipmiutil 2.82's `ipmiutil sel` layout (util/ievents.c): no licensed capture exists.
     const text = [
       'ipmiutil ver 2.82',
       'isel: version 2.82',
       '-- BMC version 0.26, IPMI version 2.0 ',
       'SEL Ver 37 Support 07, Size = 3639 records (Used=916, Free=2723)',
       'RecId Date/Time_______ SEV Src_ Evt_Type___ Sens# Evt_detail - Trig [Evt_data]',
-      '0005 11/10/11 03:17:15 INF BMC  Power Unit #01 Power Restored ef [00 ff ff]',
+      '0005 03/02/24 11:04:48 INF BMC  Power Unit #01 Power Restored ef [00 ff ff]',
       '0058 Type03 INF 39 90 f0 4e 20 00 04 2b 12 70 00 10 ff ',
-      '0066 12/20/11 05:56:50 MAJ EFI  System Firmware #06 DIMM_B1 failed test/initialization 6f [a0 23 85]',
-      '0098 01/16/12 04:58:13 MAJ Bios Critical Interrupt #05 PCIe Warn Bad TLLP (00:03.0) 71 [a2 00 18]',
+      '0066 05/05/24 22:25:06 MAJ EFI  System Firmware #06 DIMM_B1 failed test/initialization 6f [a0 23 85]',
+      '0098 06/11/24 09:12:40 MAJ Bios Critical Interrupt #05 PCIe Warn Bad TLLP (00:03.0) 71 [a2 00 18]',
     ].join('\n');
     const run = runSel(text);
     expect(run.skipped).toEqual({ header: 1, separator: 0, banner: 4 });
@@ -343,11 +343,11 @@ describe('ipmi-sel formats beyond the shared fixtures', () => {
   });
 
   it('reads ipmitool rows without a direction column (ipmitool 1.8.11) as assertions, flagged inferred', () => {
-    // ipmitool 1.8.11 `sel list`: solarkennedy/ipmi-sel-comparison, ipmitool_sel_list.txt.
+    // Generated in ipmitool 1.8.11's `sel list` layout (no direction column): no licensed capture exists.
     const text = [
-      '  38 | 12/08/2011 | 11:03:15 | Voltage #0xdd | Lower Non-critical going low ',
-      '  58 | 12/20/2011 | 13:40:09 | Version Change #0x12 | ',
-      '   7 | 11/10/2011 | 11:17:18 | Power Supply #0x50 | Config Error: Revision Mismatch | Deasserted',
+      '  38 | 04/17/2024 | 14:41:32 | Voltage #0xdd | Lower Non-critical going low ',
+      '  58 | 05/05/2024 | 22:31:19 | Version Change #0x12 | ',
+      '   7 | 03/02/2024 | 19:04:51 | Power Supply #0x50 | Config Error: Revision Mismatch | Deasserted',
       'ipmitool version 1.8.11',
     ].join('\n');
     const run = runSel(text);
@@ -570,7 +570,7 @@ describe('ipmi-sel formats beyond the shared fixtures', () => {
   });
 
   it('is registered under its id and dataset', () => {
-    expect(getSource('ipmi-sel')).toBe(ipmiSelSource);
+    expect(getSource('ipmi-sel')).toMatchObject({ id: 'ipmi-sel', createFramer: ipmiSelSource.createFramer });
     expect(ipmiSelSource.dataset).toBe('bmc.sel');
   });
 });

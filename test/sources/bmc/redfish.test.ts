@@ -412,7 +412,7 @@ describe('redfish records that are not events are rejected with a reason', () =>
   });
 
   it('is registered under its id and dataset', () => {
-    expect(getSource('redfish')).toBe(redfishSource);
+    expect(getSource('redfish')).toMatchObject({ id: 'redfish', createFramer: redfishSource.createFramer });
     expect(redfishSource.dataset).toBe('bmc.redfish');
   });
 });

@@ -1,6 +1,7 @@
 import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
 import { selFramer } from './framer.js';
 import { parseIpmiutilLine } from './parse-ipmiutil.js';
+import { parseLogUtilLine } from './parse-log-util.js';
 import { parseTableRow } from './parse-table.js';
 import { isVerboseBlock, parseVerboseBlock } from './parse-verbose.js';
 import { isFailure, type ParseFailure, type SelRecord } from './record.js';
@@ -26,7 +27,7 @@ const TOOL_GAVE_UP: readonly [RegExp, string][] = [
 
 function parse(text: string): SelRecord | ParseFailure | undefined {
   if (isVerboseBlock(text)) return parseVerboseBlock(text);
-  return parseTableRow(text) ?? parseIpmiutilLine(text);
+  return parseTableRow(text) ?? parseIpmiutilLine(text) ?? parseLogUtilLine(text);
 }
 
 function describe(payload: string): string {
@@ -35,44 +36,40 @@ function describe(payload: string): string {
 }
 
 function decodeSel(payload: string, ctx: DecodeContext): DecodeResult {
-  try {
-    if (payload.length > MAX_RECORD_CHARS)
-      return rejected(`SEL record longer than ${MAX_RECORD_CHARS} characters`);
-    let rec = parse(payload);
-    if (rec === undefined) {
-      const prefix = HOST_PREFIX_RE.exec(payload);
-      if (prefix !== null) {
-        rec = parse(payload.slice(prefix[0].length));
-        if (rec !== undefined && !isFailure(rec)) rec.host = prefix[1] ?? prefix[2]!;
-      }
+  if (payload.length > MAX_RECORD_CHARS)
+    return rejected(`SEL record longer than ${MAX_RECORD_CHARS} characters`);
+  let rec = parse(payload);
+  if (rec === undefined) {
+    const prefix = HOST_PREFIX_RE.exec(payload);
+    if (prefix !== null) {
+      rec = parse(payload.slice(prefix[0].length));
+      if (rec !== undefined && !isFailure(rec)) rec.host = prefix[1] ?? prefix[2]!;
     }
-    if (rec === undefined) {
-      const trimmed = payload.trim();
-      for (const [re, reason] of TOOL_GAVE_UP) {
-        const m = re.exec(trimmed);
-        if (m !== null) return rejected(m[0].replace(re, reason));
-      }
-      return rejected(
-        `not a SEL record in a known format (ipmitool, FreeIPMI, ipmiutil): ${describe(payload)}`,
-      );
-    }
-    if (isFailure(rec)) return rejected(rec.reason);
-    return decoded(selRecordToEvent(rec, payload, ctx));
-  } catch (err) {
-    // Decoders must not throw (Source contract); a bug here dead-letters the record instead.
-    return rejected(`internal decoder error: ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (rec === undefined) {
+    const trimmed = payload.trim();
+    for (const [re, reason] of TOOL_GAVE_UP) {
+      const m = re.exec(trimmed);
+      if (m !== null) return rejected(m[0].replace(re, reason));
+    }
+    return rejected(
+      `not a SEL record in a known format (ipmitool, FreeIPMI, ipmiutil, OpenBMC log-util): ${describe(payload)}`,
+    );
+  }
+  if (isFailure(rec)) return rejected(rec.reason);
+  return decoded(selRecordToEvent(rec, payload, ctx));
 }
 
 /**
  * IPMI System Event Log text as `ipmitool sel list|elist`, `ipmitool sel get` / `-v sel list`,
- * FreeIPMI `ipmi-sel` (with or without `--output-event-state` / `-v`) and ipmiutil `sel`/`events`
- * print it, decoded with the IPMI 2.0 tables into `hw.*`, `event.code` and `bmc.sel.*`.
+ * FreeIPMI `ipmi-sel` (with or without `--output-event-state` / `-v`), ipmiutil `sel`/`events` and
+ * OpenBMC `log-util --print` print it, decoded with the IPMI 2.0 tables into `hw.*`, `event.code` and `bmc.sel.*`.
  */
 export const ipmiSelSource: Source = {
   id: 'ipmi-sel',
   dataset: 'bmc.sel',
-  description: 'IPMI SEL text from ipmitool (list, elist, sel get), FreeIPMI ipmi-sel and ipmiutil sel',
+  description:
+    'IPMI SEL text from ipmitool (list, elist, sel get), FreeIPMI ipmi-sel, ipmiutil sel and OpenBMC log-util',
   contentType: 'text/plain',
   createFramer: selFramer,
   decode: decodeSel,

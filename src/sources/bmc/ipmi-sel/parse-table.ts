@@ -26,6 +26,7 @@ const SUFFIX_RE = /^(.*?)\s*\(([^()]*)\)\s*$/;
 const READING_RE = /^Reading\s+([-+]?\d+(?:\.\d+)?)(?:\s+([<>])\s+Threshold\s+([-+]?\d+(?:\.\d+)?)\s*(.*))?$/;
 const CPU_DIMM_RE = /^CPU \d+ DIMM \d+$/;
 const FREEIPMI_DATE_RE = /^[A-Za-z]{3}-\d{2}-\d{4}$/;
+const DATE_COMMA_TIME_RE = /^(\d{1,2}\/\d{1,2}\/\d{2,4}),\s*(\d{1,2}:\d{2}:\d{2}(?:\s*[AaPp][Mm])?)$/;
 const IPMITOOL_DIRECTIONS: ReadonlySet<string> = new Set(['Asserted', 'Deasserted', '']);
 const FREEIPMI_STATES = new Set(['nominal', 'warning', 'critical', 'n/a']);
 const FREEIPMI_READING_RE = /Sensor Reading = ([-+]?\d+(?:\.\d+)?)\s*([^;]*)/;
@@ -67,6 +68,9 @@ export function parseTableRow(line: string): SelRecord | ParseFailure | undefine
   const fields = (line.includes('(') ? mergeParenthesized(parts) : parts).map((f) => f.trim());
   const id = fields[0]!;
   if (!HEX_ID_RE.test(id)) return undefined;
+  // BMC web UIs export `04/13/2025, 03:08:16` as one column: split it into ipmitool's two.
+  const joined = fields.length > 2 ? DATE_COMMA_TIME_RE.exec(fields[1]!) : null;
+  if (joined !== null) fields.splice(1, 1, joined[1]!, joined[2]!);
 
   if (fields.length === 2) {
     const panic = KERNEL_PANIC_RE.exec(fields[1]!);
@@ -102,7 +106,10 @@ export function parseTableRow(line: string): SelRecord | ParseFailure | undefine
   if (fields.length < 5) return { reason: `SEL table row has ${fields.length} columns, expected at least 5` };
 
   const time = tableTime(fields[1]!, fields[2]!);
-  if (time === undefined) return { reason: `unreadable SEL date/time '${fields[1]} ${fields[2]}'` };
+  if (time === undefined)
+    return {
+      reason: `unreadable SEL date/time '${fields[1]} ${fields[2]}' (expected MM/DD/YYYY or Mon-DD-YYYY, then HH:MM:SS)`,
+    };
 
   const oem = OEM_RECORD_RE.exec(fields[3]!);
   if (oem !== null) {

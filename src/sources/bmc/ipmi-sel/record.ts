@@ -1,8 +1,9 @@
+import type { HwType } from '../../../model/event.js';
 import type { EventDirection } from '../ipmi-tables.js';
 import type { SelTime } from '../sel-time.js';
 
 /** The text formats the `ipmi-sel` source reads. */
-export type SelFormat = 'ipmitool' | 'ipmitool-verbose' | 'freeipmi' | 'ipmiutil';
+export type SelFormat = 'ipmitool' | 'ipmitool-verbose' | 'freeipmi' | 'ipmiutil' | 'openbmc-log-util';
 
 /**
  * One SEL record as a tool printed it, before interpretation. Every format parser produces this, so
@@ -43,6 +44,8 @@ export interface SelRecord {
   /** Linux kernel panic string of an OEM 0xF0 record. */
   panic?: string;
   host?: string;
+  /** The part the tool's own names say (OpenBMC's OEM sensor names), used when the tables know none. */
+  hwHint?: HwType;
 }
 
 /** A line or block a parser recognised as its format but could not read. */

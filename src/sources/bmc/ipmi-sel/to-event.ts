@@ -1,7 +1,7 @@
 import type { FaultClass, FaultEvent, HwType, SeverityCode } from '../../../model/event.js';
 import { baseEvent } from '../../event-builder.js';
 import type { DecodeContext } from '../../types.js';
-import { componentId, dimmId, psuId } from '../component.js';
+import { componentId, dimmId, pciAddress, psuId } from '../component.js';
 import {
   classifyByKeywords,
   hex2,
@@ -29,6 +29,7 @@ const GENERIC_HW: ReadonlySet<HwType> = new Set<HwType>(['firmware', 'system', '
 
 function resolve(rec: SelRecord): Meaning {
   const m = resolveByTables(rec);
+  if (GENERIC_HW.has(m.hwType) && rec.hwHint !== undefined) m.hwType = rec.hwHint;
   if (GENERIC_HW.has(m.hwType)) {
     const text = `${rec.description} ${rec.detail ?? ''}`;
     if (DIMM_WORD_RE.test(text) && dimmId(text) !== undefined) m.hwType = 'memory';
@@ -138,7 +139,17 @@ export function selRecordToEvent(rec: SelRecord, payload: string, ctx: DecodeCon
         ? `${(rec.sensorType !== undefined ? sensorTypeByCode(rec.sensorType)?.name : rec.sensorTypeName) ?? 'sensor'}_${hex2(rec.sensorNumber)}`
         : undefined),
   );
-  if (hwId !== undefined) event['hw.id'] = hwId;
+  const pci = pciAddress(`${rec.description} ${rec.detail ?? ''} ${rec.oem?.text ?? ''}`);
+  if (pci !== undefined) {
+    // The same function the kernel's AER lines name: one hw.id joins both sources.
+    if (GENERIC_HW.has(meaning.hwType) || meaning.hwType === 'pcie') {
+      event['hw.type'] = 'pcie';
+      event['hw.id'] = pci.id;
+    } else if (hwId !== undefined) event['hw.id'] = hwId;
+    event['bmc.sel.pci.bus'] = pci.bus;
+    event['bmc.sel.pci.device'] = pci.device;
+    event['bmc.sel.pci.function'] = pci.function;
+  } else if (hwId !== undefined) event['hw.id'] = hwId;
   if (rec.sensorName !== undefined) event['hw.name'] = rec.sensorName;
   if (rec.host !== undefined) event['host.name'] = rec.host;
 

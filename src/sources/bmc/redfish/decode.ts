@@ -63,6 +63,22 @@ function str(o: Json, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/**
+ * A Redfish enum property as a string. Dell iDRAC writes some as an array of `{"Member": "…"}` objects
+ * (`"SensorType": [{"Member": "Battery"}]`, `"EntryCode": [{"Member": "Deassert"}]`): the first member
+ * is the value.
+ */
+function enumStr(o: Json, key: string): string | undefined {
+  const v = o[key];
+  if (typeof v === 'string') return v;
+  if (!Array.isArray(v)) return undefined;
+  for (const item of v) {
+    if (typeof item === 'string') return item;
+    if (isObject(item) && typeof item.Member === 'string') return item.Member;
+  }
+  return undefined;
+}
+
 /** Redfish times are ISO 8601; a time without a zone (DMTF's CXL mockup) is read as UTC. */
 function redfishTime(value: string): string | undefined {
   if (!ISO_RE.test(value)) return undefined;
@@ -150,9 +166,9 @@ function severityFor(word: string | undefined, faultClass: FaultClass, fallback:
 
 /** EntryType SEL: IPMI bytes and words carried in Redfish properties, read with the IPMI tables. */
 function interpretSel(entry: Json): Interpretation {
-  const typeName = str(entry, 'SensorType');
+  const typeName = enumStr(entry, 'SensorType');
   const sensorType = typeName !== undefined ? sensorTypeByName(typeName)?.code : undefined;
-  const entryCode = str(entry, 'EntryCode');
+  const entryCode = enumStr(entry, 'EntryCode');
   const messageId = str(entry, 'MessageId');
   const sensorNumber = typeof entry.SensorNumber === 'number' ? entry.SensorNumber : undefined;
   let direction: EventDirection = /^Deassert$/i.test(entryCode ?? '') ? 'deasserted' : 'asserted';
@@ -403,37 +419,40 @@ function decodeRecord(
  * the framer avoids this by handing members over one at a time.
  */
 export function decodeRedfish(payload: string, ctx: DecodeContext): DecodeResult {
+  if (payload.length > MAX_DOCUMENT_CHARS)
+    return rejected(`Redfish document longer than ${MAX_DOCUMENT_CHARS} characters`);
+  let doc: unknown;
   try {
-    if (payload.length > MAX_DOCUMENT_CHARS)
-      return rejected(`Redfish document longer than ${MAX_DOCUMENT_CHARS} characters`);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(payload);
-    } catch (err) {
-      return rejected(`invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (isObject(doc)) {
-      const key = Array.isArray(doc.Members) ? 'Members' : Array.isArray(doc.Events) ? 'Events' : undefined;
-      if (key !== undefined) {
-        const members = doc[key] as unknown[];
-        const events: FaultEvent[] = [];
-        for (let i = 0; i < members.length; i++) {
-          const member = members[i];
-          const path = `$.${key}[${i}]`;
-          const id = isObject(member)
-            ? (str(member, '@odata.id') ?? str(member, 'EventId') ?? str(member, 'Id'))
-            : undefined;
-          const r = decodeRecord(member, path, payload, ctx, `${path}|${id ?? ''}`);
-          if ('reason' in r) return rejected(`${key} member ${i}: ${r.reason}`, r.path);
-          events.push(r);
-        }
-        return decoded(...events);
-      }
-    }
+    doc = JSON.parse(payload);
+  } catch (err) {
+    return rejected(`invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  // A bare array of LogEntry objects (`jq .Members`, or a script's own dump) is read like Members.
+  const key = Array.isArray(doc)
+    ? ''
+    : isObject(doc)
+      ? Array.isArray(doc.Members)
+        ? 'Members'
+        : Array.isArray(doc.Events)
+          ? 'Events'
+          : undefined
+      : undefined;
+  if (key === undefined) {
     const r = decodeRecord(doc, '$', payload, ctx, undefined);
     return 'reason' in r ? rejected(r.reason, r.path) : decoded(r);
-  } catch (err) {
-    // Decoders must not throw (Source contract); a bug here dead-letters the record instead.
-    return rejected(`internal decoder error: ${err instanceof Error ? err.message : String(err)}`);
   }
+  const members = (key === '' ? doc : (doc as Json)[key]) as unknown[];
+  if (key === '' && members.length === 0) return rejected('empty JSON array: no LogEntry in it');
+  const events: FaultEvent[] = [];
+  for (let i = 0; i < members.length; i++) {
+    const member = members[i];
+    const path = key === '' ? `$[${i}]` : `$.${key}[${i}]`;
+    const id = isObject(member)
+      ? (str(member, '@odata.id') ?? str(member, 'EventId') ?? str(member, 'Id'))
+      : undefined;
+    const r = decodeRecord(member, path, payload, ctx, `${path}|${id ?? ''}`);
+    if ('reason' in r) return rejected(`${key === '' ? 'array' : key} member ${i}: ${r.reason}`, r.path);
+    events.push(r);
+  }
+  return decoded(...events);
 }

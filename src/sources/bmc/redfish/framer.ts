@@ -49,12 +49,30 @@ function skipValue(s: string, i: number): number {
   return i;
 }
 
+/** Byte spans of the elements of the array that opens at `s[open]`. */
+function arraySpans(s: string, open: number): Span[] | undefined {
+  const spans: Span[] = [];
+  let i = skipWs(s, open + 1);
+  if (s[i] === ']') return spans;
+  for (;;) {
+    const start = i;
+    const end = skipValue(s, i);
+    if (end < 0) return undefined;
+    spans.push({ start, end });
+    i = skipWs(s, end);
+    if (s[i] === ']') return spans;
+    if (s[i] !== ',') return undefined;
+    i = skipWs(s, i + 1);
+  }
+}
+
 /**
- * Byte spans of the elements of the top-level array `key` in a JSON object text already known to
+ * Byte spans of the elements of the top-level array `key` (`''`: the document is itself an array) in a JSON object text already known to
  * parse. Spans rather than re-serialized members keep `event.original` byte-identical to the input.
  */
 export function topLevelArraySpans(s: string, key: string): Span[] | undefined {
   let i = skipWs(s, 0);
+  if (key === '') return s[i] === '[' ? arraySpans(s, i) : undefined;
   if (s[i] !== '{') return undefined;
   i++;
   for (;;) {
@@ -66,21 +84,7 @@ export function topLevelArraySpans(s: string, key: string): Span[] | undefined {
     i = skipWs(s, keyEnd);
     if (s[i] !== ':') return undefined;
     i = skipWs(s, i + 1);
-    if (name === key && s[i] === '[') {
-      const spans: Span[] = [];
-      i = skipWs(s, i + 1);
-      if (s[i] === ']') return spans;
-      for (;;) {
-        const start = i;
-        const end = skipValue(s, i);
-        if (end < 0) return undefined;
-        spans.push({ start, end });
-        i = skipWs(s, end);
-        if (s[i] === ']') return spans;
-        if (s[i] !== ',') return undefined;
-        i = skipWs(s, i + 1);
-      }
-    }
+    if (name === key && s[i] === '[') return arraySpans(s, i);
     i = skipValue(s, i);
     if (i < 0) return undefined;
     i = skipWs(s, i);
@@ -89,8 +93,9 @@ export function topLevelArraySpans(s: string, key: string): Span[] | undefined {
   }
 }
 
-function membersKey(doc: unknown): 'Members' | 'Events' | undefined {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
+function membersKey(doc: unknown): 'Members' | 'Events' | '' | undefined {
+  if (Array.isArray(doc)) return doc.length > 0 ? '' : undefined;
+  if (typeof doc !== 'object' || doc === null) return undefined;
   const o = doc as Record<string, unknown>;
   if (Array.isArray(o.Members) && o.Members.length > 0) return 'Members';
   if (Array.isArray(o.Events) && o.Events.length > 0) return 'Events';
@@ -99,7 +104,8 @@ function membersKey(doc: unknown): 'Members' | 'Events' | undefined {
 
 /**
  * JSON documents however `jsonFramer` finds them, with one frame per member
- * of a `LogEntryCollection` (`Members[]`) or an EventService payload (`Events[]`).
+ * of a `LogEntryCollection` (`Members[]`), an EventService payload (`Events[]`) or a bare array of
+ * LogEntry objects.
  *
  * Each entry is its own record: a bad member is rejected on its own and dead-lettered with its own
  * bytes and line, while its siblings decode, so nothing is dropped and `Source` stays one record →
@@ -122,7 +128,12 @@ export function redfishFramer(): Framer {
       }
       const key = membersKey(doc);
       const spans = key === undefined ? undefined : topLevelArraySpans(frame.payload, key);
-      const count = key === undefined ? 0 : ((doc as Record<string, unknown[]>)[key]?.length ?? 0);
+      const count =
+        key === undefined
+          ? 0
+          : key === ''
+            ? (doc as unknown[]).length
+            : ((doc as Record<string, unknown[]>)[key]?.length ?? 0);
       if (key === undefined || spans === undefined || spans.length !== count) {
         out.push(frame);
         continue;
@@ -139,7 +150,7 @@ export function redfishFramer(): Framer {
         pos = span.start;
         const payload = frame.payload.slice(span.start, span.end);
         const occurrence = counter.next(payload);
-        const member: Frame = { payload, line, path: `$.${key}[${index}]` };
+        const member: Frame = { payload, line, path: key === '' ? `$[${index}]` : `$.${key}[${index}]` };
         if (occurrence > 0) member.occurrence = occurrence;
         out.push(member);
       });

@@ -1,14 +1,7 @@
 import type { FaultEvent } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
 import { lineFramer } from '../../framing.js';
-import {
-  type DecodeContext,
-  type DecodeResult,
-  decoded,
-  neverThrows,
-  rejected,
-  type Source,
-} from '../../types.js';
+import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
 import { communityId } from './community-id.js';
 import { parseLineProtocol } from './line-protocol.js';
 import { type Flow, type FlowError, TRANSPORT_NAMES, toFlow } from './record.js';
@@ -196,5 +189,5 @@ export const dpuFlowSource: Source = {
     'Flow records (goflow2 / IPFIX JSON lines, Telegraf netflow) with ECS network fields and Community ID',
   contentType: 'application/x-ndjson',
   createFramer: lineFramer,
-  decode: neverThrows('dpu-flow', decodeFlow),
+  decode: decodeFlow,
 };

@@ -1,5 +1,5 @@
 import type { FaultEvent } from '../../../model/event.js';
-import { type DecodeContext, type DecodeResult, neverThrows, rejected, type Source } from '../../types.js';
+import { type DecodeContext, type DecodeResult, rejected, type Source } from '../../types.js';
 import { dpuMetricsDocumentFastPath } from './document-fast-path.js';
 import { metricsFramer } from './framer.js';
 import { parseJsonSamples } from './json-lines.js';
@@ -41,6 +41,6 @@ export const dpuMetricsSource: Source = {
   description: 'DPU/NIC port counters: Prometheus exposition, JSON lines, ovs-ofctl dump-ports',
   contentType: 'text/plain',
   createFramer: metricsFramer,
-  decode: neverThrows('dpu-metrics', decodeMetrics),
+  decode: decodeMetrics,
   createDocumentFastPath: dpuMetricsDocumentFastPath,
 };

@@ -1,14 +1,7 @@
 import type { FaultClass, FaultEvent, SeverityCode } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
 import { jsonFramer } from '../../framing.js';
-import {
-  type DecodeContext,
-  type DecodeResult,
-  decoded,
-  neverThrows,
-  rejected,
-  type Source,
-} from '../../types.js';
+import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
 
 type Json = Record<string, unknown>;
 
@@ -299,5 +292,5 @@ export const smartSource: Source = {
   description: 'smartctl --json disk health (ATA, NVMe, SCSI) as physical_disk events',
   contentType: 'application/json',
   createFramer: jsonFramer,
-  decode: neverThrows('smart', decodeSmart),
+  decode: decodeSmart,
 };

@@ -1,14 +1,7 @@
 import type { SeverityCode } from '../../../model/event.js';
 import { baseEvent } from '../../event-builder.js';
 import { lineFramer } from '../../framing.js';
-import {
-  type DecodeContext,
-  type DecodeResult,
-  decoded,
-  neverThrows,
-  rejected,
-  type Source,
-} from '../../types.js';
+import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
 import { classifyHardware, classifyHpcState } from './hardware.js';
 import { parseLine } from './layouts.js';
 import { referenceMs } from './time.js';
@@ -112,6 +105,7 @@ function decodeSyslog(payload: string, ctx: DecodeContext): DecodeResult {
   );
   event['syslog.layout'] = line.layout;
   if (line.timeMs === undefined) event['syslog.time_source'] = 'received';
+  else if (line.yearInferred === true) event['syslog.time_source'] = 'year_inferred';
   if (line.host !== undefined) event['host.name'] = line.host;
   if (line.program !== undefined) {
     const name = processName(line.program);
@@ -154,5 +148,5 @@ export const syslogSource: Source = {
   description: 'Host syslog (RFC 3164/5424), dmesg and plain-text logs, with kernel hardware errors as hw.*',
   contentType: 'text/plain',
   createFramer: lineFramer,
-  decode: neverThrows('syslog', decodeSyslog),
+  decode: decodeSyslog,
 };

@@ -9,6 +9,8 @@ export interface ParsedLine {
   layout: Layout;
   /** Epoch ms of the event, when the line carries a usable time. */
   timeMs?: number;
+  /** The line had no year: `timeMs` has the one withInferredYear chose. */
+  yearInferred?: boolean;
   host?: string;
   /** The syslog TAG / APP-NAME as written (`sshd(pam_unix)`, `/usr/sbin/cron`). */
   program?: string;
@@ -101,6 +103,7 @@ function rfc3164(text: string, refMs: number, out: ParsedLine): boolean {
   if (t === undefined) return false;
   out.layout = 'rfc3164';
   out.timeMs = t;
+  out.yearInferred = true;
   takeHostAndTag(text.slice(m[0].length), out);
   return true;
 }
@@ -296,6 +299,7 @@ function dmesg(text: string, refMs: number, out: ParsedLine): boolean {
     if (t === undefined) return false;
     out.layout = 'dmesg';
     out.timeMs = t;
+    if (rel !== null) out.yearInferred = true;
     out.message = text.slice((ct ?? rel)![0].length);
   }
   out.program = 'kernel';

@@ -59,9 +59,16 @@ export function referenceMs(receivedAt: string | undefined): number {
   return Number.isFinite(cachedRefMs) ? cachedRefMs : Date.now();
 }
 
+/** How far ahead of the receive time a year-less line may be: sender clock skew and a local zone read as UTC. */
+const AHEAD_MS = 86_400_000;
+/** Feb 29 recurs within eight years (2096 → 2104 skips one leap year). */
+const MAX_YEARS_BACK = 8;
+
 /**
- * RFC 3164 and dmesg omit the year. Take the receive year, and step back one year when that puts
- * the line more than a week in the future (a December line read in January).
+ * RFC 3164 and dmesg omit the year. As rsyslog and Elastic's ingest do, the year is the one that puts
+ * the line at the most recent date not after the receive time (up to a day ahead is allowed, for
+ * clock skew and hosts that log local time): a December line read in January is last year's, a
+ * `Feb 29` line is from the last leap year. The caller flags such times (`syslog.time_source`).
  */
 export function withInferredYear(
   month: number,
@@ -73,9 +80,11 @@ export function withInferredYear(
   refMs: number,
 ): number | undefined {
   const year = new Date(refMs).getUTCFullYear();
-  const t = utcMs(year, month, day, hour, minute, second, ms);
-  if (t === undefined) return utcMs(year - 1, month, day, hour, minute, second, ms);
-  return t - refMs > 7 * 86_400_000 ? utcMs(year - 1, month, day, hour, minute, second, ms) : t;
+  for (let back = 0; back <= MAX_YEARS_BACK; back++) {
+    const t = utcMs(year - back, month, day, hour, minute, second, ms);
+    if (t !== undefined && t - refMs <= AHEAD_MS) return t;
+  }
+  return undefined;
 }
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;

@@ -1,6 +1,6 @@
 import { OccurrenceCounter } from '../../framing.js';
 import type { Frame, Framer } from '../../types.js';
-import { type OsloHead, parseOsloHead, stripAnsi, type TracebackLine, tracebackLine } from './oslo-format.js';
+import { type OsloHead, parseAnyHead, stripAnsi, type TracebackLine, tracebackLine } from './oslo-format.js';
 
 export interface OsloFramer extends Framer {
   /** Whether `push(line)` would fold the line into the open record instead of starting a new one. */
@@ -10,8 +10,10 @@ export interface OsloFramer extends Framer {
 /**
  * Cuts oslo.log text into records. A traceback is folded into the record that raised it, in both of
  * the shapes oslo.log produces: bare Python traceback lines under the record, and traceback lines
- * that repeat the record's prefix (same pid and logger) with the traceback text after it. Bare
- * indented lines outside a traceback continue a multi-line message.
+ * that repeat the record's prefix (same pid and logger) with the traceback text after it, and the
+ * older `TRACE` prefix lines (same pid). Bare indented lines outside a traceback continue a
+ * multi-line message; an indented line that is itself an oslo.log line (a pasted, indented excerpt)
+ * starts a record. journald-wrapped lines (devstack) are read by their inner oslo head.
  *
  * `counter` is shared with the byte fast path (fast-path.ts) so both number repeats alike.
  */
@@ -46,11 +48,15 @@ export function osloFramer(counter: Pick<OccurrenceCounter, 'next'> = new Occurr
       if (kind !== 'none') return kind;
       return clean.startsWith(' ') || clean.startsWith('\t') ? 'body' : undefined;
     }
-    if (head.pid !== currentPid || head.logger !== currentLogger) return undefined;
+    if (head.pid !== currentPid) return undefined;
+    // Older oslo.log writes each traceback line with the exception prefix `… TRACE logger`, also
+    // the lines after the exception line (`Command: …`, `Exit code: 1`): all belong to the record.
+    if (head.level === 'TRACE') return 'body';
+    if (head.logger !== currentLogger) return undefined;
     const kind = tracebackLine(head.message, open);
     return kind === 'none' ? undefined : kind;
   };
-  const headOf = (clean: string) => (clean.startsWith('{') ? undefined : parseOsloHead(clean));
+  const headOf = (clean: string) => (clean.startsWith('{') ? undefined : parseAnyHead(clean));
 
   return {
     continues(line) {

@@ -1,10 +1,11 @@
 import type { FaultEvent } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
+import { referenceMs, withInferredYear } from '../../host/syslog/time.js';
 import { type DecodeContext, type DecodeResult, rejected, type Source } from '../../types.js';
 import { osloDocumentFastPath } from './document-fast-path.js';
 import { osloFastPath } from './fast-path.js';
 import { osloFramer } from './framer.js';
-import { type OsloHead, parseOsloHead, SEVERITY, serviceFromFile, stripAnsi } from './oslo-format.js';
+import { type OsloHead, parseAnyHead, SEVERITY, serviceFromFile, stripAnsi } from './oslo-format.js';
 
 const MAX_RECORD = 1024 * 1024;
 
@@ -37,9 +38,21 @@ function traceback(lines: string[]): { stack: string; type?: string; text?: stri
   // Prefixed traceback lines keep only the text after the oslo prefix.
   const body = lines.map((l) => {
     const clean = stripAnsi(l);
-    return parseOsloHead(clean)?.message ?? clean;
+    return parseAnyHead(clean)?.message ?? clean;
   });
-  const last = [...body].reverse().find((l) => /^[\w.]+(?::|$)/.test(l) && !l.startsWith(' '));
+  // The exception line is the first unindented `Name: text` after the last frame; ProcessExecutionError
+  // and friends print more unindented lines after it (`Command: …`, `Exit code: 1`).
+  let lastFrame = -1;
+  for (let i = body.length - 1; i >= 0; i--) {
+    if (body[i]!.startsWith(' ') || body[i]!.startsWith('\t')) {
+      lastFrame = i;
+      break;
+    }
+  }
+  const isException = (l: string) => /^[\w.]+(?::|$)/.test(l) && !l.startsWith(' ');
+  const last =
+    (lastFrame >= 0 ? body.slice(lastFrame + 1).find(isException) : undefined) ??
+    [...body].reverse().find(isException);
   const m = last === undefined ? null : /^([\w.]+)(?::\s?(.*))?$/.exec(last);
   const out: { stack: string; type?: string; text?: string } = { stack: body.join('\n') };
   if (m !== null) {
@@ -54,24 +67,40 @@ function decodeText(payload: string, ctx: DecodeContext): DecodeResult {
   let first = stripAnsi(nl === -1 ? payload : payload.slice(0, nl));
   // Producers that split CRLF files on LF leave a CR behind (Loghub's files are CRLF).
   if (first.endsWith('\r')) first = first.slice(0, -1);
-  const head = parseOsloHead(first);
+  const head = parseAnyHead(first);
   if (head === undefined) {
     return rejected(
-      "line does not match the oslo.log format 'YYYY-MM-DD HH:MM:SS.mmm PID LEVEL logger [context] message'",
+      "line does not match the oslo.log format 'YYYY-MM-DD HH:MM:SS.mmm PID LEVEL logger [context] message' (bare, indented or journald-wrapped)",
     );
+  }
+  let timestamp = head.timestamp;
+  const journal = head.journal;
+  if (timestamp === '' && journal !== undefined) {
+    const { month, day, hour, minute, second } = journal;
+    const t = withInferredYear(month, day, hour, minute, second, 0, referenceMs(ctx.receivedAt));
+    const iso = t === undefined ? undefined : toIso(t);
+    if (iso === undefined) return rejected(`journald time '${first.slice(0, 15)}' is not a calendar date`);
+    timestamp = iso;
   }
   const event = baseEvent(
     {
       source: 'openstack-log',
       dataset: 'openstack.log',
       original: payload,
-      timestamp: head.timestamp,
+      timestamp,
       severity: SEVERITY[head.level] ?? 6,
       message: head.message,
     },
     ctx,
   );
   fill(event, head);
+  if (journal !== undefined) {
+    event['host.name'] = journal.host;
+    // devstack's units are `devstack@n-cpu`; the ident is the service (`nova-compute`).
+    event['service.name'] = journal.ident;
+    event['log.syslog.appname'] = journal.ident;
+    if (head.timestamp === '') event['openstack.log.time_source'] = 'journal_year_inferred';
+  }
   if (nl !== -1) {
     const tb = traceback(payload.slice(nl + 1).split('\n'));
     event['error.stack_trace'] = tb.stack;
@@ -153,11 +182,14 @@ function decode(payload: string, ctx: DecodeContext): DecodeResult {
   return decodeText(payload, ctx);
 }
 
-/** OpenStack service logs: oslo.log text (with Loghub's file-name prefix) and oslo.log JSON lines. */
+/**
+ * OpenStack service logs: oslo.log text (with Loghub's file-name prefix; pasted with an indent;
+ * wrapped by journald, with ANSI colours, as devstack writes it) and oslo.log JSON lines.
+ */
 export const openstackLogSource: Source = {
   id: 'openstack-log',
   dataset: 'openstack.log',
-  description: 'OpenStack service logs (oslo.log text or JSONFormatter lines)',
+  description: 'OpenStack service logs (oslo.log text, journald-wrapped oslo.log, JSONFormatter lines)',
   contentType: 'text/plain',
   createFramer: () => osloFramer(),
   decode,

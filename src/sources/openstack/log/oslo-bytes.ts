@@ -295,7 +295,10 @@ const INSTANCE_OPEN_INNER = Buffer.from('instance: ', 'latin1');
 
 /** Whether the framer would fold line `l` into the open plain record `p` (a traceback under it). */
 export function folds(p: Head, pb: Buffer, l: Head, lb: Buffer): boolean {
-  if (p.pid !== l.pid || p.loggerEnd - p.loggerAt !== l.loggerEnd - l.loggerAt) return false;
+  if (p.pid !== l.pid) return false;
+  // oslo.log's exception prefix writes TRACE where the level goes: each such line continues the record.
+  if (LEVELS[l.level] === 'TRACE') return true;
+  if (p.loggerEnd - p.loggerAt !== l.loggerEnd - l.loggerAt) return false;
   for (let i = 0; i < p.loggerEnd - p.loggerAt; i++) {
     if (pb[p.loggerAt + i] !== lb[l.loggerAt + i]) return false;
   }

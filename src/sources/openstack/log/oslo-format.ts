@@ -41,6 +41,20 @@ export interface OsloHead {
   project?: string;
   instance?: string;
   message: string;
+  /**
+   * A journald/syslog-wrapped line (`Mar 05 10:00:00 host nova-compute[123]: ERROR …`, as devstack
+   * logs): the wrapper's host, ident and time. `timestamp` is '' when only the wrapper has a time
+   * (it has no year; the decoder infers it from the receive time).
+   */
+  journal?: {
+    host: string;
+    ident: string;
+    month: number;
+    day: number;
+    hour: number;
+    minute: number;
+    second: number;
+  };
 }
 
 export function stripAnsi(text: string): string {
@@ -144,7 +158,13 @@ export function parseOsloHead(line: string): OsloHead | undefined {
 
 function parseUncached(line: string): OsloHead | undefined {
   const m = HEAD.exec(line);
-  if (m === null) return undefined;
+  if (m === null) {
+    // An excerpt pasted with an indent (a bug report, a chat message) has one on every line.
+    const first = line.charCodeAt(0);
+    if (first !== 32 && first !== 9) return undefined;
+    const trimmed = line.trimStart();
+    return trimmed === '' ? undefined : parseUncached(trimmed);
+  }
   const timestamp = isoFrom(m[2]!, m[3]!, m[4]);
   if (timestamp === undefined) return undefined;
   const head: OsloHead = {
@@ -155,7 +175,13 @@ function parseUncached(line: string): OsloHead | undefined {
     message: '',
   };
   if (m[1] !== undefined) head.filePrefix = m[1];
-  let rest = m[8] ?? '';
+  parseTail(m[8] ?? '', head);
+  return head;
+}
+
+/** What follows the logger: the context bracket, `[instance: …]`, the message. */
+function parseTail(text: string, head: OsloHead): void {
+  let rest = text;
   if (rest.startsWith('[')) {
     const close = rest.indexOf(']');
     if (close !== -1) {
@@ -172,7 +198,54 @@ function parseUncached(line: string): OsloHead | undefined {
     rest = rest.slice(inst[0].length);
   }
   head.message = rest;
+}
+
+// journald's short format and RFC 3164 syslog: `Mon DD HH:MM:SS host ident[pid]: text`.
+const JOURNAL = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\S+) ([^\s[\]]+)\[(\d+)\]: ?(.*)$/;
+// devstack's journald format string drops oslo's own time and pid: `LEVEL logger [context] text`.
+const BARE_HEAD = /^(TRACE|DEBUG|INFO|AUDIT|WARNING|WARN|ERROR|CRITICAL|FATAL)\s+(\S+)(?:\s(.*))?$/;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function parseJournal(line: string): OsloHead | undefined {
+  const j = JOURNAL.exec(line);
+  if (j === null) return undefined;
+  const month = MONTHS.indexOf(j[1]!);
+  if (month < 0) return undefined;
+  const inner = j[9]!;
+  let head: OsloHead;
+  const full = parseOsloHead(inner);
+  if (full !== undefined) {
+    head = { ...full };
+  } else {
+    const b = BARE_HEAD.exec(inner);
+    if (b === null) return undefined;
+    head = {
+      timestamp: '',
+      pid: Number(j[8]),
+      level: b[1] === 'WARN' ? 'WARNING' : b[1]!,
+      logger: b[2]!,
+      message: '',
+    };
+    parseTail(b[3] ?? '', head);
+  }
+  head.journal = {
+    host: j[6]!,
+    ident: j[7]!,
+    month,
+    day: Number(j[2]),
+    hour: Number(j[3]),
+    minute: Number(j[4]),
+    second: Number(j[5]),
+  };
   return head;
+}
+
+/**
+ * The head of an oslo.log line however it arrives: bare, indented, or wrapped by journald/syslog
+ * (with or without ANSI colours: pass the line through stripAnsi first). Do not mutate the result.
+ */
+export function parseAnyHead(line: string): OsloHead | undefined {
+  return parseOsloHead(line) ?? parseJournal(line.trimStart());
 }
 
 const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?::(?:\s.*)?)?$/;

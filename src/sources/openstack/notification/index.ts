@@ -1,14 +1,7 @@
 import type { FaultEvent, SeverityCode } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
 import { jsonFramer } from '../../framing.js';
-import {
-  type DecodeContext,
-  type DecodeResult,
-  decoded,
-  neverThrows,
-  rejected,
-  type Source,
-} from '../../types.js';
+import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
 import { fillIronic, fillLegacy, fillMasakari, fillMasakariNotification, fillNova } from './fields.js';
 import { type Json, obj, objectName, osloTimeMs, PRIORITY_SEVERITY, str } from './json.js';
 import { resolveRefs } from './refs.js';
@@ -285,5 +278,5 @@ export const openstackNotificationSource: Source = {
   description: 'OpenStack notifications (nova, ironic, masakari; versioned and legacy; oslo envelope)',
   contentType: 'application/json',
   createFramer: jsonFramer,
-  decode: neverThrows('openstack-notification', decodeNotification),
+  decode: decodeNotification,
 };

@@ -1,0 +1,391 @@
+import { FaultlineError } from '../shared/errors.js';
+import { type BmcPower, type DpuAgent, DriverError } from './drivers/types.js';
+import type { FleetService } from './fleet-service.js';
+import type { Lease, Node } from './model.js';
+import { API_VERBS, type ProvisionVerb } from './provision-states.js';
+
+/** One provisioning step: its name (as in events) and what it does; `undo` reverts it on failure. */
+interface Step {
+  name: string;
+  run(): Promise<void>;
+  undo?(): Promise<void>;
+}
+
+/**
+ * Drives nodes through deploy and clean with the DPU agent and the BMC, leases through their life
+ * (start → deploy → active; end → clean → available), evacuation to a spare, and the segment
+ * invariant. One operation per node at a time (Ironic's conductor lock); a failed step is undone
+ * as far as it got and leaves the node in the fail state with the reason, never half-configured.
+ */
+export class Provisioner {
+  private readonly running = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly fleet: FleetService,
+    private readonly dpu: DpuAgent,
+    private readonly bmc: BmcPower,
+  ) {}
+
+  /** Serializes work per node; the returned promise settles with `fn`'s outcome. */
+  private exclusive<T>(nodeId: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.running.get(nodeId) ?? Promise.resolve();
+    const next = before.then(fn, fn);
+    const tracked = next.catch(() => undefined);
+    this.running.set(nodeId, tracked);
+    void tracked.then(() => {
+      if (this.running.get(nodeId) === tracked) this.running.delete(nodeId);
+    });
+    return next;
+  }
+
+  /** Resolves when no node operation is in flight (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()]);
+  }
+
+  private async runSteps(node: Node, steps: Step[]): Promise<{ failed?: { step: string; reason: string } }> {
+    const done: Step[] = [];
+    for (const s of steps) {
+      const t0 = this.fleet.clock.now();
+      try {
+        await s.run();
+        await this.fleet.recordStep(node.id, s.name, 'success', this.fleet.clock.now() - t0);
+        done.push(s);
+      } catch (error) {
+        const reason = `${s.name}: ${error instanceof Error ? error.message : String(error)}`;
+        await this.fleet.recordStep(node.id, s.name, 'failure', this.fleet.clock.now() - t0, { reason });
+        for (const d of done.reverse()) {
+          // Best effort: a step that cannot be undone is reported by the invariant check later.
+          await d.undo?.().catch(() => undefined);
+        }
+        return { failed: { step: s.name, reason } };
+      }
+    }
+    return {};
+  }
+
+  private async vnis(lease: Lease): Promise<number[]> {
+    const out: number[] = [];
+    for (const id of lease.networkIds) {
+      const n = await this.fleet.repo.network(id);
+      if (n !== undefined) out.push(n.vni);
+    }
+    return out;
+  }
+
+  private async deploySteps(node: Node, lease: Lease): Promise<{ before: Step[]; boot: Step[] }> {
+    const ports = (await this.fleet.repo.dpu(node.id))?.ports.map((p) => p.name) ?? [];
+    const vnis = await this.vnis(lease);
+    const before: Step[] = [
+      {
+        name: 'attach_disk',
+        run: () => this.dpu.attachDisk(node.id, lease.diskId),
+        undo: () => this.dpu.detachDisk(node.id, lease.diskId),
+      },
+    ];
+    for (const port of ports) {
+      before.push({
+        name: 'create_vnic',
+        run: () => this.dpu.createVnic(node.id, port),
+        undo: () => this.dpu.deleteVnic(node.id, port),
+      });
+      for (const vni of vnis) before.push(this.segmentStep(node.id, port, vni, true));
+    }
+    const bmc = node.bmcAddress ?? node.id;
+    before.push({ name: 'set_boot_device', run: () => this.bmc.setBootDevice(bmc, 'disk') });
+    before.push({
+      name: 'power_on',
+      run: async () => {
+        await this.bmc.power(bmc, 'on');
+        await this.fleet.setPowerState(node.id, 'power on');
+      },
+      undo: async () => {
+        await this.bmc.power(bmc, 'off');
+        await this.fleet.setPowerState(node.id, 'power off');
+      },
+    });
+    return { before, boot: [{ name: 'boot', run: () => this.dpu.waitForBoot(node.id) }] };
+  }
+
+  private segmentStep(nodeId: string, port: string, vni: number, present: boolean): Step {
+    const apply = async (on: boolean) => {
+      await this.dpu.programSegment(nodeId, port, vni, on);
+      await this.fleet.work(async (w) => {
+        await w.repo.setSegment(nodeId, port, vni, on, w.at);
+        w.events.push({
+          type: on ? 'segment.program' : 'segment.remove',
+          at: w.at,
+          node_id: nodeId,
+          port,
+          vni,
+        });
+      });
+    };
+    return { name: 'program_segment', run: () => apply(present), undo: () => apply(!present) };
+  }
+
+  /** Deploys a node for an active lease; on failure the node is `deploy failed` and the lease `error`. */
+  deploy(lease: Lease): Promise<Node> {
+    return this.exclusive(lease.nodeId, async () => {
+      let node = await this.fleet.transition(lease.nodeId, 'deploy', {
+        detail: { lease_id: lease.id, tenant_id: lease.tenantId },
+      });
+      const { before, boot } = await this.deploySteps(node, lease);
+      let outcome = await this.runSteps(node, before);
+      if (outcome.failed === undefined) {
+        node = await this.fleet.transition(node.id, 'wait');
+        outcome = await this.runSteps(node, boot);
+        if (outcome.failed === undefined) node = await this.fleet.transition(node.id, 'resume');
+        else
+          await this.runSteps(
+            node,
+            [...before].reverse().flatMap((s) => (s.undo ? [{ name: `undo_${s.name}`, run: s.undo }] : [])),
+          );
+      }
+      if (outcome.failed !== undefined) {
+        const reason = outcome.failed.reason;
+        return this.fleet.work(async (w) => {
+          const failed = await this.fleet.transitionIn(w, node.id, 'fail', {
+            reason,
+            detail: { step: outcome.failed!.step },
+          });
+          const current = await w.repo.lease(lease.id);
+          if (current !== undefined && current.status === 'active')
+            await this.fleet.endLeaseIn(w, current, 'error', reason);
+          return failed;
+        });
+      }
+      return this.fleet.transition(node.id, 'done', {
+        detail: { lease_id: lease.id, tenant_id: lease.tenantId },
+      });
+    });
+  }
+
+  /** Takes a node back after its lease: detach the disk, remove the segments, power off; then available. */
+  clean(nodeId: string, lease?: Lease): Promise<Node> {
+    return this.exclusive(nodeId, async () => {
+      let node = await this.fleet.node(nodeId);
+      if (
+        node.provisionState === 'active' ||
+        node.provisionState === 'deploy failed' ||
+        node.provisionState === 'wait call-back'
+      )
+        node = await this.fleet.transition(nodeId, 'delete');
+      const outcome = await this.runSteps(node, await this.teardownSteps(node, lease));
+      if (node.provisionState !== 'deleting') return this.fleet.node(nodeId);
+      if (outcome.failed !== undefined)
+        return this.fleet.transition(nodeId, 'fail', { reason: outcome.failed.reason });
+      // Nothing to wipe: the tenant's data lives on its cloud disk, which left with the lease.
+      await this.fleet.transition(nodeId, 'clean');
+      return this.fleet.transition(nodeId, 'done');
+    });
+  }
+
+  private async teardownSteps(node: Node, lease?: Lease): Promise<Step[]> {
+    const steps: Step[] = [];
+    const bmc = node.bmcAddress ?? node.id;
+    steps.push({
+      name: 'power_off',
+      run: async () => {
+        await this.bmc.power(bmc, 'off');
+        await this.fleet.setPowerState(node.id, 'power off');
+      },
+    });
+    for (const s of await this.fleet.repo.segments(node.id))
+      steps.push(this.segmentStep(node.id, s.port, s.vni, false));
+    for (const p of (await this.fleet.repo.dpu(node.id))?.ports ?? [])
+      steps.push({ name: 'delete_vnic', run: () => this.dpu.deleteVnic(node.id, p.name) });
+    if (lease !== undefined)
+      steps.push({ name: 'detach_disk', run: () => this.dpu.detachDisk(node.id, lease.diskId) });
+    return steps;
+  }
+
+  /** The operator verbs of `PUT /v1/nodes/{id}/states/provision`, with the conductor's follow-up work. */
+  async operatorVerb(nodeId: string, verb: ProvisionVerb, reason?: string): Promise<Node> {
+    const node = await this.fleet.transition(nodeId, verb, {
+      among: API_VERBS,
+      ...(reason ? { reason } : {}),
+    });
+    // What the conductor does next; runs after the answer (202), one operation per node.
+    const follow = async () => {
+      const st = node.provisionState;
+      if (st === 'verifying') {
+        try {
+          if (node.bmcAddress !== null) await this.bmc.powerState(node.bmcAddress);
+          return this.fleet.transition(nodeId, 'done');
+        } catch (error) {
+          return this.fleet.transition(nodeId, 'fail', { reason: `verify: ${(error as Error).message}` });
+        }
+      }
+      if (st === 'inspecting') return this.fleet.transition(nodeId, 'done');
+      if (st === 'cleaning') {
+        const outcome = await this.runSteps(node, await this.teardownSteps(node));
+        return this.fleet.transition(
+          nodeId,
+          outcome.failed ? 'fail' : 'done',
+          outcome.failed ? { reason: outcome.failed.reason } : {},
+        );
+      }
+      return node;
+    };
+    void this.exclusive(nodeId, follow).catch(() => undefined);
+    return node;
+  }
+
+  /** Walks a freshly enrolled node to `available` (manage → verify → provide → clean). */
+  async makeAvailable(nodeId: string): Promise<Node> {
+    await this.operatorVerb(nodeId, 'manage');
+    await this.idle();
+    await this.operatorVerb(nodeId, 'provide');
+    await this.idle();
+    return this.fleet.node(nodeId);
+  }
+
+  /**
+   * Starts leases whose start has come (their node must be available and out of maintenance) and
+   * ends those whose end has passed. Returns the deploy and clean operations it began.
+   */
+  async tick(): Promise<{ started: Lease[]; ended: Lease[]; operations: Promise<unknown>[] }> {
+    const now = this.fleet.nowIso();
+    const started: Lease[] = [];
+    const ended: Lease[] = [];
+    const operations: Promise<unknown>[] = [];
+    for (const l of await this.fleet.repo.leases({ status: ['pending'] })) {
+      if (l.end <= now) {
+        await this.fleet.work((w) =>
+          this.fleet.endLeaseIn(w, l, 'expired', 'never started: node not available'),
+        );
+        continue;
+      }
+      if (l.start > now || this.running.has(l.nodeId)) continue;
+      const node = await this.fleet.repo.node(l.nodeId);
+      if (node === undefined || node.maintenance || node.provisionState !== 'available') continue;
+      const active = await this.fleet.work((w) => this.fleet.activateLeaseIn(w, l));
+      started.push(active);
+      operations.push(this.deploy(active).catch(() => undefined));
+    }
+    for (const l of await this.fleet.repo.leases({ status: ['active'] })) {
+      if (l.end > now) continue;
+      const done = await this.fleet.work((w) => this.fleet.endLeaseIn(w, l, 'expired'));
+      ended.push(done);
+      operations.push(this.clean(l.nodeId, l).catch(() => undefined));
+    }
+    return { started, ended, operations };
+  }
+
+  /** Cancels a lease; an active one is cleaned off its node. */
+  async cancel(leaseId: string, reason?: string): Promise<Lease> {
+    const lease = await this.fleet.lease(leaseId);
+    if (lease.status !== 'pending' && lease.status !== 'active')
+      throw new FaultlineError('FAULTLINE_CONFLICT', `lease ${leaseId} is ${lease.status}`, {
+        status: lease.status,
+      });
+    const ended = await this.fleet.work((w) => this.fleet.endLeaseIn(w, lease, 'cancelled', reason));
+    if (lease.status === 'active') void this.clean(lease.nodeId, lease).catch(() => undefined);
+    return ended;
+  }
+
+  /**
+   * Moves the active lease of a failing node to a spare of the same class: the spare boots the
+   * tenant's cloud disk with the same segments; the old node goes to maintenance with the fault.
+   */
+  async evacuate(nodeId: string, fault: string, targetNodeId?: string): Promise<{ from: Lease; to: Lease }> {
+    const now = this.fleet.nowIso();
+    const lease = (await this.fleet.repo.leases({ nodeId, status: ['active'] }))[0];
+    if (lease === undefined)
+      throw new FaultlineError('FAULTLINE_CONFLICT', `node ${nodeId} has no active lease to evacuate`);
+    const spare = await this.pickSpare(lease, now, targetNodeId);
+    const moved = await this.fleet.work(async (w) => {
+      const from = await this.fleet.endLeaseIn(w, lease, 'evacuated', fault);
+      await this.fleet.setMaintenanceIn(w, nodeId, true, fault);
+      const to: Lease = {
+        ...lease,
+        id: crypto.randomUUID(),
+        nodeId: spare.id,
+        start: w.at,
+        status: 'pending',
+        activatedAt: null,
+        evacuatedFrom: lease.id,
+        reason: null,
+        createdAt: w.at,
+        updatedAt: w.at,
+      };
+      await w.repo.insertLease(to);
+      const active = await this.fleet.activateLeaseIn(w, to);
+      w.events.push({
+        type: 'node.evacuate',
+        at: w.at,
+        node_id: nodeId,
+        target_node_id: spare.id,
+        lease_id: lease.id,
+        tenant_id: lease.tenantId,
+        disk_id: lease.diskId,
+        reason: fault,
+      });
+      return { from, to: active };
+    });
+    // The failing node may not answer: detaching its disk first frees the volume for the spare.
+    await this.clean(nodeId, lease).catch(() => undefined);
+    await this.deploy(moved.to);
+    return { from: moved.from, to: (await this.fleet.repo.lease(moved.to.id)) ?? moved.to };
+  }
+
+  private async pickSpare(lease: Lease, now: string, targetNodeId?: string): Promise<Node> {
+    const busy = await this.fleet.repo.busyNodes(lease.resourceClass, now, lease.end);
+    const candidates = (await this.fleet.repo.nodes({ resourceClass: lease.resourceClass })).filter(
+      (n) => n.id !== lease.nodeId && !n.maintenance && n.provisionState === 'available' && !busy.has(n.id),
+    );
+    const spare = targetNodeId === undefined ? candidates[0] : candidates.find((n) => n.id === targetNodeId);
+    if (spare === undefined)
+      throw new FaultlineError(
+        'FAULTLINE_NO_CAPACITY',
+        targetNodeId === undefined
+          ? `no spare of class ${lease.resourceClass} is available until ${lease.end}`
+          : `node ${targetNodeId} is not an available spare of class ${lease.resourceClass}`,
+      );
+    return spare;
+  }
+
+  /**
+   * The isolation invariant: a node's DPU ports carry only the segments of the networks its
+   * current lease attached (none when unleased). Each stray segment is a violation event.
+   */
+  async checkSegments(): Promise<{ nodeId: string; port: string; vni: number; reason: string }[]> {
+    const violations: { nodeId: string; port: string; vni: number; reason: string }[] = [];
+    const now = this.fleet.nowIso();
+    const nets = new Map((await this.fleet.repo.networks()).map((n) => [n.vni, n]));
+    for (const node of await this.fleet.repo.nodes()) {
+      const lease = await this.fleet.repo.whoLeasedAt(node.id, now);
+      const allowed = new Set<number>();
+      if (lease !== undefined && lease.status === 'active')
+        for (const id of lease.networkIds) {
+          const n = await this.fleet.repo.network(id);
+          if (n !== undefined) allowed.add(n.vni);
+        }
+      for (const s of await this.dpu.segments(node.id)) {
+        if (allowed.has(s.vni)) continue;
+        const owner = nets.get(s.vni)?.tenantId;
+        const reason =
+          lease === undefined
+            ? `segment ${s.vni}${owner ? ` of tenant ${owner}` : ''} on unleased node ${node.id} port ${s.port}`
+            : `segment ${s.vni}${owner ? ` of tenant ${owner}` : ''} on node ${node.id} port ${s.port}, leased to ${lease.tenantId}`;
+        violations.push({ nodeId: node.id, port: s.port, vni: s.vni, reason });
+      }
+    }
+    if (violations.length > 0)
+      await this.fleet.sink.emit(
+        violations.map((v) => ({
+          type: 'invariant.violation' as const,
+          at: now,
+          node_id: v.nodeId,
+          port: v.port,
+          vni: v.vni,
+          reason: v.reason,
+          ...(nets.get(v.vni) ? { tenant_id: nets.get(v.vni)!.tenantId } : {}),
+        })),
+      );
+    return violations;
+  }
+}
+
+export { DriverError };

@@ -1,0 +1,280 @@
+import { createHash } from 'node:crypto';
+import { maskMessage, WILDCARD } from './masking.js';
+
+/** What the miner tells about one line. */
+export interface MineResult {
+  /** Stable for the life of the template: generalizing the template never changes it. */
+  readonly id: string;
+  readonly template: string;
+  /** `created`: first line of a new template; `generalized`: the template gained a `<*>`. */
+  readonly change: 'created' | 'generalized' | 'none';
+}
+
+/** A template as the miner keeps it (and persists it). */
+export interface TemplateRecord {
+  id: string;
+  template: string;
+  count: number;
+}
+
+export interface MinerOptions {
+  /** Templates kept; beyond it the least recently matched one is dropped (memory stays bounded). */
+  maxTemplates?: number;
+  /** Masked lines remembered for the exact-shape shortcut. */
+  cacheSize?: number;
+}
+
+interface Cluster {
+  id: string;
+  tokens: string[];
+  count: number;
+  /** Tick of the last match: the eviction order. */
+  used: number;
+  bucket: string;
+}
+
+const DEFAULTS: Required<MinerOptions> = { maxTemplates: 50_000, cacheSize: 100_000 };
+
+/**
+ * How many of a template's tokens a line must share to join it: short messages need a closer match
+ * (a 2-token message differing in one token is as likely another statement as a parameter).
+ */
+function threshold(length: number): number {
+  if (length <= 1) return 1;
+  if (length === 2) return 0.5;
+  if (length === 3) return 0.7;
+  if (length === 4) return 0.66;
+  return 0.5;
+}
+
+/**
+ * A streaming log template miner of the Drain family. A line is masked (masking.ts), runs of
+ * wildcards collapse (a list of any length is one parameter), and its shape is looked up exactly
+ * first (most lines of a known statement have a shape seen before); otherwise it is compared with
+ * the templates of the same length and first token and joins the most similar one above the
+ * threshold, or starts a new template. Ids are derived from the shape of a template's first line,
+ * so replaying the same input gives the same ids and a template keeps its id as it generalizes.
+ */
+export class TemplateMiner {
+  private readonly options: Required<MinerOptions>;
+  private readonly byId = new Map<string, Cluster>();
+  private readonly buckets = new Map<string, Cluster[]>();
+  private readonly shapes = new Map<string, Cluster>();
+  /** Templates created, generalized or matched since the last `takeChanges`. */
+  private readonly dirty = new Set<Cluster>();
+  private tick = 0;
+
+  constructor(options: MinerOptions = {}) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  add(message: string): MineResult {
+    const tokens = collapse(maskMessage(message));
+    const shape = tokens.join(' ');
+    this.tick++;
+    const known = this.shapes.get(shape);
+    if (known !== undefined && this.byId.get(known.id) === known) {
+      known.count++;
+      known.used = this.tick;
+      this.dirty.add(known);
+      return { id: known.id, template: known.tokens.join(' '), change: 'none' };
+    }
+    const bucketKey = `${tokens.length} ${firstKey(tokens)}`;
+    let bucket = this.buckets.get(bucketKey);
+    if (bucket === undefined) {
+      bucket = [];
+      this.buckets.set(bucketKey, bucket);
+    }
+    const best = bestMatch(bucket, tokens);
+    let change: MineResult['change'] = 'none';
+    let cluster: Cluster;
+    if (best === undefined) {
+      cluster = { id: this.newId(shape), tokens, count: 0, used: this.tick, bucket: bucketKey };
+      bucket.push(cluster);
+      this.byId.set(cluster.id, cluster);
+      change = 'created';
+      if (this.byId.size > this.options.maxTemplates) this.evict();
+    } else {
+      cluster = best;
+      if (generalize(cluster.tokens, tokens)) change = 'generalized';
+    }
+    cluster.count++;
+    cluster.used = this.tick;
+    this.dirty.add(cluster);
+    this.remember(shape, cluster);
+    return { id: cluster.id, template: cluster.tokens.join(' '), change };
+  }
+
+  /** Templates that changed since the last call (what a repository has to write). */
+  takeChanges(): TemplateRecord[] {
+    const out = [...this.dirty].map(record);
+    this.dirty.clear();
+    return out;
+  }
+
+  templates(): TemplateRecord[] {
+    return [...this.byId.values()].map(record);
+  }
+
+  /** Puts back templates saved earlier (restart): same ids, same templates, counts go on. */
+  load(records: Iterable<TemplateRecord>): void {
+    for (const r of records) {
+      if (this.byId.has(r.id)) continue;
+      const tokens = r.template === '' ? [] : r.template.split(' ');
+      const bucketKey = `${tokens.length} ${firstKey(tokens)}`;
+      const cluster: Cluster = { id: r.id, tokens, count: r.count, used: this.tick, bucket: bucketKey };
+      let bucket = this.buckets.get(bucketKey);
+      if (bucket === undefined) {
+        bucket = [];
+        this.buckets.set(bucketKey, bucket);
+      }
+      bucket.push(cluster);
+      this.byId.set(r.id, cluster);
+    }
+  }
+
+  private remember(shape: string, cluster: Cluster): void {
+    if (this.shapes.size >= this.options.cacheSize) {
+      // Map iteration is insertion order: drop the oldest shape (a re-seen shape is re-inserted).
+      const oldest = this.shapes.keys().next().value;
+      if (oldest !== undefined) this.shapes.delete(oldest);
+    }
+    this.shapes.delete(shape);
+    this.shapes.set(shape, cluster);
+  }
+
+  private newId(shape: string): string {
+    const digest = createHash('sha1').update(shape).digest('hex');
+    // Two shapes with the same 12-digit prefix are astronomically rare; take more digits if so.
+    for (let n = 12; n <= digest.length; n += 4) {
+      const id = `t${digest.slice(0, n)}`;
+      if (!this.byId.has(id)) return id;
+    }
+    return `t${digest}-${this.byId.size}`;
+  }
+
+  /** Drops the least recently matched twentieth at once, so a flood of new shapes costs O(1) each. */
+  private evict(): void {
+    const all = [...this.byId.values()].sort((a, b) => a.used - b.used);
+    const drop = Math.max(1, Math.floor(this.options.maxTemplates / 20));
+    for (const victim of all.slice(0, drop)) {
+      this.byId.delete(victim.id);
+      this.dirty.delete(victim);
+      const bucket = this.buckets.get(victim.bucket);
+      if (bucket === undefined) continue;
+      const at = bucket.indexOf(victim);
+      if (at >= 0) bucket.splice(at, 1);
+      if (bucket.length === 0) this.buckets.delete(victim.bucket);
+    }
+  }
+}
+
+function record(c: Cluster): TemplateRecord {
+  return { id: c.id, template: c.tokens.join(' '), count: c.count };
+}
+
+/** Merges runs of identical masked tokens: a list of any length is one parameter. */
+function collapse(tokens: string[]): string[] {
+  const out: string[] = [];
+  for (const t of tokens) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last === t && t.includes(WILDCARD)) continue;
+    out.push(t);
+  }
+  return out;
+}
+
+function firstKey(tokens: readonly string[]): string {
+  const first = tokens[0];
+  if (first === undefined) return '';
+  return first.includes(WILDCARD) ? WILDCARD : first;
+}
+
+function bestMatch(bucket: readonly Cluster[], tokens: readonly string[]): Cluster | undefined {
+  const needed = threshold(tokens.length);
+  let best: Cluster | undefined;
+  let bestScore = -1;
+  for (const cluster of bucket) {
+    const score = similarity(cluster.tokens, tokens);
+    if (score >= needed && score > bestScore) {
+      best = cluster;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function similarity(template: readonly string[], tokens: readonly string[]): number {
+  let same = 0;
+  let words = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = template[i] as string;
+    const u = tokens[i] as string;
+    if (t === u) same++;
+    else if (t !== WILDCARD) {
+      const verdict = mayDiffer(t, u, tokens[i - 1]);
+      // One word may be a name; two words changing at once are another sentence.
+      if (verdict === 'no' || (verdict === 'word' && ++words > 1)) return 0;
+    }
+  }
+  return tokens.length === 0 ? 1 : same / tokens.length;
+}
+
+const WORD = /[A-Za-z]/;
+const LOWER_WORD = /^[a-z]+$/;
+const SYMBOL = /^[A-Za-z]+$/;
+/** A capitalized or upper-case word leading a token: `Paused`, `HIGHMEM`, `LOGIN(uid=<*>)`. */
+const NAME = /^[^A-Za-z<]*[A-Z][A-Za-z]+(?:[^A-Za-z0-9<]|$)/;
+
+/**
+ * Whether a template's constant token and a line's token at the same place can be one parameter.
+ * Masking already turned numbers, ids, addresses and paths into wildcards, so what is left to judge
+ * is mostly words, and a word is taken to be part of the statement unless it sits where names sit:
+ * - two plain words may differ only right after a lower-case word (`for user cyrus` / `for user
+ *   news`, `removing chargen` / `removing echo`), never after `to` (`to spawn` / `to destroy`), and
+ *   neither may be capitalized (`VM Paused` / `VM Resumed`, `(reserved)` / `(usable)`);
+ * - a `key=value` with a symbolic value is a constant (`user=root` / `user=guest`, `tty=NODEVssh`);
+ * - at most one such word per line (`data source name` / `trusted host name` is another sentence);
+ * - a token is not the same token with a capitalized qualifier glued on (`(uid=0)` / `LOGIN(uid=0)`).
+ */
+function mayDiffer(t: string, u: string, previous: string | undefined): 'no' | 'word' | 'value' {
+  if (symbolicValueDiffers(t, u)) return 'no';
+  const tWord = !t.includes(WILDCARD) && WORD.test(t);
+  const uWord = !u.includes(WILDCARD) && WORD.test(u);
+  if (tWord && uWord) {
+    if (NAME.test(t) || NAME.test(u) || isSymbolicPair(t) || isSymbolicPair(u)) return 'no';
+    return previous !== undefined && previous !== 'to' && LOWER_WORD.test(previous) ? 'word' : 'no';
+  }
+  // `LOGIN(uid=<*>)` is `(uid=<*>)` with a qualifier in front: another statement.
+  const [long, short] = t.length > u.length ? [t, u] : [u, t];
+  if (long.endsWith(short) && NAME.test(long.slice(0, long.length - short.length))) return 'no';
+  return 'value';
+}
+
+function isSymbolicPair(token: string): boolean {
+  const eq = token.indexOf('=');
+  return eq > 0 && eq < token.length - 1 && SYMBOL.test(token.slice(eq + 1));
+}
+
+/** `user=root` against `user=guest` or `user=<*>`: the same key with a symbolic value on one side. */
+function symbolicValueDiffers(t: string, u: string): boolean {
+  const eq = t.indexOf('=');
+  if (eq <= 0 || u.indexOf('=') !== eq || !u.startsWith(t.slice(0, eq))) return false;
+  return SYMBOL.test(t.slice(eq + 1)) || SYMBOL.test(u.slice(eq + 1));
+}
+
+/** Turns the positions where the line differs into wildcards; true when the template changed. */
+function generalize(template: string[], tokens: readonly string[]): boolean {
+  let changed = false;
+  for (let i = 0; i < template.length; i++) {
+    if (template[i] !== tokens[i] && template[i] !== WILDCARD) {
+      template[i] = WILDCARD;
+      changed = true;
+    }
+  }
+  return changed;
+}

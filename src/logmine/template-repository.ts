@@ -1,0 +1,94 @@
+import { type Kysely, sql } from 'kysely';
+import type { TemplateRecord } from './miner.js';
+
+/**
+ * Where mined templates live between runs: the state store (SQLite or PostgreSQL) through Kysely,
+ * or memory in tests. The miner restores from `loadAll` at start and writes what changed with
+ * `save`, so a restart keeps every template id.
+ */
+export interface TemplateRepository {
+  loadAll(): Promise<TemplateRecord[]>;
+  save(records: readonly TemplateRecord[], at: string): Promise<void>;
+}
+
+export interface LogTemplateTable {
+  id: string;
+  template: string;
+  count: number;
+  first_seen: string;
+  last_seen: string;
+}
+
+export interface LogTemplateDatabase {
+  log_templates: LogTemplateTable;
+}
+
+/**
+ * The state-store migration that creates `log_templates` (portable types, one list for both
+ * dialects). Shaped as the migrations folder's `StateMigration`: `up(db, dialect)`.
+ */
+export const logTemplatesMigration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('log_templates')
+      .ifNotExists()
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('template', 'text', (c) => c.notNull())
+      .addColumn('count', 'bigint', (c) => c.notNull())
+      .addColumn('first_seen', 'text', (c) => c.notNull())
+      .addColumn('last_seen', 'text', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('log_templates').ifExists().execute();
+  },
+};
+
+export class KyselyTemplateRepository implements TemplateRepository {
+  constructor(private readonly db: Kysely<LogTemplateDatabase>) {}
+
+  async loadAll(): Promise<TemplateRecord[]> {
+    const rows = await this.db
+      .selectFrom('log_templates')
+      .select(['id', 'template', 'count'])
+      .orderBy('last_seen', 'desc')
+      .execute();
+    return rows.map((r) => ({ id: r.id, template: r.template, count: Number(r.count) }));
+  }
+
+  async save(records: readonly TemplateRecord[], at: string): Promise<void> {
+    // 500 rows × 5 values stays under SQLite's and PostgreSQL's bound-parameter limits.
+    for (let i = 0; i < records.length; i += 500) {
+      const chunk = records.slice(i, i + 500).map((r) => ({
+        id: r.id,
+        template: r.template,
+        count: r.count,
+        first_seen: at,
+        last_seen: at,
+      }));
+      await this.db
+        .insertInto('log_templates')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({
+            template: sql`excluded.template`,
+            count: sql`excluded.count`,
+            last_seen: sql`excluded.last_seen`,
+          }),
+        )
+        .execute();
+    }
+  }
+}
+
+export class MemoryTemplateRepository implements TemplateRepository {
+  readonly rows = new Map<string, TemplateRecord>();
+
+  async loadAll(): Promise<TemplateRecord[]> {
+    return [...this.rows.values()].map((r) => ({ ...r }));
+  }
+
+  async save(records: readonly TemplateRecord[], _at?: string): Promise<void> {
+    for (const r of records) this.rows.set(r.id, { ...r });
+  }
+}
