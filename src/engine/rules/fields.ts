@@ -32,10 +32,15 @@ const MODEL_FIELDS: Readonly<Record<string, FieldType>> = {
   'hw.name': 'string',
   'hw.type': 'string',
   'hw.fault.class': 'string',
-  'fleet.state': 'string',
-  'fleet.previous_state': 'string',
-  'fleet.lease_id': 'string',
-  'fleet.tenant_id': 'string',
+  // src/sources/fleet (the leasing core's own events)
+  'fleet.verb': 'string',
+  'fleet.provision_state': 'string',
+  'fleet.previous_provision_state': 'string',
+  'fleet.power_state': 'string',
+  'fleet.maintenance': 'boolean',
+  'fleet.reason': 'string',
+  'fleet.step': 'string',
+  'fleet.resource_class': 'string',
 };
 
 /** Open maps whose keys the data chooses (Prometheus labels of a DPU metric). */
