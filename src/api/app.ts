@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { MessageBus } from '../bus/types.js';
+import { KyselyAlertRepository } from '../engine/alert-repository.js';
 import type { IngestPublisher } from '../ingest/publisher.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
@@ -12,6 +13,7 @@ import type { StateStore } from '../store/state/state-store.js';
 import type { EventStore } from '../store/types.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
+import { alertRoutes } from './routes/alerts.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -131,5 +133,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(logRoutes, { store: deps.eventStore });
   await app.register(apiKeyRoutes, { state: deps.stateStore });
+  await app.register(alertRoutes, { repo: new KyselyAlertRepository(deps.stateStore.db) });
   return app;
 }

@@ -129,6 +129,8 @@ export class Engine {
   private readonly flows = new FlowTracker(15 * 60_000);
   private readonly windows = new ProvisioningWindows();
   private readonly firingByHost = new Map<string, Set<Alert>>();
+  /** Findings changed since the last takeChanges(), in first-change order (for the store). */
+  private readonly dirty = new Set<Alert | Prediction>();
   private seq = 0;
   private maxSeen = Number.NEGATIVE_INFINITY;
   private clock = Number.NEGATIVE_INFINITY;
@@ -191,6 +193,13 @@ export class Engine {
 
   notifications(): readonly Notification[] {
     return this.sent;
+  }
+
+  /** Alerts and predictions created or changed since the last call: what to write to the store. */
+  takeChanges(): (Alert | Prediction)[] {
+    const out = [...this.dirty];
+    this.dirty.clear();
+    return out;
   }
 
   watermark(): number {
@@ -300,7 +309,7 @@ export class Engine {
   }
 
   private apply(rule: CompiledRule, event: FaultEvent, at: number): void {
-    if (rule.resolveOn !== undefined && rule.resolveOn(event)) {
+    if (rule.resolveOn?.(event) === true) {
       const s = this.groups.get(this.peekKey(rule, event));
       if (s?.open !== undefined) this.resolve(s, at);
       return;
@@ -396,6 +405,7 @@ export class Engine {
       // Still part of the open episode: count it, but the quiet timer keeps running from lastTrue.
       s.open.count++;
       s.open.lastSeenAt = new Date(at).toISOString();
+      this.dirty.add(s.open);
       this.trackEvidence(s, event);
     }
   }
@@ -516,6 +526,7 @@ export class Engine {
       const a = s.open;
       a.count++;
       a.lastSeenAt = new Date(at).toISOString();
+      this.dirty.add(a);
       if (!a.evidence.includes(event['event.id'])) this.trackEvidence(s, event);
       a.annotations = this.annotate(s, event, a, value, windowMs, extra);
     }
@@ -618,11 +629,13 @@ export class Engine {
       alert.inhibited = true;
       alert.suppressedBy = activity;
       s.open = alert;
+      this.dirty.add(alert);
       this.suppressedAlerts.push(alert);
       this.stats.suppressed++;
       return;
     }
     s.open = alert;
+    this.dirty.add(alert);
     this.allAlerts.push(alert);
     this.stats.alerts++;
     this.correlate(alert, s);
@@ -635,6 +648,7 @@ export class Engine {
     a.status = 'resolved';
     a.endsAt = new Date(at).toISOString();
     s.open = undefined;
+    this.dirty.add(a);
     if (a.host !== undefined) this.firingByHost.get(a.host)?.delete(a);
     if (!a.inhibited && this.sent.some((n) => n.alertId === a.id)) {
       this.sent.push({ alertId: a.id, status: 'resolved', at: a.endsAt });
@@ -682,6 +696,8 @@ export class Engine {
     child.inhibited = true;
     child.suppressedBy = `explained by ${parent.rule} (${parent.id})`;
     parent.children.push(child.id);
+    this.dirty.add(parent);
+    this.dirty.add(child);
   }
 
   private predict(
@@ -713,6 +729,7 @@ export class Engine {
       for (const [k, t] of Object.entries(s.rule.annotations))
         annotations[k] = renderTemplate(t, event, vars);
       p.annotations = annotations;
+      this.dirty.add(p);
       return;
     }
     const iso = new Date(at).toISOString();
@@ -739,6 +756,7 @@ export class Engine {
     if (repair !== undefined) prediction.repair = repair;
     prediction.impact = this.impactAt(s, at);
     s.prediction = prediction;
+    this.dirty.add(prediction);
     this.allPredictions.push(prediction);
     this.stats.predictions++;
   }
