@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Alert, Finding, Prediction } from '../model/alert.js';
+import type { Finding, Prediction } from '../model/alert.js';
 import { FaultlineError } from '../shared/errors.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import type { StateDatabase } from '../store/state/schema.js';
