@@ -4,6 +4,7 @@ import type { FaultEvent } from '../model/event.js';
 import type { Topology } from '../model/topology.js';
 import { type Detector, EwmaDetector, RobustZDetector, SeasonalDetector } from './anomaly.js';
 import { MinHeap } from './heap.js';
+import { FleetEventTopology } from './fleet-topology.js';
 import { FlowTracker } from './impact.js';
 import { ProvisioningWindows } from './provisioning.js';
 import { formatDuration, parseDuration } from './rules/duration.js';
@@ -116,7 +117,9 @@ export class Engine {
   private readonly rules: readonly CompiledRule[];
   private readonly byDataset = new Map<string, CompiledRule[]>();
   private readonly anyDataset: CompiledRule[] = [];
-  private readonly topology: Topology | undefined;
+  private readonly topology: Topology;
+  /** Folds fleet events into a topology when no full one is given (the live engine before #16's index). */
+  private readonly fleetTopology: FleetEventTopology | undefined;
   private readonly lateness: number;
   private readonly notifyDelay: number;
   private readonly buffer = new MinHeap<Pending>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
@@ -138,7 +141,11 @@ export class Engine {
 
   constructor(options: EngineOptions) {
     this.rules = options.rules;
-    this.topology = options.topology;
+    if (options.topology !== undefined) this.topology = options.topology;
+    else {
+      this.fleetTopology = new FleetEventTopology();
+      this.topology = this.fleetTopology;
+    }
     this.lateness = options.allowedLatenessMs ?? 60_000;
     this.notifyDelay = options.notifyDelayMs ?? 30_000;
     for (const rule of this.rules) {
@@ -262,7 +269,10 @@ export class Engine {
 
   private process(event: FaultEvent, at: number): void {
     const dataset = event['event.dataset'];
-    if (dataset === 'fleet.event') this.windows.observe(event, at);
+    if (dataset === 'fleet.event') {
+      this.windows.observe(event, at);
+      this.fleetTopology?.observe(event, at);
+    }
     else if (dataset === 'dpu.flow') this.flows.observe(event, at);
     const rules = this.byDataset.get(dataset);
     if (rules !== undefined) for (const rule of rules) this.apply(rule, event, at);
