@@ -5,6 +5,7 @@ import { createBus, createEventStore, createStateStore } from './adapters.js';
 import { buildApp } from './api/app.js';
 import type { MessageBus } from './bus/types.js';
 import type { Config } from './config/load.js';
+import { startEngine } from './engine/start.js';
 import { createFleetRuntime, type FleetRuntime } from './fleet/fleet-runtime.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { IngestPublisher } from './ingest/publisher.js';
@@ -117,8 +118,11 @@ export async function createRuntime(
         topicPrefix: config.topicPrefix,
         batchSize: config.ingestBatchSize,
         enrich: fleet.topology.enrich,
+        eventsTopic: `${config.topicPrefix}.events`,
       });
       await pipeline.start();
+      const engine = await startEngine(bus, stateStore, logger, config.topicPrefix, fleet.topology);
+      closers.push(['fault engine', () => engine.stop()]);
       const p = pipeline;
       closers.push(['ingest pipeline', () => p.stop()]);
       const lagTimer = setInterval(() => {
