@@ -1,9 +1,9 @@
 import { Kysely, SqliteDialect } from 'kysely';
 import { openDatabase } from '../store/sqlite/open.js';
+import { logTemplates } from '../store/state/migrations/0004-log-templates.js';
 import {
   KyselyTemplateRepository,
   type LogTemplateDatabase,
-  logTemplatesMigration,
   type TemplateRepository,
 } from './template-repository.js';
 
@@ -17,7 +17,8 @@ export function openSqliteTemplates(file: string): {
   });
   return {
     async repository() {
-      await logTemplatesMigration.up(db as unknown as Kysely<unknown>);
+      // A state file the server already migrated has the table; a bare file gets it here.
+      await logTemplates.up(db as unknown as Kysely<unknown>, 'sqlite');
       return new KyselyTemplateRepository(db);
     },
     close: () => db.destroy(),

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import type { LogTemplateTable } from '../store/state/schema.js';
 import type { TemplateRecord } from './miner.js';
 
 /**
@@ -11,38 +12,9 @@ export interface TemplateRepository {
   save(records: readonly TemplateRecord[], at: string): Promise<void>;
 }
 
-export interface LogTemplateTable {
-  id: string;
-  template: string;
-  count: number;
-  first_seen: string;
-  last_seen: string;
-}
-
 export interface LogTemplateDatabase {
   log_templates: LogTemplateTable;
 }
-
-/**
- * The state-store migration that creates `log_templates` (portable types, one list for both
- * dialects). Shaped as the migrations folder's `StateMigration`: `up(db, dialect)`.
- */
-export const logTemplatesMigration = {
-  async up(db: Kysely<unknown>): Promise<void> {
-    await db.schema
-      .createTable('log_templates')
-      .ifNotExists()
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('template', 'text', (c) => c.notNull())
-      .addColumn('count', 'bigint', (c) => c.notNull())
-      .addColumn('first_seen', 'text', (c) => c.notNull())
-      .addColumn('last_seen', 'text', (c) => c.notNull())
-      .execute();
-  },
-  async down(db: Kysely<unknown>): Promise<void> {
-    await db.schema.dropTable('log_templates').ifExists().execute();
-  },
-};
 
 export class KyselyTemplateRepository implements TemplateRepository {
   constructor(private readonly db: Kysely<LogTemplateDatabase>) {}
