@@ -38,12 +38,12 @@ describe('faultline replay', () => {
     }
   });
 
-  it('refuses a source without a decoder and a missing file', async () => {
+  it('refuses an unknown source and a missing file', async () => {
     const config = loadConfig({ env: {}, overrides: { dataDir: tempDir() } });
     const logger = createLogger('silent');
     await expect(
-      replayCommand({ config, logger, source: 'fleet', file: '/etc/hostname', progress: false }),
-    ).rejects.toThrow(/no decoder yet/);
+      replayCommand({ config, logger, source: 'no-such-source', file: '/etc/hostname', progress: false }),
+    ).rejects.toThrow(/unknown source no-such-source; one of: .*fleet/);
     await expect(
       replayCommand({ config, logger, source: 'syslog', file: '/nonexistent', progress: false }),
     ).rejects.toThrow(/ENOENT/);

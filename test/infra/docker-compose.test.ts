@@ -172,10 +172,10 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim/m);
     expect(dockerfile).toMatch(/npm ci\b/);
     expect(dockerfile).toMatch(/npm run build\b/);
-    // Same flags as `npm start`: the package.json script and the image must not drift apart.
-    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+    // Same command as `npm run serve` (exec'd there so signals reach node): they must not drift apart.
+    const serve = (JSON.parse(read('package.json')) as { scripts: { serve: string } }).scripts.serve;
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
     expect(cmd).toBeDefined();
-    expect((JSON.parse(cmd!) as string[]).join(' ')).toBe(start);
+    expect(`exec ${(JSON.parse(cmd!) as string[]).join(' ')}`).toBe(serve);
   });
 });

@@ -3,14 +3,7 @@ import type { FaultEvent, SeverityCode } from '../../model/event.js';
 import { baseEvent, toIso } from '../event-builder.js';
 import { jsonFramer } from '../framing.js';
 import { bool, type Json, obj, osloTimeMs, str, unwrap } from '../openstack/notification/json.js';
-import {
-  type DecodeContext,
-  type DecodeResult,
-  decoded,
-  neverThrows,
-  rejected,
-  type Source,
-} from '../types.js';
+import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../types.js';
 
 /** Ironic node notifications this source understands, by the part after `baremetal.node.`. */
 const IRONIC_ACTIONS = new Set(['provision_set', 'power_set', 'maintenance_set', 'power_state_corrected']);
@@ -197,5 +190,5 @@ export const fleetSource: Source = {
     "Faultline's fleet events (lease, provisioning, power, maintenance) and Ironic node notifications",
   contentType: 'application/json',
   createFramer: jsonFramer,
-  decode: neverThrows('fleet', decode),
+  decode,
 };
