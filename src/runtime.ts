@@ -7,6 +7,8 @@ import type { MessageBus } from './bus/types.js';
 import type { Config } from './config/load.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { IngestPublisher } from './ingest/publisher.js';
+import { KyselyTemplateRepository } from './logmine/template-repository.js';
+import { TemplateTagger } from './logmine/template-tagger.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { VERSION } from './shared/version.js';
@@ -103,9 +105,14 @@ export async function createRuntime(
 
     let pipeline: IngestPipeline | undefined;
     if (options.ingest ?? true) {
+      // Templates and log anomalies are mined where every line passes once (src/logmine).
+      const tagger = new TemplateTagger(new KyselyTemplateRepository(stateStore.db));
+      await tagger.start();
+      closers.push(['log templates', () => tagger.save()]);
       pipeline = new IngestPipeline({
         bus,
         store: eventStore,
+        enrich: tagger.enrich,
         logger,
         metrics,
         group: config.ingestGroup,

@@ -1,18 +1,15 @@
 import { Kysely, SqliteDialect } from 'kysely';
 import { openDatabase } from '../store/sqlite/open.js';
 import { logTemplates } from '../store/state/migrations/0004-log-templates.js';
-import {
-  KyselyTemplateRepository,
-  type LogTemplateDatabase,
-  type TemplateRepository,
-} from './template-repository.js';
+import type { StateDatabase } from '../store/state/schema.js';
+import { KyselyTemplateRepository, type TemplateRepository } from './template-repository.js';
 
 /** The templates table in an embedded state file, for `faultline logmine --state FILE`. */
 export function openSqliteTemplates(file: string): {
   repository(): Promise<TemplateRepository>;
   close(): Promise<void>;
 } {
-  const db = new Kysely<LogTemplateDatabase>({
+  const db = new Kysely<StateDatabase>({
     dialect: new SqliteDialect({ database: openDatabase(file) }),
   });
   return {

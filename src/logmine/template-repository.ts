@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { LogTemplateTable } from '../store/state/schema.js';
+import type { StateDatabase } from '../store/state/schema.js';
 import type { TemplateRecord } from './miner.js';
 
 /**
@@ -12,12 +12,8 @@ export interface TemplateRepository {
   save(records: readonly TemplateRecord[], at: string): Promise<void>;
 }
 
-export interface LogTemplateDatabase {
-  log_templates: LogTemplateTable;
-}
-
 export class KyselyTemplateRepository implements TemplateRepository {
-  constructor(private readonly db: Kysely<LogTemplateDatabase>) {}
+  constructor(private readonly db: Kysely<StateDatabase>) {}
 
   async loadAll(): Promise<TemplateRecord[]> {
     const rows = await this.db
