@@ -6,6 +6,7 @@ import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { MessageBus } from '../bus/types.js';
 import type { IngestPublisher } from '../ingest/publisher.js';
+import { KyselyTemplateRepository } from '../logmine/template-repository.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { StateStore } from '../store/state/state-store.js';
@@ -129,7 +130,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     group: deps.ingestGroup,
     maxBodyBytes: deps.maxBodyBytes,
   });
-  await app.register(logRoutes, { store: deps.eventStore });
+  await app.register(logRoutes, {
+    store: deps.eventStore,
+    templates: new KyselyTemplateRepository(deps.stateStore.db),
+  });
   await app.register(apiKeyRoutes, { state: deps.stateStore });
   return app;
 }

@@ -16,6 +16,7 @@ export class TemplateTagger {
   readonly miner = new TemplateMiner();
   readonly anomalies = new LogAnomalyDetector();
   private lastSave = 0;
+  private known = 0;
   private saving: Promise<void> | undefined;
 
   constructor(
@@ -35,8 +36,10 @@ export class TemplateTagger {
       mined = true;
     }
     if (!mined) return events;
+    const created = this.miner.size !== this.known;
     const found = this.anomalies.observe(events);
-    if (Date.now() - this.lastSave >= this.saveEveryMs) await this.save();
+    // New templates are written at once (the API lists them); counts at most every saveEveryMs.
+    if (created || Date.now() - this.lastSave >= this.saveEveryMs) await this.save();
     return found.length === 0 ? events : events.concat(found);
   };
 
@@ -45,6 +48,7 @@ export class TemplateTagger {
     if (this.repository === undefined) return;
     await this.saving;
     this.lastSave = Date.now();
+    this.known = this.miner.size;
     const changes = this.miner.takeChanges();
     if (changes.length === 0) return;
     this.saving = this.repository.save(changes, new Date().toISOString());

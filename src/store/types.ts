@@ -70,6 +70,9 @@ export const AGGREGATABLE_FIELDS = [
   'event.code',
   'cloud.account.id',
   'cloud.project.id',
+  'log.template.id',
+  'log.logger',
+  'hw.id',
 ] as const;
 export type AggregatableField = (typeof AGGREGATABLE_FIELDS)[number];
 

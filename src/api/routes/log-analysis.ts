@@ -1,0 +1,230 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { TemplateRepository } from '../../logmine/template-repository.js';
+import type { FaultEvent } from '../../model/event.js';
+import { FaultlineError } from '../../shared/errors.js';
+import type { AggregateQuery, EventQuery, EventStore } from '../../store/types.js';
+import { READ_ROLES } from '../auth.js';
+import { Filters, filters } from './log-filters.js';
+
+/**
+ * Venus-style analysis over the event store port, so it works the same on SQLite and
+ * Elasticsearch: templates and their occurrences, errors grouped by template, and the trace of a
+ * request id or the lifecycle of an instance across services.
+ */
+
+const INTERVALS = [
+  ['1m', 60_000],
+  ['5m', 300_000],
+  ['15m', 900_000],
+  ['1h', 3_600_000],
+  ['1d', 86_400_000],
+] as const;
+type Interval = (typeof INTERVALS)[number][0];
+
+/** The smallest interval that gives at most ~120 buckets over the range (1h when open-ended). */
+export function autoInterval(from: string | undefined, to: string | undefined): Interval {
+  if (from === undefined || to === undefined) return '1h';
+  const span = Date.parse(to) - Date.parse(from);
+  for (const [name, ms] of INTERVALS) if (span / ms <= 120) return name;
+  return '1d';
+}
+
+const TRACE_LIMIT = 10_000;
+const ERROR_LEVELS = ['ERROR', 'CRITICAL', 'FATAL'];
+
+const StoredTemplate = Type.Object({
+  id: Type.String(),
+  template: Type.String(),
+  count: Type.Integer(),
+  firstSeen: Type.String(),
+  lastSeen: Type.String(),
+});
+
+async function firstAndLast(
+  store: EventStore,
+  query: Omit<EventQuery, 'size' | 'order' | 'cursor'>,
+): Promise<{ first?: FaultEvent; last?: FaultEvent }> {
+  const [oldest, newest] = await Promise.all([
+    store.search({ ...query, size: 1, order: 'asc' }),
+    store.search({ ...query, size: 1, order: 'desc' }),
+  ]);
+  const out: { first?: FaultEvent; last?: FaultEvent } = {};
+  if (oldest.events[0] !== undefined) out.first = oldest.events[0];
+  if (newest.events[0] !== undefined) out.last = newest.events[0];
+  return out;
+}
+
+export const logAnalysisRoutes: FastifyPluginAsyncTypebox<{
+  store: EventStore;
+  templates: TemplateRepository;
+}> = async (app, { store, templates }) => {
+  app.get(
+    '/v1/logs/templates',
+    {
+      config: { auth: { roles: READ_ROLES } },
+      schema: {
+        tags: ['logs'],
+        summary: 'Mined log templates, most frequent first',
+        querystring: Type.Object({
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
+          contains: Type.Optional(Type.String({ maxLength: 256, description: 'Text the template contains' })),
+        }),
+        response: { 200: Type.Object({ templates: Type.Array(StoredTemplate) }) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return {
+        templates: await templates.list({
+          limit: q.limit,
+          ...(q.contains !== undefined ? { contains: q.contains } : {}),
+        }),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/logs/templates/:id',
+    {
+      config: { auth: { roles: READ_ROLES } },
+      schema: {
+        tags: ['logs'],
+        summary: 'One template, its occurrences (newest first, paginated) and their histogram',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        querystring: Type.Object({
+          ...Filters,
+          size: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
+          cursor: Type.Optional(Type.String({ maxLength: 512 })),
+        }),
+      },
+    },
+    async (request) => {
+      const template = await templates.get(request.params.id);
+      if (template === undefined) {
+        throw new FaultlineError('FAULTLINE_NOT_FOUND', `no template ${request.params.id}`);
+      }
+      const q = request.query;
+      const base = filters(request, q);
+      base.terms = { ...base.terms, 'log.template.id': [template.id] };
+      const interval = autoInterval(base.from, base.to);
+      const [page, histogram] = await Promise.all([
+        store.search({ ...base, size: q.size, ...(q.cursor !== undefined ? { cursor: q.cursor } : {}) }),
+        store.aggregate({ ...base, interval, limit: 1000 }),
+      ]);
+      return { template, interval, histogram, ...page };
+    },
+  );
+
+  app.get(
+    '/v1/logs/errors',
+    {
+      config: { auth: { roles: READ_ROLES } },
+      schema: {
+        tags: ['logs'],
+        summary: 'Error and critical records grouped by template: counts, first/last seen, trend',
+        querystring: Type.Object({
+          ...Filters,
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+        }),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const base: AggregateQuery = { ...filters(request, q) };
+      if (base.level === undefined) base.level = ERROR_LEVELS;
+      const groups = await store.aggregate({ ...base, groupBy: 'log.template.id', limit: q.limit });
+      const interval = autoInterval(base.from, base.to);
+      const out = await Promise.all(
+        groups.map(async (g) => {
+          const scoped = { ...base, terms: { ...base.terms, 'log.template.id': [g.key] } };
+          const [seen, template, trend] = await Promise.all([
+            firstAndLast(store, scoped),
+            templates.get(g.key),
+            store.aggregate({ ...scoped, interval, limit: 1000 }),
+          ]);
+          return {
+            templateId: g.key,
+            template: template?.template ?? null,
+            count: g.count,
+            firstSeen: seen.first?.['@timestamp'] ?? null,
+            lastSeen: seen.last?.['@timestamp'] ?? null,
+            example: seen.last?.message ?? null,
+            levels: [...new Set([seen.first?.['log.level'], seen.last?.['log.level']].filter(Boolean))],
+            trend,
+          };
+        }),
+      );
+      return { interval, groups: out };
+    },
+  );
+
+  app.get(
+    '/v1/logs/trace',
+    {
+      config: { auth: { roles: READ_ROLES } },
+      schema: {
+        tags: ['logs'],
+        summary:
+          'Every record of one request id, or the lifecycle of one instance or node, across services, oldest first',
+        querystring: Type.Object({
+          ...Filters,
+          request_id: Type.Optional(Type.String({ maxLength: 128 })),
+          instance: Type.Optional(Type.String({ maxLength: 128 })),
+          node: Type.Optional(Type.String({ maxLength: 256 })),
+        }),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const given = (['request_id', 'instance', 'node'] as const).filter((k) => q[k] !== undefined);
+      if (given.length !== 1) {
+        throw new FaultlineError('FAULTLINE_VALIDATION', 'give exactly one of request_id, instance, node', {
+          parameter: given[1] ?? 'request_id',
+        });
+      }
+      const base = filters(request, q);
+      const field = { request_id: 'labels.request_id', instance: 'cloud.instance.id', node: 'host.name' }[
+        given[0] as 'request_id'
+      ];
+      base.terms = { ...base.terms, [field]: [q[given[0] as 'request_id'] as string] };
+      const events: FaultEvent[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.search({
+          ...base,
+          order: 'asc',
+          size: 1000,
+          ...(cursor !== undefined ? { cursor } : {}),
+        });
+        events.push(...page.events);
+        cursor = page.nextCursor;
+      } while (cursor !== undefined && events.length < TRACE_LIMIT);
+      const services = new Map<
+        string,
+        { service: string; first: string; last: string; count: number; errors: number }
+      >();
+      for (const e of events) {
+        const name = e['service.name'] ?? e['event.dataset'];
+        let s = services.get(name);
+        if (s === undefined) {
+          s = { service: name, first: e['@timestamp'], last: e['@timestamp'], count: 0, errors: 0 };
+          services.set(name, s);
+        }
+        s.last = e['@timestamp'];
+        s.count++;
+        if (e['event.severity'] <= 3) s.errors++;
+      }
+      return {
+        field,
+        value: base.terms[field]?.[0],
+        truncated: cursor !== undefined,
+        services: [...services.values()].map((s) => ({
+          ...s,
+          durationMs: Date.parse(s.last) - Date.parse(s.first),
+        })),
+        events,
+      };
+    },
+  );
+};

@@ -1,0 +1,58 @@
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { DATASETS, type Dataset } from '../../model/event.js';
+import { FaultlineError } from '../../shared/errors.js';
+import type { EventQuery } from '../../store/types.js';
+
+export const csv = (v: string | undefined): string[] | undefined =>
+  v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+
+export const Filters = {
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'Inclusive start (ISO 8601)' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'Exclusive end (ISO 8601)' })),
+  host: Type.Optional(Type.String({ description: 'Comma-separated host names' })),
+  service: Type.Optional(Type.String({ description: 'Comma-separated service names (nova-compute)' })),
+  level: Type.Optional(Type.String({ description: 'Comma-separated log levels (WARNING,ERROR)' })),
+  dataset: Type.Optional(Type.String({ description: `Comma-separated datasets: ${DATASETS.join(', ')}` })),
+  q: Type.Optional(Type.String({ maxLength: 512, description: 'Full-text words, all must match' })),
+};
+
+export type FilterQuery = { [K in keyof typeof Filters]?: string };
+
+export function filters(
+  request: FastifyRequest,
+  query: FilterQuery,
+): Omit<EventQuery, 'size' | 'cursor' | 'order'> {
+  const out: Omit<EventQuery, 'size' | 'cursor' | 'order'> = {};
+  if (query.from !== undefined) out.from = query.from;
+  if (query.to !== undefined) out.to = query.to;
+  if (out.from !== undefined && out.to !== undefined && Date.parse(out.from) >= Date.parse(out.to)) {
+    throw new FaultlineError('FAULTLINE_VALIDATION', '`from` must be before `to`', { parameter: 'from' });
+  }
+  const datasets = csv(query.dataset);
+  if (datasets !== undefined) {
+    const bad = datasets.filter((d) => !(DATASETS as readonly string[]).includes(d));
+    if (bad.length > 0) {
+      throw new FaultlineError('FAULTLINE_VALIDATION', `unknown dataset ${bad.join(', ')}`, {
+        parameter: 'dataset',
+      });
+    }
+    out.dataset = datasets as Dataset[];
+  }
+  const host = csv(query.host);
+  if (host !== undefined) out.host = host;
+  const service = csv(query.service);
+  if (service !== undefined) out.service = service;
+  const level = csv(query.level);
+  if (level !== undefined) out.level = level;
+  if (query.q !== undefined) out.text = query.q;
+  // A tenant-scoped key sees only events enriched with its own tenant.
+  const tenant = request.principal?.tenantId;
+  if (tenant !== null && tenant !== undefined) out.tenant = [tenant];
+  return out;
+}
