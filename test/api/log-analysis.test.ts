@@ -98,6 +98,37 @@ describe('log analysis API on the embedded store (Loghub OpenStack sample)', () 
     expect((await get<{ groups: unknown[] }>('/v1/logs/errors')).groups).toEqual([]);
   });
 
+  it('finds the records of an id an SRE pastes: request id, instance UUID, logger', async () => {
+    const total = async (q: string) =>
+      (await get<{ total: number }>(`/v1/logs/search?size=1&q=${encodeURIComponent(q)}`)).total;
+    const id = /req-[0-9a-f-]{36}/.exec(
+      LINES.find((l) => l.includes('nova-compute') && l.includes('req-'))!,
+    )![0];
+    expect(await total(id)).toBe(LINES.filter((l) => l.includes(`[${id} `)).length);
+    const uuid = '127e769a-4fe6-4548-93b1-513ac51e0452';
+    expect(await total(uuid)).toBe(LINES.filter((l) => l.includes(uuid)).length);
+    expect(await total('nova.virt.libvirt.imagecache')).toBe(
+      LINES.filter((l) => l.includes(' nova.virt.libvirt.imagecache ')).length,
+    );
+  });
+
+  it('understands phrases, OR and NOT', async () => {
+    const total = async (q: string) =>
+      (await get<{ total: number }>(`/v1/logs/search?size=1&q=${encodeURIComponent(q)}`)).total;
+    const count = (re: RegExp) => LINES.filter((l) => re.test(l)).length;
+    expect(await total('"VM Paused"')).toBe(count(/VM Paused/));
+    expect(await total('Paused OR Resumed')).toBe(count(/VM (Paused|Resumed)/));
+    expect(await total('"Lifecycle Event" NOT Paused')).toBe(
+      count(/VM (Resumed|Started|Stopped) \(Lifecycle/),
+    );
+    expect(await total('"Lifecycle Event" -Paused -Resumed')).toBe(count(/VM (Started|Stopped) \(Lifecycle/));
+    const bad = await get<{ code: string; details: unknown }>(
+      `/v1/logs/search?q=${encodeURIComponent('"open')}`,
+      400,
+    );
+    expect(bad).toMatchObject({ code: 'FAULTLINE_VALIDATION', details: { parameter: 'q' } });
+  });
+
   it('answers a bad parameter with 400, the error code and the parameter name', async () => {
     const bad = await get<{ code: string; details: unknown }>('/v1/logs/search?dataset=nope', 400);
     expect(bad).toMatchObject({ code: 'FAULTLINE_VALIDATION', details: { parameter: 'dataset' } });

@@ -19,7 +19,13 @@ export const Filters = {
   service: Type.Optional(Type.String({ description: 'Comma-separated service names (nova-compute)' })),
   level: Type.Optional(Type.String({ description: 'Comma-separated log levels (WARNING,ERROR)' })),
   dataset: Type.Optional(Type.String({ description: `Comma-separated datasets: ${DATASETS.join(', ')}` })),
-  q: Type.Optional(Type.String({ maxLength: 512, description: 'Full-text words, all must match' })),
+  q: Type.Optional(
+    Type.String({
+      maxLength: 512,
+      description:
+        'Full text: words and "phrases" (all must match), OR, NOT or -, parentheses; a pasted id (request id, instance UUID, hw.id, logger) also matches its field',
+    }),
+  ),
 };
 
 export type FilterQuery = { [K in keyof typeof Filters]?: string };

@@ -4,7 +4,8 @@ import type { HealthStatus } from '../../bus/types.js';
 import type { DocumentBatch } from '../../model/document-batch.js';
 import type { FaultEvent } from '../../model/event.js';
 import { errorMessage } from '../../shared/errors.js';
-import { decodeCursor, encodeCursor, textTerms } from '../cursor.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { ID_FIELDS, parseTextQuery, type TextQuery } from '../text-query.js';
 import type {
   AggregateQuery,
   CountBucket,
@@ -32,6 +33,18 @@ CREATE INDEX IF NOT EXISTS events_ts ON events (ts, seq);
 CREATE INDEX IF NOT EXISTS events_dataset_ts ON events (dataset, ts);
 CREATE INDEX IF NOT EXISTS events_host_ts ON events (host, ts);
 CREATE INDEX IF NOT EXISTS events_tenant_ts ON events (tenant, ts);
+CREATE INDEX IF NOT EXISTS events_request_id ON events (json_extract(doc, '$."labels.request_id"'))
+  WHERE json_extract(doc, '$."labels.request_id"') IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_instance_id ON events (json_extract(doc, '$."cloud.instance.id"'))
+  WHERE json_extract(doc, '$."cloud.instance.id"') IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_hw_id ON events (json_extract(doc, '$."hw.id"'))
+  WHERE json_extract(doc, '$."hw.id"') IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_logger ON events (json_extract(doc, '$."log.logger"'))
+  WHERE json_extract(doc, '$."log.logger"') IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_fault_class ON events (json_extract(doc, '$."hw.fault.class"'))
+  WHERE json_extract(doc, '$."hw.fault.class"') IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_template_id ON events (json_extract(doc, '$."log.template.id"'))
+  WHERE json_extract(doc, '$."log.template.id"') IS NOT NULL;
 CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5 (
   message, content = 'events', content_rowid = 'seq', tokenize = 'unicode61'
 );
@@ -63,6 +76,35 @@ function fieldExpr(field: string): string {
   return `json_extract(doc, '$."${field}"')`;
 }
 
+const ftsPhrase = (words: readonly string[]) => `"${words.join(' ').replaceAll('"', '""')}"`;
+const FTS = 'seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)';
+
+/** The `q` language (text-query.ts) as SQL: FTS5 phrases for the message, indexed equality for ids. */
+function textSql(q: TextQuery, params: unknown[]): string {
+  switch (q.kind) {
+    case 'phrase':
+      params.push(ftsPhrase(q.words));
+      return FTS;
+    case 'term': {
+      const alternatives: string[] = [];
+      if (q.words.length > 0) {
+        alternatives.push(FTS);
+        params.push(ftsPhrase(q.words));
+      }
+      for (const field of ID_FIELDS) {
+        alternatives.push(`${fieldExpr(field)} = ?`);
+        params.push(q.text);
+      }
+      return `(${alternatives.join(' OR ')})`;
+    }
+    case 'not':
+      // An id comparison with a missing field is NULL, and NOT NULL would drop the row.
+      return `NOT ifnull(${textSql(q.item, params)}, 0)`;
+    default:
+      return `(${q.items.map((i) => textSql(i, params)).join(q.kind === 'and' ? ' AND ' : ' OR ')})`;
+  }
+}
+
 interface Where {
   sql: string;
   params: unknown[];
@@ -90,14 +132,8 @@ function buildWhere(q: Omit<EventQuery, 'size' | 'cursor' | 'order'>): Where {
   inList('level', q.level, true);
   inList('tenant', q.tenant);
   for (const [field, values] of Object.entries(q.terms ?? {})) inList(fieldExpr(field), values);
-  if (q.text !== undefined && q.text.trim() !== '') {
-    const terms = textTerms(q.text);
-    if (terms.length === 0) clauses.push('0');
-    else {
-      clauses.push('seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)');
-      params.push(terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(' '));
-    }
-  }
+  const text = q.text === undefined ? undefined : parseTextQuery(q.text);
+  if (text !== undefined) clauses.push(textSql(text, params));
   return { sql: clauses.length === 0 ? '1' : clauses.join(' AND '), params };
 }
 
