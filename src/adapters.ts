@@ -43,7 +43,10 @@ export async function createEventStore(
       ...(metrics !== undefined ? { metrics } : {}),
     });
   }
-  return new SqliteEventStore(join(config.dataDir, 'events.db'));
+  return new SqliteEventStore(
+    join(config.dataDir, 'events.db'),
+    config.eventsMaxBytes === undefined ? {} : { maxBytes: config.eventsMaxBytes },
+  );
 }
 
 export function createStateStore(config: Readonly<Config>): StateStore {
