@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/load.js';
 import { readFixture } from '../helpers/fixtures.js';
@@ -143,6 +144,56 @@ export function logAnalysisScenarios(store: string, overrides: () => Partial<Con
         400,
       );
       expect(bad).toMatchObject({ code: 'FAULTLINE_VALIDATION', details: { parameter: 'q' } });
+    });
+
+    it('exports 2,000 lines as CSV that parse back to the stored records, and as NDJSON', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/v1/logs/export?format=csv', headers: auth() });
+      expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/csv/);
+      const rows = parse(res.body, { columns: true }) as Array<Record<string, string>>;
+      expect(rows).toHaveLength(2000);
+      const page = await get<{ events: Array<Record<string, unknown>> }>(
+        '/v1/logs/search?order=asc&size=1000',
+      );
+      expect(rows.slice(0, 1000).map((r) => [r['event.id'], r.message, r['labels.request_id']])).toEqual(
+        page.events.map((e) => [e['event.id'], e.message, e['labels.request_id'] ?? '']),
+      );
+      const nd = await t.app.inject({ method: 'GET', url: '/v1/logs/export?level=WARNING', headers: auth() });
+      const lines = nd.body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines).toHaveLength(31);
+      expect(lines.every((l) => l['log.level'] === 'WARNING')).toBe(true);
+      await get('/v1/logs/export?fields=a%20b', 400);
+    });
+
+    it('pages without repeating or skipping a record while ingest runs', async () => {
+      const newer = LINES.slice(0, 500)
+        .map((l) => l.replace(' 2017-05-16 ', ' 2017-05-17 '))
+        .join('\n');
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let posted = false;
+      do {
+        const page = await get<{ events: Array<Record<string, unknown>>; nextCursor?: string }>(
+          `/v1/logs/search?size=100${cursor === undefined ? '' : `&cursor=${cursor}`}`,
+        );
+        seen.push(...page.events.map((e) => String(e['event.id'])));
+        cursor = page.nextCursor;
+        if (!posted) {
+          posted = true;
+          const res = await t.app.inject({
+            method: 'POST',
+            url: '/v1/ingest/openstack-log?host=compute-2',
+            headers: { ...auth(), 'content-type': 'text/plain' },
+            payload: newer,
+          });
+          expect(res.statusCode).toBe(202);
+        }
+      } while (cursor !== undefined);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen.length).toBe(2000);
     });
 
     it('answers a bad parameter with 400, the error code and the parameter name', async () => {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { TemplateRepository } from '../../logmine/template-repository.js';
@@ -31,6 +32,54 @@ export function autoInterval(from: string | undefined, to: string | undefined): 
 }
 
 const TRACE_LIMIT = 10_000;
+const EXPORT_PAGE = 1000;
+const EXPORT_FIELDS = [
+  '@timestamp',
+  'event.id',
+  'event.dataset',
+  'host.name',
+  'service.name',
+  'log.level',
+  'log.logger',
+  'labels.request_id',
+  'log.template.id',
+  'message',
+];
+
+/** RFC 4180: quote a field when it holds a comma, a quote or a line break; double the quotes. */
+function csvField(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Pages through the search with its cursor: one page in memory at a time, however many match. */
+async function* exportLines(
+  store: EventStore,
+  query: Omit<EventQuery, 'size' | 'cursor'>,
+  format: 'ndjson' | 'csv',
+  fields: readonly string[],
+): AsyncGenerator<string> {
+  if (format === 'csv') yield `${fields.map(csvField).join(',')}\r\n`;
+  let cursor: string | undefined;
+  do {
+    const page = await store.search({
+      ...query,
+      size: EXPORT_PAGE,
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
+    let chunk = '';
+    for (const e of page.events) {
+      const record = e as unknown as Record<string, unknown>;
+      chunk +=
+        format === 'ndjson'
+          ? `${JSON.stringify(record)}\n`
+          : `${fields.map((f) => csvField(record[f])).join(',')}\r\n`;
+    }
+    if (chunk !== '') yield chunk;
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+}
 const ERROR_LEVELS = ['ERROR', 'CRITICAL', 'FATAL'];
 
 const StoredTemplate = Type.Object({
@@ -156,6 +205,43 @@ export const logAnalysisRoutes: FastifyPluginAsyncTypebox<{
         }),
       );
       return { interval, groups: out };
+    },
+  );
+
+  app.get(
+    '/v1/logs/export',
+    {
+      config: { auth: { roles: READ_ROLES } },
+      schema: {
+        tags: ['logs'],
+        summary: 'The result of a search streamed as NDJSON or CSV, any size, in constant memory',
+        querystring: Type.Object({
+          ...Filters,
+          format: Type.Union([Type.Literal('ndjson'), Type.Literal('csv')], { default: 'ndjson' }),
+          fields: Type.Optional(
+            Type.String({
+              maxLength: 1024,
+              description: `CSV columns, comma-separated (default ${EXPORT_FIELDS.join(',')})`,
+            }),
+          ),
+          order: Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'asc' }),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const fields = q.fields === undefined ? EXPORT_FIELDS : q.fields.split(',').map((f) => f.trim());
+      const badField = fields.find((f) => !/^[A-Za-z0-9_@][A-Za-z0-9_.@]*$/.test(f));
+      if (badField !== undefined) {
+        throw new FaultlineError('FAULTLINE_VALIDATION', `invalid field ${JSON.stringify(badField)}`, {
+          parameter: 'fields',
+        });
+      }
+      const query = { ...filters(request, q), order: q.order };
+      reply
+        .header('content-type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
+        .header('content-disposition', `attachment; filename="logs.${q.format}"`);
+      return reply.send(Readable.from(exportLines(store, query, q.format, fields)));
     },
   );
 
