@@ -64,6 +64,31 @@ program
   });
 
 program
+  .command('demo')
+  .description('serve plus a simulated fleet with injected faults: alerts appear within a minute')
+  .option('--seed <n>', 'simulation seed (same seed, same telemetry and faults)', '1')
+  .option('--nodes <n>', 'simulated nodes', '200')
+  .option('--speed <x>', 'simulated seconds per wall-clock second', '60')
+  .option('--data-dir <dir>', 'data directory (default: a new temporary one)')
+  .option('-p, --port <port>', 'HTTP port (FAULTLINE_PORT)')
+  .action(async (opts: { seed: string; nodes: string; speed: string; dataDir?: string; port?: string }) => {
+    const { demoCommand } = await import('./demo.js');
+    // Stops the simulator; the server's shutdown handler (api/server.ts) closes the rest and exits.
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort());
+    process.once('SIGTERM', () => controller.abort());
+    await demoCommand({
+      seed: Number(opts.seed),
+      nodes: Number(opts.nodes),
+      speed: Number(opts.speed),
+      signal: controller.signal,
+      out: process.stdout,
+      ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+    });
+  });
+
+program
   .command('parse')
   .description('decode raw telemetry into normalized events (NDJSON on stdout, rejections on stderr)')
   .addOption(

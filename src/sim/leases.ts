@@ -1,3 +1,5 @@
+import { getSource } from '../sources/registry.js';
+import type { SourceId } from '../sources/types.js';
 import type { SimNode, SimTenant } from './fleet.js';
 import { type IronicNodeSnapshot, ironicNotification } from './formats/openstack.js';
 import type { Random } from './random.js';
@@ -83,6 +85,13 @@ export class LeaseProcess implements SimProcess {
   private seq = 0;
   private readonly pending: Pending[] = [];
   private initialized = false;
+  /**
+   * Ironic notifications go to the fleet source once the registry has it (it decodes them into
+   * `fleet.event`s, which the engine reads to tell provisioning from faults), else to the
+   * OpenStack notification source, as a plain Ironic deployment would send them.
+   */
+  private readonly notificationSource: SourceId =
+    getSource('fleet') !== undefined ? 'fleet' : 'openstack-notification';
 
   constructor(
     private readonly random: Random,
@@ -205,7 +214,7 @@ export class LeaseProcess implements SimProcess {
     if (!this.options.ironicNotifications) return;
     world.emit({
       time: at,
-      source: 'openstack-notification',
+      source: this.notificationSource,
       host: node.name,
       payload: ironicNotification(at, this.random.uuid(), eventType, payloadName, node, 'ctl-2'),
     });

@@ -32,7 +32,8 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export async function runSimulation(sim: Simulator, options: RunOptions): Promise<void> {
   const origin = sim.now;
   const wallStart = Date.now();
-  while (options.signal?.aborted !== true) {
+  const aborted = () => options.signal?.aborted === true;
+  while (!aborted()) {
     if (options.until !== undefined && sim.now >= options.until) return;
     const to =
       options.until === undefined ? sim.now + sim.stepMs : Math.min(options.until, sim.now + sim.stepMs);
@@ -41,6 +42,7 @@ export async function runSimulation(sim: Simulator, options: RunOptions): Promis
       const due = wallStart + (to - origin) / options.speed;
       const wait = due - Date.now();
       if (wait > 0) await sleep(wait, options.signal);
+      if (aborted()) return;
     }
     await options.write(records, to);
     options.onStep?.(to);
