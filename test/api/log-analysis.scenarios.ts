@@ -209,4 +209,81 @@ export function logAnalysisScenarios(store: string, overrides: () => Partial<Con
       expect(trace.details).toEqual({ parameter: 'request_id' });
     });
   });
+
+  describe(`search filters over logs and hardware events on the ${store} store`, () => {
+    let h: Awaited<ReturnType<typeof startRuntime>>;
+    const SEL = readFixture('bmc', 'ipmi-sel', 'generated', 'webui_export_and_pcie_bdf.txt');
+
+    beforeAll(async () => {
+      h = await startRuntime({ overrides: overrides() });
+      for (const [source, host, payload] of [
+        ['openstack-log', 'compute-1', OPENSTACK_2K],
+        ['ipmi-sel', 'bmc-7', SEL],
+      ] as const) {
+        const res = await h.app.inject({
+          method: 'POST',
+          url: `/v1/ingest/${source}?host=${host}`,
+          headers: { ...auth(), 'content-type': 'text/plain' },
+          payload,
+        });
+        expect(res.statusCode, res.body).toBe(202);
+      }
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await waitForIngest(h.app);
+          break;
+        } catch (error) {
+          if (attempt >= 20 || !String(error).includes('503')) throw error;
+          await sleep(250);
+        }
+      }
+      await h.runtime.eventStore.refresh();
+    });
+    afterAll(() => h.close());
+
+    const total = async (qs: string) => {
+      const res = await h.app.inject({ method: 'GET', url: `/v1/logs/search?size=1&${qs}`, headers: auth() });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<{ total: number }>().total;
+    };
+
+    it('severity finds hardware events (event.severity, no log.level) with the logs', async () => {
+      expect(await total('severity=warning')).toBe(31 + 3);
+      expect(await total('severity=error')).toBe(1);
+      expect(await total('severity=2')).toBe(1);
+      expect(await total('level=missing')).toBe(3);
+      expect(await total('level=WARNING,missing')).toBe(34);
+      const bad = await h.app.inject({
+        method: 'GET',
+        url: '/v1/logs/search?severity=loud',
+        headers: auth(),
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ code: 'FAULTLINE_VALIDATION', details: { parameter: 'severity' } });
+    });
+
+    it('filters on hardware fields and finds a pasted hw.id or fault class', async () => {
+      expect(await total('hw.fault.class=uncorrectable')).toBe(1);
+      expect(await total('hw.id=DIMM_B2')).toBe(1);
+      expect(await total('hw.type=memory')).toBe(1);
+      expect(await total('q=DIMM_B2')).toBe(1);
+      expect(await total(`q=${encodeURIComponent('0000:5d:03.2')}`)).toBe(1);
+      expect(await total('q=uncorrectable')).toBe(1);
+      expect(await total('logger=nova.compute.manager')).toBe(
+        LINES.filter((l) => l.includes(' nova.compute.manager ')).length,
+      );
+    });
+
+    it('returns a date histogram with an automatic interval alongside the hits', async () => {
+      const res = await h.app.inject({
+        method: 'GET',
+        url: '/v1/logs/search?size=5&histogram=true&dataset=openstack.log&from=2017-05-16T00:00:00Z&to=2017-05-17T00:00:00Z',
+        headers: auth(),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json<{ total: number; interval: string; histogram: Array<{ count: number }> }>();
+      expect(body.interval).toBe('15m');
+      expect(body.histogram.reduce((n, b) => n + b.count, 0)).toBe(body.total);
+    });
+  });
 }

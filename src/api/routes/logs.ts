@@ -11,7 +11,7 @@ import {
   type EventStore,
 } from '../../store/types.js';
 import { READ_ROLES } from '../auth.js';
-import { logAnalysisRoutes } from './log-analysis.js';
+import { autoInterval, logAnalysisRoutes } from './log-analysis.js';
 import { Filters, filters } from './log-filters.js';
 
 const EventDoc = Type.Object({}, { additionalProperties: true });
@@ -34,6 +34,10 @@ export const logRoutes: FastifyPluginAsyncTypebox<{
           size: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
           cursor: Type.Optional(Type.String({ maxLength: 512 })),
           order: Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc' }),
+          histogram: Type.Boolean({
+            default: false,
+            description: 'Also count the matches over time, with an interval chosen from the range',
+          }),
         }),
         response: {
           200: Type.Object({
@@ -41,6 +45,8 @@ export const logRoutes: FastifyPluginAsyncTypebox<{
             totalIsExact: Type.Boolean(),
             events: Type.Array(EventDoc),
             nextCursor: Type.Optional(Type.String()),
+            interval: Type.Optional(Type.String()),
+            histogram: Type.Optional(Type.Array(Type.Object({ key: Type.String(), count: Type.Integer() }))),
           }),
         },
       },
@@ -49,7 +55,14 @@ export const logRoutes: FastifyPluginAsyncTypebox<{
       const q = request.query;
       const query: EventQuery = { ...filters(request, q), size: q.size, order: q.order };
       if (q.cursor !== undefined) query.cursor = q.cursor;
-      return store.search(query);
+      if (!q.histogram) return store.search(query);
+      const { size: _size, cursor: _cursor, order: _order, ...range } = query;
+      const interval = autoInterval(range.from, range.to);
+      const [page, histogram] = await Promise.all([
+        store.search(query),
+        store.aggregate({ ...range, interval, limit: 1000 }),
+      ]);
+      return { ...page, interval, histogram };
     },
   );
 

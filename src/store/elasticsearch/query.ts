@@ -53,7 +53,20 @@ export function buildFilter(q: Omit<EventQuery, 'size' | 'cursor' | 'order'>): R
   terms('event.dataset', q.dataset);
   terms('host.name', q.host);
   terms('service.name', q.service);
-  terms('log.level.ci', q.level, true);
+  if (q.levelMissing === true) {
+    const missing = { bool: { must_not: [{ exists: { field: 'log.level' } }] } };
+    filter.push(
+      q.level === undefined || q.level.length === 0
+        ? missing
+        : {
+            bool: {
+              should: [missing, { terms: { 'log.level.ci': q.level.map((v) => v.toLowerCase()) } }],
+              minimum_should_match: 1,
+            },
+          },
+    );
+  } else terms('log.level.ci', q.level, true);
+  if (q.maxSeverity !== undefined) filter.push({ range: { 'event.severity': { lte: q.maxSeverity } } });
   terms('cloud.account.id', q.tenant);
   for (const [field, values] of Object.entries(q.terms ?? {})) {
     terms(filterField(field), values, field === 'log.level');

@@ -47,6 +47,7 @@ CREATE INDEX IF NOT EXISTS events_fault_class ON events (json_extract(doc, '$."h
   WHERE json_extract(doc, '$."hw.fault.class"') IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_template_id ON events (json_extract(doc, '$."log.template.id"'))
   WHERE json_extract(doc, '$."log.template.id"') IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_severity ON events (json_extract(doc, '$."event.severity"'), ts);
 CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5 (
   message, content = 'events', content_rowid = 'seq', tokenize = 'unicode61'
 );
@@ -131,7 +132,19 @@ function buildWhere(q: Omit<EventQuery, 'size' | 'cursor' | 'order'>): Where {
   inList('dataset', q.dataset);
   inList('host', q.host);
   inList('service', q.service);
-  inList('level', q.level, true);
+  if (q.levelMissing === true) {
+    const named = q.level ?? [];
+    clauses.push(
+      named.length === 0
+        ? 'level IS NULL'
+        : `(level IS NULL OR level IN (${named.map(() => '?').join(',')}))`,
+    );
+    for (const v of named) params.push(v.toUpperCase());
+  } else inList('level', q.level, true);
+  if (q.maxSeverity !== undefined) {
+    clauses.push(`${fieldExpr('event.severity')} <= ?`);
+    params.push(q.maxSeverity);
+  }
   inList('tenant', q.tenant);
   for (const [field, values] of Object.entries(q.terms ?? {})) inList(fieldExpr(field), values);
   const text = q.text === undefined ? undefined : parseTextQuery(q.text);
