@@ -274,6 +274,31 @@ export function logAnalysisScenarios(store: string, overrides: () => Partial<Con
       );
     });
 
+    it('lists the values of a field and the top services for a query', async () => {
+      const values = await h.app.inject({
+        method: 'GET',
+        url: '/v1/logs/values/service.name',
+        headers: auth(),
+      });
+      expect(values.statusCode, values.body).toBe(200);
+      const byService = Object.fromEntries(
+        values.json<{ values: Array<{ key: string; count: number }> }>().values.map((v) => [v.key, v.count]),
+      );
+      expect(byService['nova-scheduler']).toBe(7);
+      const top = await h.app.inject({
+        method: 'GET',
+        url: '/v1/logs/top?by=service&q=instance&limit=2',
+        headers: auth(),
+      });
+      expect(top.statusCode, top.body).toBe(200);
+      const body = top.json<{ total: number; top: Array<{ key: string; count: number }> }>();
+      expect(body.top).toHaveLength(2);
+      expect(body.top[0]!.count).toBeGreaterThanOrEqual(body.top[1]!.count);
+      expect(body.top.reduce((n, b) => n + b.count, 0)).toBeLessThanOrEqual(body.total);
+      const bad = await h.app.inject({ method: 'GET', url: '/v1/logs/values/message', headers: auth() });
+      expect(bad.statusCode).toBe(400);
+    });
+
     it('returns a date histogram with an automatic interval alongside the hits', async () => {
       const res = await h.app.inject({
         method: 'GET',

@@ -4,7 +4,13 @@ import { Type } from 'typebox';
 import type { TemplateRepository } from '../../logmine/template-repository.js';
 import type { FaultEvent } from '../../model/event.js';
 import { FaultlineError } from '../../shared/errors.js';
-import type { AggregateQuery, EventQuery, EventStore } from '../../store/types.js';
+import {
+  AGGREGATABLE_FIELDS,
+  type AggregatableField,
+  type AggregateQuery,
+  type EventQuery,
+  type EventStore,
+} from '../../store/types.js';
 import { READ_ROLES } from '../auth.js';
 import { Filters, filters } from './log-filters.js';
 
@@ -32,6 +38,11 @@ export function autoInterval(from: string | undefined, to: string | undefined): 
 }
 
 const TRACE_LIMIT = 10_000;
+const TOP_ALIASES: Record<string, AggregatableField> = {
+  host: 'host.name',
+  service: 'service.name',
+  program: 'process.name',
+};
 const EXPORT_PAGE = 1000;
 const EXPORT_FIELDS = [
   '@timestamp',
@@ -205,6 +216,69 @@ export const logAnalysisRoutes: FastifyPluginAsyncTypebox<{
         }),
       );
       return { interval, groups: out };
+    },
+  );
+
+  const Bucket = Type.Object({ key: Type.String(), count: Type.Integer() });
+  const GroupField = Type.Union(AGGREGATABLE_FIELDS.map((f) => Type.Literal(f)));
+
+  app.get(
+    '/v1/logs/values/:field',
+    {
+      config: { auth: { roles: READ_ROLES } },
+      schema: {
+        tags: ['logs'],
+        summary: 'The distinct values of a field with their counts over a period (Venus search/params)',
+        params: Type.Object({ field: GroupField }),
+        querystring: Type.Object({
+          ...Filters,
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+        }),
+        response: { 200: Type.Object({ field: Type.String(), values: Type.Array(Bucket) }) },
+      },
+    },
+    async (request) => {
+      const field = request.params.field as AggregatableField;
+      const values = await store.aggregate({
+        ...filters(request, request.query),
+        groupBy: field,
+        limit: request.query.limit,
+      });
+      return { field, values };
+    },
+  );
+
+  app.get(
+    '/v1/logs/top',
+    {
+      config: { auth: { roles: READ_ROLES } },
+      schema: {
+        tags: ['logs'],
+        summary: 'Top-N hosts, services, programs (or any aggregatable field) for a query (Venus analyse)',
+        querystring: Type.Object({
+          ...Filters,
+          by: Type.Union(
+            [Type.Literal('host'), Type.Literal('service'), Type.Literal('program'), GroupField],
+            {
+              default: 'host',
+            },
+          ),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+        }),
+        response: {
+          200: Type.Object({ by: Type.String(), total: Type.Integer(), top: Type.Array(Bucket) }),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const by = (TOP_ALIASES[q.by] ?? q.by) as AggregatableField;
+      const base = filters(request, q);
+      const [top, page] = await Promise.all([
+        store.aggregate({ ...base, groupBy: by, limit: q.limit }),
+        store.search({ ...base, size: 1 }),
+      ]);
+      return { by, total: page.total, top };
     },
   );
 
