@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts, seq);
 CREATE INDEX IF NOT EXISTS events_dataset_ts ON events (dataset, ts);
 CREATE INDEX IF NOT EXISTS events_host_ts ON events (host, ts);
+CREATE INDEX IF NOT EXISTS events_level_ts ON events (level, ts);
 CREATE INDEX IF NOT EXISTS events_tenant_ts ON events (tenant, ts);
 CREATE INDEX IF NOT EXISTS events_request_id ON events (json_extract(doc, '$."labels.request_id"'))
   WHERE json_extract(doc, '$."labels.request_id"') IS NOT NULL;
