@@ -57,7 +57,8 @@ const config = loadConfig({
 const runtime = await createRuntime(config, createLogger('warn'));
 const adapters = `bus=${runtime.bus.kind} events=${runtime.eventStore.kind} state=${runtime.stateStore.kind}`;
 const topics = [...new Set(listSources().map((s) => topicFor(s.dataset, config.topicPrefix)))];
-const start = Date.parse('2026-12-07T00:00:00Z');
+// In the future: the runtime's own lease scheduler runs on the wall clock and leaves future leases alone.
+const start = Date.parse('2030-01-07T00:00:00Z');
 
 const control = values['leasing-core'] ? new LeasingCoreFleetControl(runtime.stateStore, start) : undefined;
 const sim = new Simulator({

@@ -180,9 +180,10 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
   try {
     address = await listen(runtime);
     const { key, shown } = adminKey(runtime);
-    const start = Math.floor(Date.now() / 60_000) * 60_000;
-    // Tenants lease through the real leasing core, on this runtime's state store.
-    const control = new LeasingCoreFleetControl(runtime.stateStore, start, logger);
+    // The next full minute: the runtime's own lease scheduler (wall clock) leaves future leases alone.
+    const start = Math.ceil((Date.now() + 1) / 60_000) * 60_000;
+    // Tenants lease through the real leasing core, on this runtime's state store and topology index.
+    const control = new LeasingCoreFleetControl(runtime.stateStore, start, logger, [runtime.fleet.topology]);
     const sim = new Simulator({
       seed: options.seed,
       start,

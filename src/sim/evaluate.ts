@@ -31,12 +31,17 @@ export async function simulateInto(
   return { sim, published: sink.published };
 }
 
-/** Waits until the ingest group has consumed every record on the bus. */
+/** Waits until the ingest group has consumed every record on the bus, and the engine every event. */
 export async function drained(runtime: Runtime, timeoutMs = 30 * 60_000): Promise<void> {
-  const topics = [...new Set(listSources().map((s) => topicFor(s.dataset, runtime.config.topicPrefix)))];
+  const prefix = runtime.config.topicPrefix;
+  const topics = [...new Set(listSources().map((s) => topicFor(s.dataset, prefix)))];
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const lags = await runtime.bus.lag(runtime.config.ingestGroup, topics);
+    const lags = [
+      ...(await runtime.bus.lag(runtime.config.ingestGroup, topics)),
+      // The engine's own group on the normalized events (src/engine/start.ts).
+      ...(await runtime.bus.lag(`${prefix}-engine`, [`${prefix}.events`])),
+    ];
     if (lags.every((l) => l.lag === 0)) return;
     if (Date.now() > deadline) throw new Error(`ingest still lagging after ${timeoutMs} ms`);
     await sleep(200);

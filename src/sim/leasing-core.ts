@@ -1,6 +1,6 @@
 import { SimulatedClock } from '../fleet/clock.js';
 import { SimulatedDpuFleet, type SimulatedTimings } from '../fleet/drivers/simulated-dpu.js';
-import type { FleetEvent, FleetEventSink } from '../fleet/fleet-event.js';
+import { FanOutSink, type FleetEvent, type FleetEventSink } from '../fleet/fleet-event.js';
 import { FleetService } from '../fleet/fleet-service.js';
 import { Provisioner } from '../fleet/provisioner.js';
 import type { Logger } from '../shared/logger.js';
@@ -51,14 +51,19 @@ export class LeasingCoreFleetControl implements FleetControl {
   private readonly operations: Promise<unknown>[] = [];
   refused = 0;
 
+  /**
+   * `alsoTo`: sinks fed before the bus, like the runtime's topology index (src/fleet/fleet-runtime.ts),
+   * which enrichment and the engine read.
+   */
   constructor(
     store: StateStore,
     start: number,
     private readonly logger?: Logger,
+    alsoTo: readonly FleetEventSink[] = [],
   ) {
     this.clock = new SimulatedClock(start);
     const dpu = new SimulatedDpuFleet(this.clock, TIMINGS);
-    this.fleet = new FleetService(store, this.sink, this.clock);
+    this.fleet = new FleetService(store, new FanOutSink(...alsoTo, this.sink), this.clock);
     this.provisioner = new Provisioner(this.fleet, dpu, dpu);
   }
 

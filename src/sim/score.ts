@@ -16,6 +16,8 @@ export interface ScoredFinding {
   predictedAt?: string;
   eta?: string;
   parentId?: string;
+  /** Set when the engine annotated the finding instead of notifying (e.g. during a deploy). */
+  suppressedBy?: string;
 }
 
 const MINUTE = 60_000;
@@ -74,7 +76,7 @@ export interface KindScore {
 
 export interface Score {
   kinds: KindScore[];
-  alerts: { total: number; matched: number; precision: number; recall: number };
+  alerts: { total: number; matched: number; precision: number; recall: number; suppressed: number };
   /** Alerts on healthy nodes during the fleet's own deploys and cleanings (target 0). */
   operationAlerts: number;
   predictions: {
@@ -102,9 +104,11 @@ function median(values: number[]): number | undefined {
 /** Scores findings against one run's truth. Predictions count when made before the failure manifests. */
 export function score(
   truth: readonly TruthRecord[],
-  alerts: readonly ScoredFinding[],
+  all: readonly ScoredFinding[],
   predictions: readonly ScoredFinding[],
 ): Score {
+  // Suppressed alerts notify nobody: they neither detect a fault nor count against precision.
+  const alerts = all.filter((a) => a.suppressedBy === undefined);
   const faults = truth.filter((t) => (FAULT_KINDS as readonly string[]).includes(t.kind));
   const operations = truth.filter((t) => t.kind === 'deploy' || t.kind === 'clean');
   const faultyNodes = new Set(faults.map((f) => f.node));
@@ -161,6 +165,7 @@ export function score(
       matched: matchedAlerts.size,
       precision: ratio(matchedAlerts.size, alerts.length),
       recall: ratio(detected.size, faults.length),
+      suppressed: all.length - alerts.length,
     },
     operationAlerts,
     predictions: {

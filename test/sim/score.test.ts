@@ -79,7 +79,7 @@ describe('scoring findings against the ground truth', () => {
       },
     ];
     const s = score(truth, alerts, predictions);
-    expect(s.alerts).toEqual({ total: 5, matched: 3, precision: 3 / 5, recall: 1 });
+    expect(s.alerts).toEqual({ total: 5, matched: 3, precision: 3 / 5, recall: 1, suppressed: 0 });
     expect(s.operationAlerts).toBe(1);
     const dimm = s.kinds.find((k) => k.kind === 'dimm-uncorrectable')!;
     expect([dimm.injected, dimm.detected, dimm.alerts, dimm.truePositives]).toEqual([1, 1, 2, 1]);
