@@ -104,9 +104,18 @@ for (const kind of FAULT_KINDS) {
     `${kind.padEnd(21)} ${pad(injected, 8)}  ${pad(detected, 8)}  ${pad(ratio(detected, injected), 6)}  ${pad(alerts, 6)}  ${pad(ratio(tp, alerts), 9)}\n`,
   );
 }
+const unmatched: Record<string, number> = {};
+for (const s of scores)
+  for (const [rule, n] of Object.entries(s.unmatchedByRule)) unmatched[rule] = (unmatched[rule] ?? 0) + n;
+process.stdout.write(
+  `\nalerts matching no injected fault, by rule: ${Object.entries(unmatched)
+    .sort((a, b) => b[1] - a[1])
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ')}\n`,
+);
 process.stdout.write(
   `\nall alerts: ${sum((s) => s.alerts.total)}, matched to a fault ${sum((s) => s.alerts.matched)} (precision ${ratio(
     sum((s) => s.alerts.matched),
     sum((s) => s.alerts.total),
-  )}); alerts caused by deploys/cleanings: ${sum((s) => s.operationAlerts)}\n`,
+  )}); suppressed (annotated, not notified): ${sum((s) => s.alerts.suppressed)}; alerts caused by deploys/cleanings: ${sum((s) => s.operationAlerts)}\n`,
 );

@@ -79,6 +79,8 @@ export interface Score {
   alerts: { total: number; matched: number; precision: number; recall: number; suppressed: number };
   /** Alerts on healthy nodes during the fleet's own deploys and cleanings (target 0). */
   operationAlerts: number;
+  /** Live alerts that match no injected fault, by rule: where precision is lost. */
+  unmatchedByRule: Record<string, number>;
   predictions: {
     total: number;
     correct: number;
@@ -99,6 +101,12 @@ function median(values: number[]): number | undefined {
   const s = [...values].sort((x, y) => x - y);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function countBy(keys: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of keys) out[k] = (out[k] ?? 0) + 1;
+  return out;
 }
 
 /** Scores findings against one run's truth. Predictions count when made before the failure manifests. */
@@ -168,6 +176,7 @@ export function score(
       suppressed: all.length - alerts.length,
     },
     operationAlerts,
+    unmatchedByRule: countBy(alerts.filter((a) => !matchedAlerts.has(a.id)).map((a) => a.rule ?? '?')),
     predictions: {
       total: predictions.length,
       correct,
