@@ -1,6 +1,6 @@
 import { Kysely, SqliteDialect } from 'kysely';
-import { openDatabase } from '../store/sqlite/open.js';
-import { logTemplates } from '../store/state/migrations/0004-log-templates.js';
+import { openDatabase } from '../shared/sqlite.js';
+import { logTemplates } from '../store/state/migrations/0005-log-templates.js';
 import type { StateDatabase } from '../store/state/schema.js';
 import { KyselyTemplateRepository, type TemplateRepository } from './template-repository.js';
 
