@@ -72,6 +72,26 @@ export function logAnalysisScenarios(store: string, overrides: () => Partial<Con
       await get('/v1/logs/templates/t000000000000', 404);
     });
 
+    it('keeps the fleet-wide template catalogue from tenant-scoped keys, and scopes their errors', async () => {
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/v1/api-keys',
+        headers: auth(),
+        payload: { name: 'acme viewer', role: 'viewer', tenantId: 'acme' },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const viewer = auth(created.json<{ secret: string }>().secret);
+      const list = await t.app.inject({ method: 'GET', url: '/v1/logs/templates', headers: viewer });
+      expect(list.statusCode).toBe(403);
+      const errors = await t.app.inject({
+        method: 'GET',
+        url: '/v1/logs/errors?level=WARNING',
+        headers: viewer,
+      });
+      expect(errors.statusCode).toBe(200);
+      expect(errors.json<{ groups: unknown[] }>().groups).toEqual([]);
+    });
+
     it('trace of a request id returns exactly its lines, oldest first, per service', async () => {
       const id = /req-[0-9a-f-]{36}/.exec(
         LINES.find((l) => l.includes('nova-compute') && l.includes('req-'))!,
