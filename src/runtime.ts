@@ -116,7 +116,7 @@ export async function createRuntime(
         eventsTopic: `${config.topicPrefix}.events`,
       });
       await pipeline.start();
-      const engine = await startEngine(bus, stateStore, logger, config.topicPrefix);
+      const engine = await startEngine(bus, stateStore, eventStore, logger, config.topicPrefix);
       closers.push(['fault engine', () => engine.stop()]);
       const p = pipeline;
       closers.push(['ingest pipeline', () => p.stop()]);
