@@ -153,6 +153,20 @@ function startOf(f: Finding): string {
   return f.kind === 'alert' ? f.startsAt : (f as Prediction).predictedAt;
 }
 
+/**
+ * Whether `next` is an earlier state of the stored alert: a replay of the bus from an earlier offset
+ * passes through states already written, and must not move a resolved alert back to firing or a
+ * counter back down.
+ */
+function isOlder(next: Finding, stored: Finding): boolean {
+  if (next.kind === 'alert' && stored.kind === 'alert') {
+    if (next.lastSeenAt !== stored.lastSeenAt) return next.lastSeenAt < stored.lastSeenAt;
+    if (next.count !== stored.count) return next.count < stored.count;
+    return next.status === 'firing' && stored.status === 'resolved';
+  }
+  return false;
+}
+
 export class KyselyAlertRepository implements AlertRepository {
   private readonly db: Kysely<AlertTables>;
   constructor(db: Kysely<StateDatabase>) {
@@ -189,7 +203,7 @@ export class KyselyAlertRepository implements AlertRepository {
             .insertInto('alert_history')
             .values({ alert_id: f.id, at, change: row.status, actor: null, detail: null })
             .execute();
-        } else if (prior.body !== row.body) {
+        } else if (prior.body !== row.body && !isOlder(f, JSON.parse(prior.body) as Finding)) {
           await trx.updateTable('alerts').set(row).where('id', '=', f.id).execute();
           if (prior.status !== row.status) {
             await trx
