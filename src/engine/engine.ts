@@ -137,7 +137,14 @@ export class Engine {
   private seq = 0;
   private maxSeen = Number.NEGATIVE_INFINITY;
   private clock = Number.NEGATIVE_INFINITY;
-  readonly stats: EngineStats = { events: 0, late: 0, matched: 0, alerts: 0, suppressed: 0, predictions: 0 };
+  private readonly counters = { events: 0, late: 0, matched: 0, alerts: 0, suppressed: 0, predictions: 0 };
+
+  /** Counters, and the watermark as ISO text (formatted on demand: per event it would cost as much as a rule). */
+  get stats(): EngineStats {
+    const out: EngineStats = { ...this.counters };
+    if (Number.isFinite(this.clock)) out.watermark = new Date(this.clock).toISOString();
+    return out;
+  }
 
   constructor(options: EngineOptions) {
     this.rules = options.rules;
@@ -161,11 +168,11 @@ export class Engine {
 
   /** Takes one event; processes every buffered event the new watermark has passed. */
   push(event: FaultEvent): void {
-    this.stats.events++;
+    this.counters.events++;
     const at = Date.parse(event['@timestamp']);
     if (Number.isNaN(at) || at < this.clock || at < this.maxSeen - this.lateness) {
       // Behind the watermark: its windows may already be closed. Counted, like Kafka Streams' dropped-records.
-      this.stats.late++;
+      this.counters.late++;
       return;
     }
     this.buffer.push({ at, seq: this.seq++, event });
@@ -226,7 +233,6 @@ export class Engine {
       this.fireTimers(watermark);
       this.clock = Math.max(this.clock, watermark);
     }
-    this.stats.watermark = Number.isFinite(this.clock) ? new Date(this.clock).toISOString() : undefined;
   }
 
   private fireTimers(upTo: number, only?: Timer['kind'][]): void {
@@ -324,7 +330,7 @@ export class Engine {
       return;
     }
     if (!rule.match(event)) return;
-    this.stats.matched++;
+    this.counters.matched++;
     const s = this.groupOf(rule, event);
     s.lastEvent = event;
     s.lastSeen = at;
@@ -640,13 +646,13 @@ export class Engine {
       s.open = alert;
       this.dirty.add(alert);
       this.suppressedAlerts.push(alert);
-      this.stats.suppressed++;
+      this.counters.suppressed++;
       return;
     }
     s.open = alert;
     this.dirty.add(alert);
     this.allAlerts.push(alert);
-    this.stats.alerts++;
+    this.counters.alerts++;
     this.correlate(alert, s);
     this.schedule(at + this.notifyDelay, s, 'notify', alert);
   }
@@ -767,6 +773,6 @@ export class Engine {
     s.prediction = prediction;
     this.dirty.add(prediction);
     this.allPredictions.push(prediction);
-    this.stats.predictions++;
+    this.counters.predictions++;
   }
 }
