@@ -6,12 +6,15 @@ import { buildApp } from './api/app.js';
 import type { MessageBus } from './bus/types.js';
 import type { Config } from './config/load.js';
 import { startEngine } from './engine/start.js';
+import { createFleetRuntime, type FleetRuntime } from './fleet/fleet-runtime.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { IngestPublisher } from './ingest/publisher.js';
+import { telemetryTopics } from './ingest/topics.js';
+import { KyselyTemplateRepository } from './logmine/template-repository.js';
+import { TemplateTagger } from './logmine/template-tagger.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { VERSION } from './shared/version.js';
-import { listSources } from './sources/registry.js';
 import type { StateStore } from './store/state/state-store.js';
 import type { EventStore } from './store/types.js';
 
@@ -24,6 +27,7 @@ export interface Runtime {
   stateStore: StateStore;
   publisher: IngestPublisher;
   pipeline: IngestPipeline | undefined;
+  fleet: FleetRuntime;
   app: FastifyInstance;
   /** Where a generated bootstrap admin key was written, if one was generated on this start. */
   adminKeyFile?: string;
@@ -99,14 +103,22 @@ export async function createRuntime(
     const bus = await createBus(config, logger);
     closers.push(['bus', () => bus.close()]);
     const publisher = new IngestPublisher(bus, metrics, config.topicPrefix);
-    const topics = [...new Set(listSources().map((s) => publisher.topicOf(s)))];
+    const topics = telemetryTopics(config.topicPrefix);
     await bus.ensureTopics(topics);
+    const fleet = await createFleetRuntime({ stateStore, bus, logger, topicPrefix: config.topicPrefix });
+    closers.push(['fleet', () => fleet.stop()]);
 
     let pipeline: IngestPipeline | undefined;
     if (options.ingest ?? true) {
+      // Templates and log anomalies are mined where every line passes once (src/logmine).
+      const tagger = new TemplateTagger(new KyselyTemplateRepository(stateStore.db));
+      await tagger.start();
+      closers.push(['log templates', () => tagger.save()]);
       pipeline = new IngestPipeline({
         bus,
         store: eventStore,
+        // Lessee and rack first (they do not depend on the text), then the log template of each line.
+        enrich: async (events) => tagger.enrich(await fleet.topology.enrich(events)),
         logger,
         metrics,
         group: config.ingestGroup,
@@ -116,7 +128,14 @@ export async function createRuntime(
         eventsTopic: `${config.topicPrefix}.events`,
       });
       await pipeline.start();
-      const engine = await startEngine(bus, stateStore, eventStore, logger, config.topicPrefix);
+      const engine = await startEngine(
+        bus,
+        stateStore,
+        eventStore,
+        logger,
+        config.topicPrefix,
+        fleet.topology,
+      );
       closers.push(['fault engine', () => engine.stop()]);
       const p = pipeline;
       closers.push(['ingest pipeline', () => p.stop()]);
@@ -148,6 +167,7 @@ export async function createRuntime(
       authEnabled: config.authEnabled,
       metricsPublic: config.metricsPublic,
       version: VERSION,
+      fleet,
     });
     closers.push(['api', () => app.close()]);
     if (!config.authEnabled)
@@ -162,6 +182,7 @@ export async function createRuntime(
       stateStore,
       publisher,
       pipeline,
+      fleet,
       app,
       close,
     };

@@ -2,7 +2,9 @@
 import { Command, Option } from 'commander';
 import { errorMessage, isFaultlineError } from '../shared/errors.js';
 import { VERSION } from '../shared/version.js';
+import { inputFormsHelp } from '../sources/input-forms.js';
 import { SOURCE_IDS } from '../sources/types.js';
+import { fleetCommand } from './fleet.js';
 
 // Each command loads what it needs when it runs: `parse` must not pay for Fastify, the Kafka and
 // Elasticsearch clients and SQLite at start-up (half a second, a fifth of a 100 MB parse).
@@ -88,6 +90,8 @@ program
     });
   });
 
+program.addCommand(fleetCommand());
+
 program
   .command('parse')
   .description('decode raw telemetry into normalized events (NDJSON on stdout, rejections on stderr)')
@@ -98,6 +102,7 @@ program
   .option('--strict', 'exit 1 when any record is rejected')
   .option('--no-fast-path', "decode every record the generic way, not with the source's byte fast path")
   .argument('[file]', 'input file, or - for stdin', '-')
+  .addHelpText('after', inputFormsHelp)
   .action(
     async (file: string, opts: { source: string; host?: string; strict?: boolean; fastPath: boolean }) => {
       const { openInput, parseCommand } = await import('./parse.js');

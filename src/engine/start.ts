@@ -1,4 +1,5 @@
 import type { MessageBus } from '../bus/types.js';
+import type { Topology } from '../model/topology.js';
 import type { Logger } from '../shared/logger.js';
 import { ElasticsearchEventStore } from '../store/elasticsearch/event-store.js';
 import type { StateStore } from '../store/state/state-store.js';
@@ -18,6 +19,7 @@ export async function startEngine(
   events: EventStore,
   logger: Logger,
   topicPrefix: string,
+  topology?: Topology,
 ): Promise<EngineService> {
   const { fileURLToPath } = await import('node:url');
   const service = new EngineService({
@@ -30,6 +32,7 @@ export async function startEngine(
     ...(events instanceof ElasticsearchEventStore
       ? { index: new AlertIndex(events.client, `${topicPrefix}-alerts`) }
       : {}),
+    ...(topology === undefined ? {} : { topology }),
   });
   await service.start();
   return service;
