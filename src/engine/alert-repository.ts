@@ -145,8 +145,13 @@ export function silencedBy(
     .map((s) => s.id);
 }
 
+/**
+ * The row status: an alert the leasing core's own work explains (suppressedBy, no parent) is
+ * `suppressed`: kept for the record, but not among the alerts an SRE is shown by default.
+ */
 function statusOf(f: Finding): string {
-  return f.kind === 'alert' ? f.status : 'predicted';
+  if (f.kind !== 'alert') return 'predicted';
+  return f.suppressedBy !== undefined && f.parentId === undefined ? 'suppressed' : f.status;
 }
 
 function startOf(f: Finding): string {
@@ -237,6 +242,7 @@ export class KyselyAlertRepository implements AlertRepository {
   async list(q: AlertQuery): Promise<AlertPage> {
     let query = this.db.selectFrom('alerts').selectAll().where('kind', '=', q.kind);
     if (q.status !== undefined) query = query.where('status', 'in', q.status);
+    else query = query.where('status', '!=', 'suppressed');
     if (q.severity !== undefined) query = query.where('severity', 'in', q.severity);
     if (q.rule !== undefined) query = query.where('rule', 'in', q.rule);
     if (q.host !== undefined) query = query.where('host', 'in', q.host);

@@ -61,7 +61,10 @@ export class EngineService {
   }
 
   async handle(messages: BusMessage[]): Promise<void> {
+    let n = 0;
     for (const m of messages) {
+      // Let the API and ingest breathe between slices of a large batch (under-pressure watches the loop).
+      if (++n % 2000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       let event: FaultEvent;
       try {
         event = JSON.parse(m.value.toString('utf8')) as FaultEvent;
