@@ -302,6 +302,8 @@ export class Engine {
     if (dataset === 'fleet.event') {
       this.windows.observe(event, at);
       this.fleetTopology?.observe(event, at);
+      const host = event['host.name'];
+      if (host !== undefined) this.suppressLate(host);
     } else if (dataset === 'dpu.flow') this.flows.observe(event, at);
     const rules = this.byDataset.get(dataset);
     if (rules !== undefined) for (const rule of rules) this.apply(rule, event, at);
@@ -679,6 +681,31 @@ export class Engine {
     this.counters.alerts++;
     this.correlate(alert, s);
     this.schedule(at + this.notifyDelay, s, 'notify', alert);
+  }
+
+  /**
+   * A fleet event can reach the engine after the BMC records of the power cycle it caused (they come
+   * through different ingest batches): alerts on the host that the now-known window covers are
+   * turned into suppressed ones, as if the window had been known when they fired.
+   */
+  private suppressLate(host: string): void {
+    const firing = this.firingByHost.get(host);
+    if (firing === undefined) return;
+    for (const alert of [...firing]) {
+      const rule = this.rules.find((r) => r.name === alert.rule);
+      if (rule === undefined || alert.inhibited || alert.status !== 'firing') continue;
+      const activity = this.windows.activeAt(host, Date.parse(alert.startsAt), rule.suppressDuring);
+      if (activity === undefined) continue;
+      alert.inhibited = true;
+      alert.suppressedBy = activity;
+      firing.delete(alert);
+      const i = this.allAlerts.indexOf(alert);
+      if (i >= 0) this.allAlerts.splice(i, 1);
+      this.suppressedAlerts.push(alert);
+      this.counters.alerts--;
+      this.counters.suppressed++;
+      this.dirty.add(alert);
+    }
   }
 
   private resolve(s: GroupState, at: number): void {

@@ -220,3 +220,36 @@ describe('scale-out: engines that split the nodes between them give the alerts o
     expect(byId(two)).toEqual(byId(one));
   });
 });
+
+describe('provisioning windows that arrive late', () => {
+  it('suppresses a power-off the cleaning caused even when the fleet event comes after the BMC record', () => {
+    const engine = new Engine({ rules, allowedLatenessMs: 60_000 });
+    const sel = (at: number, host: string) =>
+      ev(at, {
+        'event.dataset': 'bmc.sel',
+        'host.name': host,
+        'hw.type': 'system',
+        'hw.id': 'ACPI_Stat',
+        'hw.fault.class': 'informational',
+        message: 'System ACPI Power State ACPI_Stat: S4/S5: soft-off',
+      });
+    engine.push(sel(T0 + 60_000, 'bm-060'));
+    engine.push(sel(T0 + 3 * 60_000, 'bm-061'));
+    expect(engine.alerts().map((a) => a.host)).toEqual(['bm-060']);
+    // The cleaning started 30 s before the power-off; its record comes through a later fleet batch.
+    engine.push(
+      ev(T0 + 30_000, {
+        'event.dataset': 'fleet.event',
+        'event.action': 'node.provision_set',
+        'host.name': 'bm-060',
+        'fleet.provision_state': 'cleaning',
+      }),
+    );
+    engine.flush();
+    expect(engine.alerts().map((a) => a.host)).toEqual(['bm-061']);
+    expect(engine.suppressed().map((a) => [a.host, a.suppressedBy?.startsWith('cleaning since')])).toEqual([
+      ['bm-060', true],
+    ]);
+    expect(engine.stats.reordered).toBe(1);
+  });
+});
