@@ -110,7 +110,7 @@ export async function createRuntime(
 
     let pipeline: IngestPipeline | undefined;
     if (options.ingest ?? true) {
-      // Templates and log anomalies are mined where every line passes once (src/logmine).
+      // Log templates are mined where every line passes once (src/logmine); their rate baselines live in the engine.
       const tagger = new TemplateTagger(new KyselyTemplateRepository(stateStore.db));
       await tagger.start();
       closers.push(['log templates', () => tagger.save()]);

@@ -1,4 +1,5 @@
 import type { BusMessage, MessageBus, Subscription } from '../bus/types.js';
+import { LogAnomalyDetector } from '../logmine/anomaly.js';
 import type { FaultEvent } from '../model/event.js';
 import type { Topology } from '../model/topology.js';
 import type { Logger } from '../shared/logger.js';
@@ -19,6 +20,8 @@ export interface EngineServiceDeps {
   topic: string;
   group: string;
   allowedLatenessMs?: number;
+  /** Log-template rate baselines (src/logmine); their signals go through the rules like any event. */
+  logAnomalies?: LogAnomalyDetector;
 }
 
 /** Event ids remembered to drop the copies an at-least-once bus delivers twice. */
@@ -34,8 +37,10 @@ export class EngineService {
   readonly engine: Engine;
   private subscription: Subscription | undefined;
   private readonly seen = new Set<string>();
+  private readonly logAnomalies: LogAnomalyDetector;
 
   constructor(private readonly deps: EngineServiceDeps) {
+    this.logAnomalies = deps.logAnomalies ?? new LogAnomalyDetector();
     this.engine = new Engine({
       rules: deps.rules,
       allowedLatenessMs: deps.allowedLatenessMs ?? 60_000,
@@ -81,6 +86,8 @@ export class EngineService {
       this.seen.add(id);
       if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value as string);
       this.engine.push(event);
+      if (event['log.template.id'] !== undefined)
+        for (const signal of this.logAnomalies.observe([event])) this.engine.push(signal);
     }
     const changes = this.engine.takeChanges();
     if (changes.length > 0) {
