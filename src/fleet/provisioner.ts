@@ -19,6 +19,7 @@ interface Step {
  */
 export class Provisioner {
   private readonly running = new Map<string, Promise<unknown>>();
+  private ops = 0;
 
   constructor(
     private readonly fleet: FleetService,
@@ -324,10 +325,23 @@ export class Provisioner {
       });
       return { from, to: active };
     });
-    // The failing node may not answer: detaching its disk first frees the volume for the spare.
-    await this.clean(nodeId, lease).catch(() => undefined);
-    await this.deploy(moved.to);
-    return { from: moved.from, to: (await this.fleet.repo.lease(moved.to.id)) ?? moved.to };
+    // The lease has moved once the transaction committed; the hardware follows in the background
+    // (the caller gets its answer now; `idle()` waits). Detaching the disk from the failing node
+    // first frees the volume for the spare; that node may not answer, which must not stop the move.
+    const spareDeploy = this.clean(nodeId, lease)
+      .catch(() => undefined)
+      .then(() => this.deploy(moved.to));
+    void spareDeploy.catch(() => undefined);
+    this.track(spareDeploy);
+    return moved;
+  }
+
+  /** Keeps `idle()` waiting for work that spans several nodes. */
+  private track(p: Promise<unknown>): void {
+    const key = `\u0000op:${++this.ops}`;
+    const done = p.catch(() => undefined);
+    this.running.set(key, done);
+    void done.then(() => this.running.delete(key));
   }
 
   private async pickSpare(lease: Lease, now: string, targetNodeId?: string): Promise<Node> {

@@ -107,6 +107,8 @@ describe('leases drive provisioning (simulated DPU, simulated time)', () => {
     await h.settle(Promise.all((await h.prov.tick()).operations));
     await h.clock.advance(HOUR);
     const { from, to } = await h.settle(h.prov.evacuate('n1', 'CPU0 uncorrectable machine check'));
+    expect(to.status).toBe('active');
+    await h.settle(h.prov.idle());
     expect(from.status).toBe('evacuated');
     expect(to).toMatchObject({
       nodeId: 'n2',
