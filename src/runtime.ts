@@ -117,6 +117,7 @@ export async function createRuntime(
         topicPrefix: config.topicPrefix,
         batchSize: config.ingestBatchSize,
         enrich: fleet.topology.enrich,
+        enrichDocuments: fleet.topology.enrichDocuments,
       });
       await pipeline.start();
       const p = pipeline;

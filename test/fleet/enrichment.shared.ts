@@ -61,7 +61,8 @@ export function enrichmentSuite(
         expect(res.statusCode, res.body).toBe(202);
         await waitForIngest(rt.app);
         let events: Record<string, unknown>[] = [];
-        for (let i = 0; i < 50; i++) {
+        // The event store may show a write a moment after the pipeline acknowledged it (ES refresh).
+        for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
           const page = await rt.app.inject({
             method: 'GET',
             url: '/v1/logs/search?host=node-e&dataset=openstack.log&order=asc&size=10',
@@ -71,7 +72,7 @@ export function enrichmentSuite(
           if (events.length === 2) break;
           await new Promise((r) => setTimeout(r, 200));
         }
-        expect(events.length).toBe(2);
+        expect(events.length, JSON.stringify(events)).toBe(2);
         const [during, after] = events as Record<string, unknown>[];
         expect(during).toMatchObject({
           'cloud.account.id': 'tenant-e',
