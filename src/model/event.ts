@@ -116,6 +116,8 @@ export interface FaultEvent {
   'log.level'?: string;
   'log.logger'?: string;
   'log.file.path'?: string;
+  /** Template the message belongs to (src/logmine), stable as the template generalizes. */
+  'log.template.id'?: string;
   'process.pid'?: number;
   'process.name'?: string;
   'cloud.provider'?: string;
@@ -159,7 +161,7 @@ export interface FaultEvent {
   [key: Namespaced]: unknown;
 }
 
-/** Lowest-cost check that a value looks like a FaultEvent; full validation lives in the schema. */
+/** Whether a string names one of the DATASETS (checked where events come from outside: bus, store). */
 export function isDataset(value: string): value is Dataset {
   return (DATASETS as readonly string[]).includes(value);
 }
