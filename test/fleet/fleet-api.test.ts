@@ -168,6 +168,9 @@ describe('fleet API', () => {
       ['GET', '/v1/nodes/na/history'],
     ];
     for (const [m, u] of reads) expect((await call(m, u, b)).statusCode, `${m} ${u}`).toBe(404);
+    // Routes of other areas under the fleet's paths: refused too (the alerts API answers 403).
+    const others: [string, string][] = [['GET', '/v1/tenants/tenant-a/diagnose']];
+    for (const [m, u] of others) expect([403, 404], `${m} ${u}`).toContain((await call(m, u, b)).statusCode);
     const lists: [string, string, string][] = [
       ['/v1/tenants', 'tenants', 'tenant-b'],
       ['/v1/networks', 'networks', 'tenant-b'],
@@ -206,7 +209,7 @@ describe('fleet API', () => {
     expect((await call('GET', '/v1/nodes/na')).json().maintenance).toBe(false);
     // The walk covered every fleet route the app has.
     const walked = new Set(
-      [...reads, ...writes]
+      [...reads, ...others, ...writes]
         .map(([m, u]) => `${m} ${routeOf(u)}`)
         .concat(lists.map(([u]) => `GET ${routeOf(u)}`)),
     );
