@@ -1,8 +1,9 @@
 import { FaultlineError } from '../shared/errors.js';
 import { type BmcPower, type DpuAgent, DriverError } from './drivers/types.js';
+import { isLeaseOverlap } from './fleet-repository.js';
 import type { FleetService } from './fleet-service.js';
 import type { Lease, Node } from './model.js';
-import { API_VERBS, type ProvisionVerb } from './provision-states.js';
+import { API_VERBS, FAIL_STATES, type ProvisionVerb } from './provision-states.js';
 
 /** One provisioning step: its name (as in events) and what it does; `undo` reverts it on failure. */
 interface Step {
@@ -259,9 +260,17 @@ export class Provisioner {
         continue;
       }
       if (l.start > now || this.running.has(l.nodeId)) continue;
+      let lease = l;
       const node = await this.fleet.repo.node(l.nodeId);
-      if (node === undefined || node.maintenance || node.provisionState !== 'available') continue;
-      const active = await this.fleet.work((w) => this.fleet.activateLeaseIn(w, l));
+      if (node === undefined) continue;
+      if (node.maintenance || FAIL_STATES.has(node.provisionState)) {
+        // The booked node broke before the lease began: give the tenant a healthy one of its class.
+        const moved = await this.rebook(l, node, now);
+        if (moved === undefined) continue;
+        lease = moved;
+      } else if (node.provisionState !== 'available') continue; // still cleaning: next tick
+      const due = lease;
+      const active = await this.fleet.work((w) => this.fleet.activateLeaseIn(w, due));
       started.push(active);
       operations.push(this.deploy(active).catch(() => undefined));
     }
@@ -272,6 +281,41 @@ export class Provisioner {
       operations.push(this.clean(l.nodeId, l).catch(() => undefined));
     }
     return { started, ended, operations };
+  }
+
+  /** Moves a pending lease to a spare of its class; undefined when there is none (it waits). */
+  private async rebook(lease: Lease, broken: Node, now: string): Promise<Lease | undefined> {
+    const spare = await this.pickSpare(lease, now).catch(() => undefined);
+    if (spare === undefined) return undefined;
+    const why = broken.maintenance
+      ? `node ${broken.id} in maintenance: ${broken.maintenanceReason ?? ''}`
+      : `node ${broken.id} is ${broken.provisionState}`;
+    try {
+      return await this.fleet.work(async (w) => {
+        await w.repo.updateLease(lease.id, { node_id: spare.id, reason: `moved: ${why}`, updated_at: w.at });
+        await w.repo.appendHistory({
+          nodeId: broken.id,
+          at: w.at,
+          event: 'lease.moved',
+          detail: { lease: lease.id, to: spare.id },
+        });
+        w.events.push({
+          type: 'lease.create',
+          at: w.at,
+          lease_id: lease.id,
+          node_id: spare.id,
+          tenant_id: lease.tenantId,
+          start: lease.start,
+          end: lease.end,
+          status: 'pending',
+          reason: `moved from ${broken.id}: ${why}`,
+        });
+        return { ...lease, nodeId: spare.id, reason: `moved: ${why}`, updatedAt: w.at };
+      });
+    } catch (error) {
+      if (isLeaseOverlap(error)) return undefined; // the spare was booked meanwhile: next tick
+      throw error;
+    }
   }
 
   /** Cancels a lease; an active one is cleaned off its node. */
