@@ -10,9 +10,12 @@ import {
   OPEN_LEASE_STATUSES,
 } from './fleet-repository.js';
 import type { Component, Dpu, Lease, Network, Node, Tenant } from './model.js';
+import type { FleetOutbox } from './outbox.js';
 import { allowedVerbs, nextState, type ProvisionState, type ProvisionVerb } from './provision-states.js';
 
 export interface FleetServiceOptions {
+  /** Where events go to the bus, written in each change's transaction (see outbox.ts). */
+  outbox?: FleetOutbox;
   /** VNIs handed to tenant networks, inclusive. */
   vniPool?: { min: number; max: number };
 }
@@ -64,6 +67,7 @@ function notFound(what: string, id: string): FaultlineError {
  */
 export class FleetService {
   private readonly vniPool: { min: number; max: number };
+  private readonly outbox: FleetOutbox | undefined;
 
   constructor(
     readonly store: StateStore,
@@ -72,6 +76,7 @@ export class FleetService {
     options: FleetServiceOptions = {},
   ) {
     this.vniPool = options.vniPool ?? { min: 10_000, max: 16_777_215 };
+    this.outbox = options.outbox;
   }
 
   /** Read-only repository over the store (no transaction). */
@@ -104,6 +109,7 @@ export class FleetService {
       const w = new Work(new FleetRepository(tx.db), at);
       const r = await fn(w);
       events = w.events;
+      await this.outbox?.write(tx.db, events);
       if (this.actor !== undefined)
         for (const e of events)
           await tx.audit({
@@ -115,6 +121,7 @@ export class FleetService {
       return r;
     });
     await this.sink.emit(events);
+    if (events.length > 0) void this.outbox?.kick();
     return result;
   }
 

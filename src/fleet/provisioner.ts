@@ -431,17 +431,21 @@ export class Provisioner {
       }
     }
     if (violations.length > 0)
-      await this.fleet.sink.emit(
-        violations.map((v) => ({
-          type: 'invariant.violation' as const,
-          at: now,
-          node_id: v.nodeId,
-          port: v.port,
-          vni: v.vni,
-          reason: v.reason,
-          ...(nets.get(v.vni) ? { tenant_id: nets.get(v.vni)!.tenantId } : {}),
-        })),
-      );
+      // Through a unit of work like every other fleet event: into the outbox, then on the bus.
+      await this.fleet.work(async (w) => {
+        for (const v of violations) {
+          const owner = nets.get(v.vni)?.tenantId;
+          w.events.push({
+            type: 'invariant.violation',
+            at: now,
+            node_id: v.nodeId,
+            port: v.port,
+            vni: v.vni,
+            reason: v.reason,
+            ...(owner === undefined ? {} : { tenant_id: owner }),
+          });
+        }
+      });
     return violations;
   }
 }
