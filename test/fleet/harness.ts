@@ -97,3 +97,23 @@ export async function availableNode(
   });
   await h.settle(h.prov.makeAvailable(id));
 }
+
+/**
+ * Tenant `acme`, node `n1` available, and a lease of n1 from now for `hours`, deployed (active).
+ * Returns the lease start (epoch ms) and the lease.
+ */
+export async function leasedNode(h: FleetHarness, hours = 1, networkIds: string[] = []) {
+  const tenant =
+    (await h.fleet.repo.tenant('acme')) ?? (await h.fleet.createTenant({ id: 'acme', name: 'Acme' }));
+  await availableNode(h, 'n1');
+  const t0 = h.clock.now();
+  const [lease] = await h.fleet.createLeases({
+    tenantId: tenant.id,
+    nodeId: 'n1',
+    start: new Date(t0).toISOString(),
+    end: new Date(t0 + hours * 3_600_000).toISOString(),
+    networkIds,
+  });
+  await h.settle(Promise.all((await h.prov.tick()).operations));
+  return { t0, lease: lease! };
+}

@@ -5,7 +5,7 @@ import { documentJson } from '../../src/model/document.js';
 import { DocumentBatch } from '../../src/model/document-batch.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import { getSource } from '../../src/sources/registry.js';
-import { availableNode, fleetHarness } from './harness.js';
+import { availableNode, fleetHarness, leasedNode } from './harness.js';
 
 const HOUR = 3_600_000;
 
@@ -73,16 +73,7 @@ describe('TopologyIndex (the Topology port over fleet events)', () => {
     try {
       const other = new TopologyIndex(new FleetRepository(h.store.db));
       await other.load(); // empty: everything below happens "elsewhere"
-      const t = await h.fleet.createTenant({ id: 'acme', name: 'Acme' });
-      await availableNode(h, 'n1');
-      const t0 = h.clock.now();
-      await h.fleet.createLeases({
-        tenantId: t.id,
-        nodeId: 'n1',
-        start: new Date(t0).toISOString(),
-        end: new Date(t0 + HOUR).toISOString(),
-      });
-      await h.settle(Promise.all((await h.prov.tick()).operations));
+      const { t0 } = await leasedNode(h);
       const source = getSource('fleet')!;
       const decoded = h.sink.events.flatMap((e) => {
         const r = source.decode(JSON.stringify(e), {});
@@ -110,16 +101,7 @@ describe('TopologyIndex (the Topology port over fleet events)', () => {
       const index = new TopologyIndex(new FleetRepository(h.store.db));
       await index.load();
       h.fanout.add(index);
-      const t = await h.fleet.createTenant({ id: 'acme', name: 'Acme' });
-      await availableNode(h, 'n1');
-      const t0 = h.clock.now();
-      await h.fleet.createLeases({
-        tenantId: t.id,
-        nodeId: 'n1',
-        start: new Date(t0).toISOString(),
-        end: new Date(t0 + HOUR).toISOString(),
-      });
-      await h.settle(Promise.all((await h.prov.tick()).operations));
+      const { t0 } = await leasedNode(h);
       const events = [
         hwEvent('elsewhere', t0 + 1000),
         {
