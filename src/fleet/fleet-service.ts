@@ -528,8 +528,19 @@ export class FleetService {
     return { ...lease, status, end, reason: reason ?? null, updatedAt: w.at };
   }
 
+  /**
+   * pending → active. Only from pending: when two schedulers (two replicas) start the same lease,
+   * one wins and the other gets a 409 (and deploys nothing).
+   */
   async activateLeaseIn(w: Work, lease: Lease): Promise<Lease> {
-    await w.repo.updateLease(lease.id, { status: 'active', activated_at: w.at, updated_at: w.at });
+    const r = await w.repo.db
+      .updateTable('leases')
+      .set({ status: 'active', activated_at: w.at, updated_at: w.at })
+      .where('id', '=', lease.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1)
+      throw new FaultlineError('FAULTLINE_CONFLICT', `lease ${lease.id} is no longer pending`);
     const node = await w.repo.node(lease.nodeId);
     w.events.push({
       type: 'lease.start',

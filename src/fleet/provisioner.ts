@@ -270,7 +270,8 @@ export class Provisioner {
         lease = moved;
       } else if (node.provisionState !== 'available') continue; // still cleaning: next tick
       const due = lease;
-      const active = await this.fleet.work((w) => this.fleet.activateLeaseIn(w, due));
+      const active = await this.fleet.work((w) => this.fleet.activateLeaseIn(w, due)).catch(() => undefined);
+      if (active === undefined) continue; // another scheduler started it
       started.push(active);
       operations.push(this.deploy(active).catch(() => undefined));
     }
