@@ -105,7 +105,9 @@ export async function createFleetRuntime(options: FleetRuntimeOptions): Promise<
     dpu,
     async stop() {
       for (const t of timers) clearInterval(t);
-      await provisioner.idle();
+      // A deploy takes minutes; shutdown waits a little for steps in flight, not for whole deploys
+      // (a node left in a wait state is what an operator sees after a conductor restart in Ironic).
+      await Promise.race([provisioner.idle(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       await outbox.close();
     },
   };
