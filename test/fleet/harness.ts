@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { SimulatedClock } from '../../src/fleet/clock.js';
 import { SimulatedDpuFleet, type SimulatedTimings } from '../../src/fleet/drivers/simulated-dpu.js';
 import type { FleetEvent, FleetEventSink } from '../../src/fleet/fleet-event.js';
@@ -116,4 +117,34 @@ export async function leasedNode(h: FleetHarness, hours = 1, networkIds: string[
   });
   await h.settle(Promise.all((await h.prov.tick()).operations));
   return { t0, lease: lease! };
+}
+
+/**
+ * Waits until the API answers without load shedding: right after start-up on a busy machine,
+ * @fastify/under-pressure answers 503 while the event-loop delay of the start-up is in its sample.
+ */
+export async function untilServing(app: FastifyInstance, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    if (res.statusCode !== 503 || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Like waitForIngest, but takes a load-shedding 503 as "ask again", as a client should. */
+export async function untilIngested(
+  app: FastifyInstance,
+  headers: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await app.inject({ method: 'GET', url: '/v1/ingest/status', headers });
+    if (res.statusCode === 200 && res.json<{ pending: number }>().pending === 0) return;
+    if (res.statusCode !== 200 && res.statusCode !== 503)
+      throw new Error(`ingest status ${res.statusCode}: ${res.body}`);
+    if (Date.now() > deadline) throw new Error(`ingest still pending after ${timeoutMs} ms: ${res.body}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
