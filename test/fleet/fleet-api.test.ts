@@ -168,6 +168,7 @@ describe('fleet API', () => {
       ['GET', '/v1/nodes/na'],
       ['GET', '/v1/nodes/na/components'],
       ['GET', '/v1/nodes/na/history'],
+      ['GET', '/v1/tenants/tenant-a/diagnose'],
     ];
     for (const [m, u] of reads) expect((await call(m, u, b)).statusCode, `${m} ${u}`).toBe(404);
     // Routes of other areas under the fleet's paths: refused too (the alerts API answers 403).
