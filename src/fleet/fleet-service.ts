@@ -11,7 +11,7 @@ import {
 } from './fleet-repository.js';
 import type { Component, Dpu, Lease, Network, Node, Tenant } from './model.js';
 import type { FleetOutbox } from './outbox.js';
-import { allowedVerbs, nextState, type ProvisionState, type ProvisionVerb } from './provision-states.js';
+import { allowedVerbs, nextState, type ProvisionVerb } from './provision-states.js';
 
 export interface FleetServiceOptions {
   /** Where events go to the bus, written in each change's transaction (see outbox.ts). */
@@ -558,4 +558,3 @@ export class FleetService {
 }
 
 export type { Work };
-export type { ProvisionState };
