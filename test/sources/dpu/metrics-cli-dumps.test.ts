@@ -53,6 +53,21 @@ describe('dpu-metrics: shell dumps operators collect', () => {
     expect(r.values['ens2f0v0/rx_packets']).toBe(7012);
   });
 
+  it('ip -j -s -s link: the JSON form gives the same names as the text form', () => {
+    // Generated in iproute2's JSON layout (PROVENANCE.md).
+    const r = run(counters('generated', 'ip_-j_-s_-s_link.json'));
+    expect(r.rejected).toEqual([]);
+    expect([
+      r.values['ens2f0np0/rx_missed_errors'],
+      r.values['ens2f0np0/carrier_changes'],
+      r.values['lo/rx_bytes'],
+    ]).toEqual([318, 4, 370653600]);
+    const text = run(counters('generated', 'ip_-s_-s_link_iproute2-6.txt'));
+    for (const name of ['rx_bytes', 'rx_missed_errors', 'multicast', 'tx_packets', 'carrier_changes']) {
+      expect(r.values[`ens2f0np0/${name}`], name).toBe(text.values[`ens2f0np0/${name}`]);
+    }
+  });
+
   it('ip -h human-readable values are refused with a reason, not read as numbers', () => {
     const r = run(
       '2: eth0: <UP> mtu 1500\n    RX: bytes  packets  errors  dropped overrun mcast\n    409M       1.07M    0       0       0       0',
@@ -141,6 +156,7 @@ describe('dpu-metrics shell dumps: properties', () => {
   const files = [
     ['linux_docs', 'statistics_rst_ip_ethtool.txt'],
     ['generated', 'ip_-s_-s_link_iproute2-6.txt'],
+    ['generated', 'ip_-j_-s_-s_link.json'],
     ['node_exporter_fixtures', 'ethtool__eth0__statistics.txt'],
     ['generated', 'ovs-appctl_dpctl_show_-s.txt'],
     ['ovs_upstream', 'dpif_netdev_at_dump_flows_offloaded.txt'],

@@ -113,7 +113,8 @@ export function metricsFramer(): Framer & { readonly skipped: Readonly<Record<Me
         out.push(frame(type === undefined ? line : `# TYPE ${family} ${type}\n${line}`, lineNo));
         return out;
       }
-      if (clean.charCodeAt(0) === 123 /* { */) {
+      // JSON lines, and `ip -j -s link`'s one-line array.
+      if (clean.charCodeAt(0) === 123 /* { */ || clean.charCodeAt(0) === 91 /* [ */) {
         out.push(frame(line, lineNo));
         return out;
       }
