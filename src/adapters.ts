@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { EmbeddedBus } from './bus/embedded.js';
-import type { MessageBus } from './bus/types.js';
+import { deadLetterTopicFor, type MessageBus } from './bus/types.js';
 import type { Config } from './config/load.js';
+import { DATASETS, type Dataset, isDataset } from './model/event.js';
+import { FaultlineError } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
 import type { Metrics } from './shared/metrics.js';
 import { SqliteEventStore } from './store/sqlite/event-store.js';
@@ -22,8 +24,11 @@ export async function createBus(config: Readonly<Config>, logger: Logger): Promi
     return new KafkaBus({
       brokers: config.kafkaBrokers.split(','),
       clientId: config.kafkaClientId,
+      deadLetterTopic: deadLetterTopicFor(config.topicPrefix),
       logger,
       partitionsConsumedConcurrently: config.kafkaPartitionConcurrency,
+      partitions: config.kafkaPartitions,
+      replicationFactor: config.kafkaReplicationFactor,
     });
   }
   return new EmbeddedBus(join(config.dataDir, 'bus.db'));
@@ -40,10 +45,31 @@ export async function createEventStore(
       node: config.esUrl,
       namespace: config.esNamespace,
       logger,
+      replicas: config.esReplicas,
+      bulkMaxBytes: config.esBulkMaxBytes,
+      bulkMaxDocs: config.esBulkMaxDocs,
+      ...(config.esRetention === undefined ? {} : { retention: parseRetention(config.esRetention) }),
+      ...(config.esRefreshInterval === undefined ? {} : { refreshInterval: config.esRefreshInterval }),
       ...(metrics !== undefined ? { metrics } : {}),
     });
   }
   return new SqliteEventStore(join(config.dataDir, 'events.db'));
+}
+
+/** `dataset=duration,…` (FAULTLINE_ES_RETENTION) as a map; a dataset Faultline does not have is an error. */
+export function parseRetention(text: string): Partial<Record<Dataset, string>> {
+  const retention: Partial<Record<Dataset, string>> = {};
+  for (const entry of text.split(',')) {
+    const [dataset = '', duration = ''] = entry.split('=');
+    if (!isDataset(dataset)) {
+      throw new FaultlineError(
+        'FAULTLINE_CONFIG_INVALID',
+        `FAULTLINE_ES_RETENTION (esRetention): unknown dataset ${dataset}; one of ${DATASETS.join(', ')}`,
+      );
+    }
+    retention[dataset] = duration;
+  }
+  return retention;
 }
 
 export function createStateStore(config: Readonly<Config>): StateStore {

@@ -5,12 +5,13 @@ import { createBus, createEventStore, createStateStore } from './adapters.js';
 import { buildApp } from './api/app.js';
 import type { MessageBus } from './bus/types.js';
 import type { Config } from './config/load.js';
+import { createFleetRuntime, type FleetRuntime } from './fleet/fleet-runtime.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { IngestPublisher } from './ingest/publisher.js';
+import { telemetryTopics } from './ingest/topics.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { VERSION } from './shared/version.js';
-import { listSources } from './sources/registry.js';
 import type { StateStore } from './store/state/state-store.js';
 import type { EventStore } from './store/types.js';
 
@@ -23,6 +24,7 @@ export interface Runtime {
   stateStore: StateStore;
   publisher: IngestPublisher;
   pipeline: IngestPipeline | undefined;
+  fleet: FleetRuntime;
   app: FastifyInstance;
   /** Where a generated bootstrap admin key was written, if one was generated on this start. */
   adminKeyFile?: string;
@@ -98,8 +100,10 @@ export async function createRuntime(
     const bus = await createBus(config, logger);
     closers.push(['bus', () => bus.close()]);
     const publisher = new IngestPublisher(bus, metrics, config.topicPrefix);
-    const topics = [...new Set(listSources().map((s) => publisher.topicOf(s)))];
+    const topics = telemetryTopics(config.topicPrefix);
     await bus.ensureTopics(topics);
+    const fleet = await createFleetRuntime({ stateStore, bus, logger, topicPrefix: config.topicPrefix });
+    closers.push(['fleet', () => fleet.stop()]);
 
     let pipeline: IngestPipeline | undefined;
     if (options.ingest ?? true) {
@@ -112,6 +116,7 @@ export async function createRuntime(
         topics,
         topicPrefix: config.topicPrefix,
         batchSize: config.ingestBatchSize,
+        enrich: fleet.topology.enrich,
       });
       await pipeline.start();
       const p = pipeline;
@@ -144,6 +149,7 @@ export async function createRuntime(
       authEnabled: config.authEnabled,
       metricsPublic: config.metricsPublic,
       version: VERSION,
+      fleet,
     });
     closers.push(['api', () => app.close()]);
     if (!config.authEnabled)
@@ -158,6 +164,7 @@ export async function createRuntime(
       stateStore,
       publisher,
       pipeline,
+      fleet,
       app,
       close,
     };

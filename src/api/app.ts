@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { MessageBus } from '../bus/types.js';
+import type { FleetRuntime } from '../fleet/fleet-runtime.js';
 import type { IngestPublisher } from '../ingest/publisher.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
@@ -13,6 +14,7 @@ import type { EventStore } from '../store/types.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { fleetRoutes } from './routes/fleet-routes.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { logRoutes } from './routes/logs.js';
@@ -29,6 +31,8 @@ export interface AppDeps {
   authEnabled: boolean;
   metricsPublic: boolean;
   version: string;
+  /** The leasing core; its /v1 fleet routes exist only when it is given. */
+  fleet?: FleetRuntime;
 }
 
 /**
@@ -131,5 +135,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(logRoutes, { store: deps.eventStore });
   await app.register(apiKeyRoutes, { state: deps.stateStore });
+  if (deps.fleet !== undefined) await app.register(fleetRoutes, { fleet: deps.fleet });
   return app;
 }

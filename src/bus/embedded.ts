@@ -2,13 +2,13 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { errorMessage } from '../shared/errors.js';
-import { openDatabase } from '../store/sqlite/open.js';
+import type { HealthStatus } from '../shared/health.js';
+import { openDatabase } from '../shared/sqlite.js';
 import type {
   BusMessage,
   DeadLetter,
   DeadLetterEntry,
   DeadLetterQuery,
-  HealthStatus,
   MessageBus,
   OutgoingMessage,
   SubscribeOptions,
@@ -43,9 +43,29 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   reason           TEXT    NOT NULL,
   original         BLOB    NOT NULL,
   at               TEXT    NOT NULL,
-  UNIQUE (source_topic, source_partition, source_offset, reason)
+  frame            INTEGER
 );
+CREATE UNIQUE INDEX IF NOT EXISTS dead_letters_position
+  ON dead_letters (source_topic, source_partition, source_offset, coalesce(frame, -1), reason);
 `;
+
+/**
+ * Files of earlier versions keyed dead letters by record position and reason only, which collapsed
+ * the lines of a packed record into one row: move their rows to the table keyed by frame too.
+ */
+function upgradeDeadLetters(db: Database.Database): void {
+  const columns = db.prepare('PRAGMA table_info(dead_letters)').all() as Array<{ name: string }>;
+  if (columns.length === 0 || columns.some((c) => c.name === 'frame')) return;
+  db.transaction(() => {
+    db.exec('ALTER TABLE dead_letters RENAME TO dead_letters_before_frames');
+    db.exec(SCHEMA);
+    db.exec(`INSERT INTO dead_letters
+               (id, source_topic, source_partition, source_offset, source, line, reason, original, at)
+             SELECT id, source_topic, source_partition, source_offset, source, line, reason, original, at
+             FROM dead_letters_before_frames`);
+    db.exec('DROP TABLE dead_letters_before_frames');
+  })();
+}
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -76,6 +96,7 @@ export class EmbeddedBus implements MessageBus {
    */
   constructor(file: string, options: { pruneIntervalMs?: number } = {}) {
     this.db = openDatabase(file);
+    upgradeDeadLetters(this.db);
     this.db.exec(SCHEMA);
     this.appended.setMaxListeners(0);
     const every = options.pruneIntervalMs ?? 60_000;
@@ -88,16 +109,16 @@ export class EmbeddedBus implements MessageBus {
   }
 
   async ensureTopics(topics: string[]): Promise<void> {
-    const put = this.db.prepare('INSERT OR IGNORE INTO bus_topics (topic) VALUES (?)');
+    const insertTopic = this.db.prepare('INSERT OR IGNORE INTO bus_topics (topic) VALUES (?)');
     this.db.transaction(() => {
-      for (const t of topics) put.run(t);
+      for (const t of topics) insertTopic.run(t);
     })();
   }
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const now = Date.now();
-    const put = this.db.prepare(
+    const append = this.db.prepare(
       'INSERT INTO bus_log (topic, key, value, headers, ts) VALUES (?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
@@ -105,7 +126,7 @@ export class EmbeddedBus implements MessageBus {
       for (const m of messages) {
         const value = typeof m.value === 'string' ? Buffer.from(m.value, 'utf8') : m.value;
         const headers = m.headers === undefined ? null : JSON.stringify(m.headers);
-        put.run(topic, m.key, value, headers, m.timestamp ?? now);
+        append.run(topic, m.key, value, headers, m.timestamp ?? now);
       }
     })();
     this.appended.emit('append', topic);
@@ -122,14 +143,14 @@ export class EmbeddedBus implements MessageBus {
 
   async deadLetter(entries: DeadLetter[]): Promise<void> {
     if (entries.length === 0) return;
-    const put = this.db.prepare(
+    const insertDeadLetter = this.db.prepare(
       `INSERT OR IGNORE INTO dead_letters
-       (source_topic, source_partition, source_offset, source, line, reason, original, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+       (source_topic, source_partition, source_offset, source, line, reason, original, at, frame)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
       for (const e of entries) {
-        put.run(
+        insertDeadLetter.run(
           e.sourceTopic,
           e.sourcePartition,
           e.sourceOffset,
@@ -138,6 +159,7 @@ export class EmbeddedBus implements MessageBus {
           e.reason,
           e.original,
           e.at,
+          e.frame ?? null,
         );
       }
     })();
@@ -147,7 +169,7 @@ export class EmbeddedBus implements MessageBus {
   async listDeadLetters(options: DeadLetterQuery = {}): Promise<DeadLetterEntry[]> {
     const rows = this.db
       .prepare(
-        `SELECT id, source_topic, source_partition, source_offset, source, line, reason, original, at
+        `SELECT id, source_topic, source_partition, source_offset, source, line, reason, original, at, frame
          FROM dead_letters WHERE (? IS NULL OR source = ?) AND (? IS NULL OR id < ?)
          ORDER BY id DESC LIMIT ?`,
       )
@@ -170,6 +192,7 @@ export class EmbeddedBus implements MessageBus {
         at: r.at as string,
       };
       if (r.line !== null) row.line = r.line as number;
+      if (r.frame !== null) row.frame = r.frame as number;
       return row;
     });
   }

@@ -1,3 +1,5 @@
+import type { HealthStatus } from '../shared/health.js';
+
 /**
  * The message bus port (DESIGN §2). Two adapters: `embedded.ts` (SQLite append-log, the default) and
  * `kafka.ts`. Both promise the same thing, checked by one conformance suite:
@@ -66,6 +68,12 @@ export interface DeadLetter {
   source: string;
   /** 1-based line in the original input, when the input was text. */
   line?: number;
+  /**
+   * 0-based position of the line within a packed record (src/ingest/packing.ts), whose lines share
+   * one topic/partition/offset; absent for a record of one line. Position, frame and reason identify
+   * a dead letter, so a replayed batch does not store it twice and no two lines collapse into one.
+   */
+  frame?: number;
   reason: string;
   /** The original bytes, untouched (they may not be valid UTF-8). */
   original: Buffer;
@@ -93,11 +101,6 @@ export interface TopicLag {
   lag: number;
 }
 
-export interface HealthStatus {
-  ok: boolean;
-  detail?: string;
-}
-
 export interface MessageBus {
   readonly kind: 'embedded' | 'kafka';
   /** Creates topics that do not exist yet (idempotent). */
@@ -122,4 +125,7 @@ export function topicFor(dataset: string, prefix = 'faultline'): string {
   return `${prefix}.${dataset}`;
 }
 
-export const DEAD_LETTER_TOPIC = 'faultline.deadletter';
+/** Where the Kafka adapter writes dead letters: under the same prefix as the telemetry topics. */
+export function deadLetterTopicFor(prefix = 'faultline'): string {
+  return `${prefix}.deadletter`;
+}

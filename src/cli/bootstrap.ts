@@ -1,20 +1,13 @@
 import type { Writable } from 'node:stream';
 import { createBus, createEventStore, createStateStore } from '../adapters.js';
-import { DEAD_LETTER_TOPIC, topicFor } from '../bus/types.js';
 import type { Config } from '../config/load.js';
-import { DATASETS } from '../model/event.js';
+import { allTopics } from '../ingest/topics.js';
 import type { Logger } from '../shared/logger.js';
-import { listSources } from '../sources/registry.js';
-import type { ElasticsearchEventStore } from '../store/elasticsearch/event-store.js';
+import type { EventStoreLayout } from '../store/types.js';
 
 export interface BootstrapReport {
   stateStore: { kind: string; migrated: true };
-  eventStore: {
-    kind: string;
-    dataStreams?: string[];
-    retention?: Record<string, string>;
-    ageRetentionBy?: 'server' | 'faultline';
-  };
+  eventStore: { kind: string } & EventStoreLayout;
   bus: { kind: string; topics: string[] };
 }
 
@@ -36,19 +29,13 @@ export async function bootstrapCommand(options: {
   try {
     await state.migrate();
     await events.bootstrap();
-    const topics = [...new Set(listSources().map((s) => topicFor(s.dataset, config.topicPrefix)))];
-    await bus.ensureTopics([...topics, DEAD_LETTER_TOPIC]);
+    const topics = allTopics(config.topicPrefix);
+    await bus.ensureTopics(topics);
     const report: BootstrapReport = {
       stateStore: { kind: state.kind, migrated: true },
-      eventStore: { kind: events.kind },
-      bus: { kind: bus.kind, topics: [...topics, DEAD_LETTER_TOPIC] },
+      eventStore: { kind: events.kind, ...(await events.describe()) },
+      bus: { kind: bus.kind, topics },
     };
-    if (events.kind === 'elasticsearch') {
-      const es = events as ElasticsearchEventStore;
-      report.eventStore.dataStreams = DATASETS.map((d) => es.dataStream(d));
-      report.eventStore.retention = Object.fromEntries(DATASETS.map((d) => [d, es.retentionFor(d)]));
-      report.eventStore.ageRetentionBy = (await es.lifecycleSupport()).ageRetentionBy;
-    }
     options.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return report;
   } finally {

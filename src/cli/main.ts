@@ -4,6 +4,7 @@ import { errorMessage, isFaultlineError } from '../shared/errors.js';
 import { VERSION } from '../shared/version.js';
 import { inputFormsHelp } from '../sources/input-forms.js';
 import { SOURCE_IDS } from '../sources/types.js';
+import { fleetCommand } from './fleet.js';
 
 // Each command loads what it needs when it runs: `parse` must not pay for Fastify, the Kafka and
 // Elasticsearch clients and SQLite at start-up (half a second, a fifth of a 100 MB parse).
@@ -88,6 +89,8 @@ program
       ...(opts.port !== undefined ? { port: opts.port } : {}),
     });
   });
+
+program.addCommand(fleetCommand());
 
 program
   .command('parse')

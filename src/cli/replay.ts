@@ -4,7 +4,7 @@ import { createBus } from '../adapters.js';
 import type { Config } from '../config/load.js';
 import { IngestPublisher, type PublishReport } from '../ingest/publisher.js';
 import type { Logger } from '../shared/logger.js';
-import { frameStream } from '../sources/framing.js';
+import { frameBytes } from '../sources/framing.js';
 import { getSource } from '../sources/registry.js';
 import { type Frame, isSourceId, SOURCE_IDS } from '../sources/types.js';
 
@@ -39,21 +39,20 @@ export async function replayCommand(options: {
     await bus.ensureTopics([publisher.topicOf(source)]);
     let records = 0;
     const total: PublishReport = { source: source.id, topic: publisher.topicOf(source), accepted: 0 };
+    const at = options.host === undefined ? {} : { host: options.host };
     const publish = async (frames: Frame[]) => {
       if (frames.length === 0) return;
-      const r = await publisher.publishFrames(
-        source,
-        frames,
-        options.host === undefined ? {} : { host: options.host },
-      );
+      const r = await publisher.publishFrames(source, frames, at);
       total.accepted += r.accepted;
       total.firstLine ??= r.firstLine;
       if (r.lastLine !== undefined) total.lastLine = r.lastLine;
     };
     const input = createReadStream(options.file, { highWaterMark: 1 << 20 });
-    for await (const chunk of frameStream(source.createFramer(), input)) {
-      records += chunk.frames.length;
+    for await (const chunk of frameBytes(source.createFramer(), input)) {
+      records += chunk.frames.length + chunk.invalidLines.length;
       await publish(chunk.frames);
+      // Lines that are not UTF-8 go as their bytes: the pipeline dead-letters them unaltered.
+      total.accepted += await publisher.publishBytes(source, chunk.invalidLines, at);
       bar?.update(Math.round(chunk.bytes / 1e6), { records });
     }
     bar?.update(Math.max(1, Math.round(size / 1e6)), { records });

@@ -5,6 +5,9 @@ import { type Static, Type } from 'typebox';
  * `ENV`) or from the YAML file named by FAULTLINE_CONFIG; the environment wins. Each of the four
  * server URLs switches its part from the embedded default to the real server.
  */
+/** `dataset=duration`: one dataset's age retention (store/elasticsearch/retention.ts reads the duration). */
+const RETENTION_ENTRY = '[a-z]+\\.[a-z]+=\\d+(ms|s|m|h|d)';
+
 export const ConfigSchema = Type.Object(
   {
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port' }),
@@ -29,6 +32,37 @@ export const ConfigSchema = Type.Object(
     topicPrefix: Type.String({ pattern: '^[A-Za-z0-9._-]+$', default: 'faultline' }),
     esUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'http(s)://host:port' })),
     esNamespace: Type.String({ pattern: '^[a-z0-9_]+$', default: 'default' }),
+    esRetention: Type.Optional(
+      Type.String({
+        pattern: `^${RETENTION_ENTRY}(,${RETENTION_ENTRY})*$`,
+        description: 'Age retention per dataset, e.g. dpu.flow=3d,bmc.sel=730d (others keep their defaults)',
+      }),
+    ),
+    esReplicas: Type.String({
+      pattern: '^\\d+-(\\d+|all)$',
+      default: '0-1',
+      description: 'Replicas per backing index as a range (index.auto_expand_replicas: 0-1, 1-1, 1-all)',
+    }),
+    esRefreshInterval: Type.Optional(
+      Type.String({
+        pattern: '^(-1|\\d+(ms|s|m))$',
+        description: 'index.refresh_interval, e.g. 1s, 30s, -1',
+      }),
+    ),
+    esBulkMaxBytes: Type.Integer({ minimum: 64 * 1024, default: 5 * 1024 * 1024 }),
+    esBulkMaxDocs: Type.Integer({ minimum: 1, maximum: 100000, default: 5000 }),
+    kafkaPartitions: Type.Integer({
+      minimum: 1,
+      maximum: 10000,
+      default: 6,
+      description: 'Partitions of the topics Faultline creates (existing topics are left alone)',
+    }),
+    kafkaReplicationFactor: Type.Integer({
+      minimum: -1,
+      maximum: 100,
+      default: -1,
+      description: "Replication factor of the topics Faultline creates; -1 takes the broker's default",
+    }),
     pgUrl: Type.Optional(
       Type.String({ pattern: '^postgres(ql)?://', description: 'postgres://user@host:port/db' }),
     ),
@@ -61,6 +95,13 @@ export const ENV: Record<keyof Config, string> = {
   topicPrefix: 'FAULTLINE_TOPIC_PREFIX',
   esUrl: 'FAULTLINE_ES_URL',
   esNamespace: 'FAULTLINE_ES_NAMESPACE',
+  esRetention: 'FAULTLINE_ES_RETENTION',
+  esReplicas: 'FAULTLINE_ES_REPLICAS',
+  esRefreshInterval: 'FAULTLINE_ES_REFRESH_INTERVAL',
+  esBulkMaxBytes: 'FAULTLINE_ES_BULK_MAX_BYTES',
+  esBulkMaxDocs: 'FAULTLINE_ES_BULK_MAX_DOCS',
+  kafkaPartitions: 'FAULTLINE_KAFKA_PARTITIONS',
+  kafkaReplicationFactor: 'FAULTLINE_KAFKA_REPLICATION_FACTOR',
   pgUrl: 'FAULTLINE_PG_URL',
   alertmanagerUrl: 'FAULTLINE_ALERTMANAGER_URL',
   ingestGroup: 'FAULTLINE_INGEST_GROUP',

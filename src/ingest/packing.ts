@@ -1,5 +1,5 @@
+import { RECORD_HEADERS } from '../bus/record-headers.js';
 import type { Frame } from '../sources/types.js';
-import { H } from './headers.js';
 
 /**
  * Several frames of one upload in one bus record, the way the OpenTelemetry Collector's Kafka
@@ -25,9 +25,9 @@ export interface PackedRecord {
 
 /** One frame as a record of its own: the line (and occurrence, path) as headers. */
 export function singleRecord(frame: Frame): PackedRecord {
-  const headers: Record<string, string> = { [H.line]: String(frame.line) };
-  if (frame.occurrence !== undefined) headers[H.occurrence] = String(frame.occurrence);
-  if (frame.path !== undefined) headers[H.path] = frame.path;
+  const headers: Record<string, string> = { [RECORD_HEADERS.line]: String(frame.line) };
+  if (frame.occurrence !== undefined) headers[RECORD_HEADERS.occurrence] = String(frame.occurrence);
+  if (frame.path !== undefined) headers[RECORD_HEADERS.path] = frame.path;
   return { value: frame.payload, headers };
 }
 
@@ -39,7 +39,10 @@ function packed(frames: Frame[]): PackedRecord {
     if (f.path !== undefined) entry.push(f.path);
     return entry;
   });
-  return { value: frames.map((f) => f.payload).join(''), headers: { [H.frames]: JSON.stringify(index) } };
+  return {
+    value: frames.map((f) => f.payload).join(''),
+    headers: { [RECORD_HEADERS.frames]: JSON.stringify(index) },
+  };
 }
 
 /** Groups consecutive frames into records of at most PACK_MAX_FRAMES frames and PACK_MAX_CHARS characters. */
@@ -71,7 +74,7 @@ export function packFrames(
  * once for real, and a parse here too cost three times this scan. A malformed index counts as 1.
  */
 export function framesIn(record: { headers: Record<string, string> }): number {
-  const index = record.headers[H.frames];
+  const index = record.headers[RECORD_HEADERS.frames];
   if (index === undefined) return 1;
   let entries = 0;
   let depth = 0;
@@ -99,16 +102,16 @@ export function unpackFrames(value: string, index: string): Frame[] | { error: s
   try {
     entries = JSON.parse(index);
   } catch {
-    return { error: `${H.frames} header is not JSON` };
+    return { error: `${RECORD_HEADERS.frames} header is not JSON` };
   }
   if (!Array.isArray(entries) || entries.length === 0) {
-    return { error: `${H.frames} header must be a non-empty array` };
+    return { error: `${RECORD_HEADERS.frames} header must be a non-empty array` };
   }
   const frames: Frame[] = [];
   let at = 0;
   for (let i = 0; i < entries.length; i++) {
     const e: unknown = entries[i];
-    const bad = (why: string) => ({ error: `${H.frames} entry ${i}: ${why}` });
+    const bad = (why: string) => ({ error: `${RECORD_HEADERS.frames} entry ${i}: ${why}` });
     if (!Array.isArray(e) || e.length < 2 || e.length > 4)
       return bad('expected [length, line, occurrence?, path?]');
     const [length, line, occurrence, path] = e as unknown[];
@@ -124,7 +127,9 @@ export function unpackFrames(value: string, index: string): Frame[] | { error: s
     at += length;
   }
   if (at !== value.length) {
-    return { error: `${H.frames} header covers ${at} of the value's ${value.length} characters` };
+    return {
+      error: `${RECORD_HEADERS.frames} header covers ${at} of the value's ${value.length} characters`,
+    };
   }
   return frames;
 }

@@ -1,4 +1,5 @@
 import { TextDecoder } from 'node:util';
+import { RECORD_HEADERS } from '../bus/record-headers.js';
 import {
   type BusMessage,
   type DeadLetter,
@@ -12,11 +13,10 @@ import { BufferPool } from '../shared/buffer-pool.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
-import { joinPath } from '../sources/framing.js';
+import { joinPath, withoutCarriageReturns } from '../sources/framing.js';
 import { getSource, listSources } from '../sources/registry.js';
 import { type DecodeContext, type DocumentFastPath, isSourceId, type Source } from '../sources/types.js';
 import type { EventStore } from '../store/types.js';
-import { H } from './headers.js';
 import { framesIn, unpackFrames } from './packing.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -94,6 +94,7 @@ export function decodeBatch(
     line: number | undefined,
     reason: string,
     original: Buffer = m.value,
+    frame?: number,
   ) => {
     const entry: DeadLetter = {
       sourceTopic: m.topic,
@@ -105,6 +106,7 @@ export function decodeBatch(
       at,
     };
     if (line !== undefined && Number.isFinite(line)) entry.line = line;
+    if (frame !== undefined) entry.frame = frame;
     dead.push(entry);
   };
   /** Decodes one frame; a packed frame that fails is dead-lettered with its own bytes only. */
@@ -114,7 +116,8 @@ export function decodeBatch(
     payload: string,
     ctx: DecodeContext,
     framePath: string | undefined,
-    packed: boolean,
+    /** Position in a packed record; undefined for a record of one frame. */
+    frame: number | undefined,
   ) => {
     let reason: string;
     if (encoding !== undefined) {
@@ -140,25 +143,29 @@ export function decodeBatch(
     } catch (error) {
       reason = `decoder failed: ${errorMessage(error)}`;
     }
-    reject(m, source.id, ctx.line, reason, packed ? Buffer.from(payload, 'utf8') : m.value);
+    reject(
+      m,
+      source.id,
+      ctx.line,
+      reason,
+      frame === undefined ? m.value : Buffer.from(payload, 'utf8'),
+      frame,
+    );
   };
   // Records of one upload share their receive time: convert each distinct timestamp once.
   let lastTimestamp = Number.NaN;
   let lastReceivedAt = '';
   for (const m of messages) {
-    const sourceId = m.headers[H.source];
+    const sourceId = m.headers[RECORD_HEADERS.source];
     const source =
       sourceId !== undefined && isSourceId(sourceId) ? getSource(sourceId) : sourceForTopic?.(m.topic);
-    const lineHeader = m.headers[H.line];
+    const lineHeader = m.headers[RECORD_HEADERS.line];
     const line = lineHeader === undefined ? undefined : Number(lineHeader);
     if (source === undefined) {
       bump(consumed, 'unknown');
-      reject(
-        m,
-        sourceId ?? 'unknown',
-        line,
-        `unknown source ${JSON.stringify(sourceId ?? null)} on topic ${m.topic}`,
-      );
+      // `unknown`, not the header's value: the source becomes a metric label, and labels must stay a
+      // bounded set whatever a producer writes into a header (the reason names the value).
+      reject(m, 'unknown', line, `unknown source ${JSON.stringify(sourceId ?? null)} on topic ${m.topic}`);
       continue;
     }
     if (m.value.length > MAX_RECORD_BYTES) {
@@ -179,7 +186,7 @@ export function decodeBatch(
       reject(m, source.id, line, 'record is not valid UTF-8');
       continue;
     }
-    let receivedAt = m.headers[H.receivedAt];
+    let receivedAt = m.headers[RECORD_HEADERS.receivedAt];
     if (receivedAt === undefined) {
       if (m.timestamp !== lastTimestamp) {
         lastTimestamp = m.timestamp;
@@ -189,7 +196,7 @@ export function decodeBatch(
       receivedAt = lastReceivedAt;
     }
     const host = m.key !== null && m.key !== '' ? m.key : undefined;
-    const index = m.headers[H.frames];
+    const index = m.headers[RECORD_HEADERS.frames];
     if (index !== undefined) {
       const frames = unpackFrames(payload, index);
       if (!Array.isArray(frames)) {
@@ -197,25 +204,30 @@ export function decodeBatch(
         reject(m, source.id, line, frames.error);
         continue;
       }
-      for (const frame of frames) {
+      for (let i = 0; i < frames.length; i++) {
+        const frame = frames[i]!;
         bump(consumed, source.id);
         const ctx: DecodeContext = { receivedAt, line: frame.line };
         if (host !== undefined) ctx.host = host;
         if (frame.occurrence !== undefined) ctx.occurrence = frame.occurrence;
-        decodeFrame(m, source, frame.payload, ctx, frame.path, true);
+        decodeFrame(m, source, frame.payload, ctx, frame.path, i);
       }
       continue;
     }
     bump(consumed, source.id);
+    // A producer that ships a file's lines as records (Fluent Bit, Vector, a script) leaves the CR of a
+    // CRLF file in the value; the edge's framer drops it. The same line must give the same record,
+    // and so the same event.original and event.id, whichever way it came.
+    payload = withoutCarriageReturns(payload);
     const ctx: DecodeContext = { receivedAt };
     if (host !== undefined) ctx.host = host;
     if (line !== undefined && Number.isFinite(line)) ctx.line = line;
-    const occurrenceHeader = m.headers[H.occurrence];
+    const occurrenceHeader = m.headers[RECORD_HEADERS.occurrence];
     if (occurrenceHeader !== undefined) {
       const occurrence = Number(occurrenceHeader);
       if (occurrence > 0) ctx.occurrence = occurrence;
     }
-    decodeFrame(m, source, payload, ctx, m.headers[H.path], false);
+    decodeFrame(m, source, payload, ctx, m.headers[RECORD_HEADERS.path], undefined);
   }
   return { events, dead, consumed, decoded };
 }

@@ -1,3 +1,4 @@
+import { RECORD_HEADERS } from '../bus/record-headers.js';
 import { type MessageBus, type OutgoingMessage, topicFor } from '../bus/types.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { Frame, Source } from '../sources/types.js';
@@ -20,7 +21,7 @@ export class IngestPublisher {
   constructor(
     private readonly bus: MessageBus,
     private readonly metrics: Metrics | undefined,
-    private readonly topicPrefix = 'faultline',
+    readonly topicPrefix = 'faultline',
     private readonly chunk = 5000,
   ) {}
 
@@ -36,11 +37,10 @@ export class IngestPublisher {
   async publishFrames(
     source: Source,
     frames: Iterable<Frame>,
-    options: { host?: string; receivedAt?: string } = {},
+    options: PublishOptions = {},
   ): Promise<PublishReport> {
     const topic = this.topicOf(source);
-    const receivedAt = options.receivedAt === undefined ? Date.now() : Date.parse(options.receivedAt);
-    if (!Number.isFinite(receivedAt)) throw new Error(`invalid receivedAt ${options.receivedAt}`);
+    const receivedAt = receiveTime(options);
     const report: PublishReport = { source: source.id, topic, accepted: 0 };
     const key = options.host ?? null;
     let pending: Frame[] = [];
@@ -63,4 +63,41 @@ export class IngestPublisher {
     await flush();
     return report;
   }
+
+  /**
+   * Publishes lines that are not UTF-8 as they are, one record each with its line number: the
+   * pipeline cannot decode them and dead-letters them with these very bytes.
+   */
+  async publishBytes(
+    source: Source,
+    lines: Array<{ line: number; bytes: Buffer }>,
+    options: PublishOptions = {},
+  ): Promise<number> {
+    if (lines.length === 0) return 0;
+    const timestamp = receiveTime(options);
+    const key = options.host ?? null;
+    await this.bus.publish(
+      this.topicOf(source),
+      lines.map((l) => ({
+        key,
+        value: l.bytes,
+        headers: { [RECORD_HEADERS.line]: String(l.line) },
+        timestamp,
+      })),
+    );
+    this.metrics?.ingestAccepted.inc({ source: source.id }, lines.length);
+    return lines.length;
+  }
+}
+
+export interface PublishOptions {
+  host?: string;
+  /** When the edge received the input (ISO 8601); now when absent. */
+  receivedAt?: string;
+}
+
+function receiveTime(options: PublishOptions): number {
+  const at = options.receivedAt === undefined ? Date.now() : Date.parse(options.receivedAt);
+  if (!Number.isFinite(at)) throw new Error(`invalid receivedAt ${options.receivedAt}`);
+  return at;
 }

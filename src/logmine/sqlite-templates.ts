@@ -1,5 +1,5 @@
 import { Kysely, SqliteDialect } from 'kysely';
-import { openDatabase } from '../store/sqlite/open.js';
+import { openDatabase } from '../shared/sqlite.js';
 import {
   KyselyTemplateRepository,
   type LogTemplateDatabase,

@@ -85,7 +85,7 @@ export function toDocument(event: FaultEvent): Node {
 }
 
 /** A leaf's place in a shape's plan: stands in for the value while the plan is built. */
-class Slot {
+class ValuePlaceholder {
   constructor(readonly key: string) {}
 }
 
@@ -113,7 +113,7 @@ const TRIE_LIMIT = 20_000;
 function planFor(keys: string[]): Plan {
   const marks: Node = {};
   for (const k of keys)
-    Object.defineProperty(marks, k, { value: new Slot(k), enumerable: true, writable: true });
+    Object.defineProperty(marks, k, { value: new ValuePlaceholder(k), enumerable: true, writable: true });
   const planKeys: string[] = [];
   const texts: string[] = [];
   let text = '';
@@ -124,7 +124,7 @@ function planFor(keys: string[]): Plan {
       text += `${first ? '' : ','}${JSON.stringify(name)}:`;
       first = false;
       const value = node[name];
-      if (value instanceof Slot) {
+      if (value instanceof ValuePlaceholder) {
         texts.push(text);
         planKeys.push(value.key);
         text = '';

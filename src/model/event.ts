@@ -159,7 +159,7 @@ export interface FaultEvent {
   [key: Namespaced]: unknown;
 }
 
-/** Lowest-cost check that a value looks like a FaultEvent; full validation lives in the schema. */
+/** Whether a string names one of the DATASETS (checked where events come from outside: bus, store). */
 export function isDataset(value: string): value is Dataset {
   return (DATASETS as readonly string[]).includes(value);
 }

@@ -157,6 +157,15 @@ export function joinPath(framePath: string | undefined, recordPath: string | und
   return recordPath.startsWith('$') ? framePath + recordPath.slice(1) : `${framePath}.${recordPath}`;
 }
 
+/**
+ * A record as the framers cut it from a text with CRLF line ends: no CR before a line break, and no
+ * line break (nor CR) at its end. Records without a CR, nearly all, are returned as they are.
+ */
+export function withoutCarriageReturns(record: string): string {
+  if (record.indexOf('\r') === -1) return record.endsWith('\n') ? record.replace(/\n+$/, '') : record;
+  return record.replace(/\r\n/g, '\n').replace(/[\r\n]+$/, '');
+}
+
 /** Frames a whole text (HTTP body, test fixture) in one call. */
 export function frameText(framer: Framer, text: string): Frame[] {
   const out: Frame[] = [];
@@ -221,4 +230,78 @@ export async function* frameStream(
   if (tail !== '') push(tail, frames);
   for (const f of framer.end()) frames.push(f);
   yield { frames, lines, bytes };
+}
+
+/** A line of the input that is not UTF-8, kept as its bytes (without the line break and a trailing CR). */
+export interface InvalidLine {
+  line: number;
+  bytes: Buffer;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Frames a byte stream as frameStream does, except that a line that is not UTF-8 is not turned into
+ * U+FFFD: it comes back as bytes in `invalidLines` (and reaches the framer as an empty line, so the
+ * line numbers after it still hold). `faultline replay` publishes those bytes as they are, so the
+ * pipeline dead-letters them with the original bytes, as the HTTP edge does.
+ */
+export async function* frameBytes(
+  framer: Framer,
+  input: AsyncIterable<unknown> | Iterable<unknown>,
+): AsyncGenerator<FramedChunk & { invalidLines: InvalidLine[] }> {
+  let carry: Buffer = Buffer.alloc(0);
+  let lines = 0;
+  let bytes = 0;
+  const pushLine = (line: Buffer, frames: Frame[], invalidLines: InvalidLine[]) => {
+    lines++;
+    const body = line.at(-1) === 13 ? line.subarray(0, -1) : line;
+    let text = '';
+    try {
+      text = strictUtf8.decode(body);
+    } catch {
+      invalidLines.push({ line: lines, bytes: Buffer.from(body) });
+    }
+    for (const f of framer.push(text, lines)) frames.push(f);
+  };
+  const pushRegion = (region: Buffer, frames: Frame[], invalidLines: InvalidLine[]) => {
+    let text: string | undefined;
+    try {
+      text = strictUtf8.decode(region);
+    } catch {
+      // Rare: only a region holding bytes that are not UTF-8 is walked line by line as bytes.
+    }
+    if (text !== undefined) {
+      for (const line of text.split('\n')) {
+        lines++;
+        for (const f of framer.push(line.endsWith('\r') ? line.slice(0, -1) : line, lines)) frames.push(f);
+      }
+      return;
+    }
+    let start = 0;
+    for (;;) {
+      const end = region.indexOf(10, start);
+      pushLine(region.subarray(start, end === -1 ? region.length : end), frames, invalidLines);
+      if (end === -1) return;
+      start = end + 1;
+    }
+  };
+  for await (const chunk of input) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk as Uint8Array);
+    bytes += buffer.length;
+    const frames: Frame[] = [];
+    const invalidLines: InvalidLine[] = [];
+    const cut = buffer.lastIndexOf(10);
+    if (cut === -1) carry = Buffer.concat([carry, buffer]);
+    else {
+      pushRegion(Buffer.concat([carry, buffer.subarray(0, cut)]), frames, invalidLines);
+      carry = Buffer.from(buffer.subarray(cut + 1));
+    }
+    yield { frames, invalidLines, lines, bytes };
+  }
+  const frames: Frame[] = [];
+  const invalidLines: InvalidLine[] = [];
+  if (carry.length > 0) pushLine(carry, frames, invalidLines);
+  for (const f of framer.end()) frames.push(f);
+  yield { frames, invalidLines, lines, bytes };
 }

@@ -1,6 +1,6 @@
-import type { HealthStatus } from '../bus/types.js';
 import type { DocumentBatch } from '../model/document-batch.js';
 import type { Dataset, FaultEvent } from '../model/event.js';
+import type { HealthStatus } from '../shared/health.js';
 
 /**
  * The event store port (DESIGN §2): SQLite by default, Elasticsearch data streams in production.
@@ -73,10 +73,21 @@ export const AGGREGATABLE_FIELDS = [
 ] as const;
 export type AggregatableField = (typeof AGGREGATABLE_FIELDS)[number];
 
+/** Where a store keeps events and how long, as `faultline bootstrap` reports it. */
+export interface EventStoreLayout {
+  /** Data streams (Elasticsearch) or tables (SQLite) that hold events. */
+  containers: string[];
+  /** Age-based retention per dataset, where the store applies one. */
+  retention?: Record<string, string>;
+  /** Who deletes by age: the server (data stream lifecycle) or Faultline itself. */
+  ageRetentionBy?: 'server' | 'faultline';
+}
+
 export interface EventStore {
   readonly kind: 'sqlite' | 'elasticsearch';
   /** Creates schema / templates (idempotent). */
   bootstrap(): Promise<void>;
+  describe(): Promise<EventStoreLayout>;
   /**
    * Stores events, and `documents` (events already encoded as their documents, e.g. by a source's
    * fast path) beside them; an `event.id` already stored counts as a duplicate, not an error.

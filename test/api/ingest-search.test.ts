@@ -239,7 +239,7 @@ describe('documents with many records', () => {
   it('dead-letters one bad Redfish member with its JSON path and stores the good ones beside it', async () => {
     const t = await startRuntime();
     try {
-      // Member 0 from DMTF's public-acd mockup (../shared/fixtures/redfish/log_entries); member 1 is broken on purpose.
+      // Member 0 from DMTF's public-acd mockup (test/fixtures/redfish/log_entries); member 1 is broken on purpose.
       const body = JSON.stringify(
         {
           '@odata.type': '#LogEntryCollection.LogEntryCollection',

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseRetention } from '../../src/adapters.js';
 import { loadConfig } from '../../src/config/load.js';
 import { tempDir } from '../helpers/runtime.js';
 
@@ -38,6 +39,39 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: { FAULTLINE_ES_URL: 'localhost:9200' } })).toThrow(/FAULTLINE_ES_URL/);
     expect(() => loadConfig({ env: { FAULTLINE_KAFKA_PARTITION_CONCURRENCY: '0' } })).toThrow(
       /FAULTLINE_KAFKA_PARTITION_CONCURRENCY \(kafkaPartitionConcurrency\) must be >= 1/,
+    );
+  });
+
+  it('sets Elasticsearch retention, replicas, refresh and bulk size, and Kafka partitions and replication', () => {
+    const defaults = loadConfig({ env: {} });
+    expect(defaults).toMatchObject({
+      esReplicas: '0-1',
+      esBulkMaxBytes: 5 * 1024 * 1024,
+      esBulkMaxDocs: 5000,
+      kafkaPartitions: 6,
+      kafkaReplicationFactor: -1,
+    });
+    expect(defaults.esRetention).toBeUndefined();
+    const c = loadConfig({
+      env: {
+        FAULTLINE_ES_RETENTION: 'dpu.flow=3d,bmc.sel=730d',
+        FAULTLINE_ES_REPLICAS: '1-1',
+        FAULTLINE_ES_REFRESH_INTERVAL: '30s',
+        FAULTLINE_ES_BULK_MAX_DOCS: '2000',
+        FAULTLINE_KAFKA_PARTITIONS: '12',
+        FAULTLINE_KAFKA_REPLICATION_FACTOR: '3',
+      },
+    });
+    expect(c).toMatchObject({ esReplicas: '1-1', esRefreshInterval: '30s', esBulkMaxDocs: 2000 });
+    expect(c).toMatchObject({ kafkaPartitions: 12, kafkaReplicationFactor: 3 });
+    expect(parseRetention(c.esRetention!)).toEqual({ 'dpu.flow': '3d', 'bmc.sel': '730d' });
+    expect(() => parseRetention('dpu.flows=3d')).toThrow(/unknown dataset dpu.flows; one of openstack.log/);
+    expect(() => loadConfig({ env: { FAULTLINE_ES_RETENTION: 'dpu.flow=3 days' } })).toThrow(
+      /FAULTLINE_ES_RETENTION \(esRetention\) must match/,
+    );
+    expect(() => loadConfig({ env: { FAULTLINE_ES_REPLICAS: 'many' } })).toThrow(/FAULTLINE_ES_REPLICAS/);
+    expect(() => loadConfig({ env: { FAULTLINE_KAFKA_PARTITIONS: '0' } })).toThrow(
+      /FAULTLINE_KAFKA_PARTITIONS \(kafkaPartitions\) must be >= 1/,
     );
   });
 

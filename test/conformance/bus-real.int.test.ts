@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KafkaBus, parseDeadLetter } from '../../src/bus/kafka.js';
+import { parseDeadLetter } from '../../src/bus/kafka/dead-letter-wire.js';
+import { KafkaBus } from '../../src/bus/kafka.js';
 import type { BusMessage } from '../../src/bus/types.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { kafkaBrokers, uniqueName } from '../helpers/infra.js';

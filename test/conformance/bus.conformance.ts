@@ -94,6 +94,18 @@ export function busConformance(
       await h?.close();
     });
 
+    /** The dead letters of records from `topic`, once at least `count` are readable. */
+    const deadLettersOf = (topic: string, count: number) =>
+      waitFor(
+        `${count} dead letters of ${topic}`,
+        async () => {
+          const mine = (await h.readDeadLetters()).filter((d) => d.sourceTopic === topic);
+          return mine.length >= count ? mine : undefined;
+        },
+        timeout,
+        200,
+      );
+
     const publishSeq = async (topic: string, n: number, keys = 5, from = 0) => {
       const messages = Array.from({ length: n }, (_, i) => ({
         key: `node-${(from + i) % keys}`,
@@ -300,15 +312,7 @@ export function busConformance(
         },
       ];
       await bus.deadLetter(entries);
-      const stored = await waitFor(
-        'dead letters readable',
-        async () => {
-          const mine = (await h.readDeadLetters()).filter((d) => d.sourceTopic === topic);
-          return mine.length >= 2 ? mine : undefined;
-        },
-        timeout,
-        200,
-      );
+      const stored = await deadLettersOf(topic, 2);
       const byOffset = new Map(stored!.map((d) => [d.sourceOffset, d]));
       const utf = byOffset.get('41')!;
       expect(utf.reason).toBe('record is not valid UTF-8');
@@ -320,6 +324,29 @@ export function busConformance(
       expect(json.reason).toBe('invalid JSON (at $)');
       expect(json.line).toBeUndefined();
       expect(Buffer.from(json.original).toString()).toBe('{"port": ');
+    });
+
+    it('keeps the lines of one packed record apart: same position and reason, own frame, line and bytes', async () => {
+      const topic = unique('dead-frames');
+      const at = new Date().toISOString();
+      const entries: DeadLetter[] = [0, 1, 2].map((frame) => ({
+        sourceTopic: topic,
+        sourcePartition: 0,
+        sourceOffset: '7',
+        source: 'dpu-metrics',
+        line: frame + 10,
+        frame,
+        reason: 'not a counter sample',
+        original: Buffer.from(`bad line ${frame}`),
+        at,
+      }));
+      await bus.deadLetter(entries);
+      const stored = await deadLettersOf(topic, 3);
+      expect(
+        stored!
+          .map((d) => [d.frame, d.line, Buffer.from(d.original).toString()])
+          .sort((a, b) => Number(a[0]) - Number(b[0])),
+      ).toEqual(entries.map((e) => [e.frame, e.line, e.original.toString()]));
     });
 
     it('reports lag per partition and brings it to zero as the group commits', async () => {

@@ -20,6 +20,9 @@ export interface EventStoreHarness {
 const BASE = Date.parse('2017-05-16T00:00:00.000Z');
 
 /** Real OpenStack lines (Loghub), spread over hosts, tenants and 15 minutes, plus hardware and DPU events. */
+/** An event as a store gives it back: as written, plus when it reached the store (ECS event.ingested). */
+const stored = (e: FaultEvent) => ({ ...e, 'event.ingested': expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+
 export function conformanceEvents(): FaultEvent[] {
   const framer = openstackLogSource.createFramer();
   const lines = readFixture('loghub', 'OpenStack', 'OpenStack_2k.log').split(/\r?\n/).slice(0, 120);
@@ -139,7 +142,7 @@ export function eventStoreConformance(name: string, factory: () => Promise<Event
         events.find((x) => x['event.dataset'] === 'host.syslog')!,
         events.at(-1)!,
       ]) {
-        expect(await store.get(e['event.id'])).toEqual(e);
+        expect(await store.get(e['event.id'])).toEqual(stored(e));
       }
       expect(await store.get('no-such-event-id')).toBeUndefined();
     });
@@ -313,7 +316,7 @@ export function eventStoreConformance(name: string, factory: () => Promise<Event
       for (const e of [a, b]) documents.append(documentJson(e), e['event.id'], e['event.dataset']);
       expect(await store.write([object], documents)).toEqual({ written: 3, duplicates: 0, failed: [] });
       await store.refresh();
-      for (const e of [a, b, object]) expect(await store.get(e['event.id'])).toEqual(e);
+      for (const e of [a, b, object]) expect(await store.get(e['event.id'])).toEqual(stored(e));
       expect(await store.write([], documents)).toEqual({ written: 0, duplicates: 2, failed: [] });
       // A document the store cannot take comes back as its event, with the reason; the rest is stored.
       const bad: FaultEvent = { ...events[5]!, 'event.id': 'conformance-doc-bad', '@timestamp': 'yesterday' };
@@ -325,6 +328,26 @@ export function eventStoreConformance(name: string, factory: () => Promise<Event
       expect(r.failed).toHaveLength(1);
       expect(r.failed[0]!.event).toEqual(bad);
       expect(r.failed[0]!.reason).toMatch(/timestamp/);
+    });
+
+    it('stamps event.ingested (ECS) with the time of the first write, objects and documents alike', async () => {
+      const before = new Date().toISOString();
+      const object: FaultEvent = { ...events[6]!, 'event.id': 'conformance-ingested-1' };
+      const document: FaultEvent = { ...events[7]!, 'event.id': 'conformance-ingested-2' };
+      const documents = new DocumentBatch(16);
+      documents.append(documentJson(document), document['event.id'], document['event.dataset']);
+      await store.write([object], documents);
+      await store.refresh();
+      const first = await Promise.all([object, document].map((e) => store.get(e['event.id'])));
+      for (const got of first) {
+        const at = String(got?.['event.ingested']);
+        expect(at >= before && at <= new Date().toISOString(), at).toBe(true);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+      await store.write([object], documents);
+      await store.refresh();
+      const again = await Promise.all([object, document].map((e) => store.get(e['event.id'])));
+      expect(again.map((e) => e?.['event.ingested'])).toEqual(first.map((e) => e?.['event.ingested']));
     });
   });
 }

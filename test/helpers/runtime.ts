@@ -58,3 +58,19 @@ export async function waitForIngest(
     await sleep(50);
   }
 }
+
+/** `POST /v1/ingest/<source>` as an admin, text/plain unless `headers` says otherwise. */
+export function postIngest(
+  app: FastifyInstance,
+  source: string,
+  payload: string | Buffer,
+  options: { host?: string; headers?: Record<string, string> } = {},
+) {
+  const query = options.host === undefined ? '' : `?host=${encodeURIComponent(options.host)}`;
+  return app.inject({
+    method: 'POST',
+    url: `/v1/ingest/${source}${query}`,
+    headers: { ...auth(), 'content-type': 'text/plain', ...options.headers },
+    payload,
+  });
+}

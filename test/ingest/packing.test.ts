@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedBus } from '../../src/bus/embedded.js';
+import { RECORD_HEADERS } from '../../src/bus/record-headers.js';
 import type { BusMessage } from '../../src/bus/types.js';
-import { H } from '../../src/ingest/headers.js';
 import {
   framesIn,
   PACK_MAX_FRAMES,
@@ -38,20 +38,21 @@ const decode = (messages: BusMessage[]) => decodeBatch(messages, sourcesByTopic(
 describe('packFrames / unpackFrames', () => {
   it('packs consecutive frames by count and size, and unpacks them exactly', () => {
     const records = packFrames(frames);
-    expect(records.map((r) => JSON.parse(r.headers[H.frames]!).length)).toEqual([
+    expect(records.map((r) => JSON.parse(r.headers[RECORD_HEADERS.frames]!).length)).toEqual([
       PACK_MAX_FRAMES,
       PACK_MAX_FRAMES,
       50,
     ]);
-    const back = records.flatMap((r) => unpackFrames(r.value, r.headers[H.frames]!) as Frame[]);
+    const back = records.flatMap((r) => unpackFrames(r.value, r.headers[RECORD_HEADERS.frames]!) as Frame[]);
     expect(back).toEqual(frames);
     const small = packFrames(frames, { chars: 1000 });
-    for (const r of small) expect(r.value.length <= 1000 || r.headers[H.line] !== undefined).toBe(true);
+    for (const r of small)
+      expect(r.value.length <= 1000 || r.headers[RECORD_HEADERS.line] !== undefined).toBe(true);
     expect(
       small.flatMap((r) =>
-        r.headers[H.frames] === undefined
+        r.headers[RECORD_HEADERS.frames] === undefined
           ? [r.value]
-          : (unpackFrames(r.value, r.headers[H.frames]!) as Frame[]).map((f) => f.payload),
+          : (unpackFrames(r.value, r.headers[RECORD_HEADERS.frames]!) as Frame[]).map((f) => f.payload),
       ),
     ).toEqual(OPENSTACK);
   });
@@ -60,9 +61,9 @@ describe('packFrames / unpackFrames', () => {
     const lone = { payload: 'x', line: 4, occurrence: 2, path: '$.Members[1]' };
     expect(packFrames([lone])).toEqual([singleRecord(lone)]);
     expect(singleRecord(lone).headers).toEqual({
-      [H.line]: '4',
-      [H.occurrence]: '2',
-      [H.path]: '$.Members[1]',
+      [RECORD_HEADERS.line]: '4',
+      [RECORD_HEADERS.occurrence]: '2',
+      [RECORD_HEADERS.path]: '$.Members[1]',
     });
     const mixed: Frame[] = [
       { payload: 'Temperature 温度 "hot"', line: 1 },
@@ -71,7 +72,7 @@ describe('packFrames / unpackFrames', () => {
       { payload: '', line: 4 },
     ];
     const [r] = packFrames(mixed);
-    expect(unpackFrames(r!.value, r!.headers[H.frames]!)).toEqual(mixed);
+    expect(unpackFrames(r!.value, r!.headers[RECORD_HEADERS.frames]!)).toEqual(mixed);
   });
 
   it('round-trips any frames', () => {
@@ -87,9 +88,9 @@ describe('packFrames / unpackFrames', () => {
     fc.assert(
       fc.property(fc.array(frame, { minLength: 2, maxLength: 30 }), (list) => {
         const back = packFrames(list, { frames: 7 }).flatMap((r) =>
-          r.headers[H.frames] === undefined
-            ? [{ payload: r.value, line: Number(r.headers[H.line]) }]
-            : (unpackFrames(r.value, r.headers[H.frames]!) as Frame[]),
+          r.headers[RECORD_HEADERS.frames] === undefined
+            ? [{ payload: r.value, line: Number(r.headers[RECORD_HEADERS.line]) }]
+            : (unpackFrames(r.value, r.headers[RECORD_HEADERS.frames]!) as Frame[]),
         );
         expect(back.map((f) => f.payload)).toEqual(list.map((f) => f.payload));
       }),
@@ -106,7 +107,7 @@ describe('packFrames / unpackFrames', () => {
     expect(framesIn(r!)).toBe(3);
     expect(packFrames(frames).map(framesIn)).toEqual([100, 100, 50]);
     expect(framesIn(singleRecord(list[0]!))).toBe(1);
-    expect(framesIn({ headers: { [H.frames]: 'garbage' } })).toBe(1);
+    expect(framesIn({ headers: { [RECORD_HEADERS.frames]: 'garbage' } })).toBe(1);
   });
 
   it('refuses an index that does not describe its value', () => {
@@ -160,15 +161,30 @@ describe('decodeBatch with packed records', () => {
 
   it('dead-letters a whole record whose index lies or whose bytes are not UTF-8, and goes on', () => {
     const [good] = packFrames(frames.slice(0, 3));
-    const lying = message('abc', { [H.frames]: '[[2,1]]' }, '1');
-    const invalid = message(Buffer.from([0x32, 0xff, 0xfe]), { [H.frames]: '[[1,1],[1,2]]' }, '2');
+    const lying = message('abc', { [RECORD_HEADERS.frames]: '[[2,1]]' }, '1');
+    const invalid = message(
+      Buffer.from([0x32, 0xff, 0xfe]),
+      { [RECORD_HEADERS.frames]: '[[1,1],[1,2]]' },
+      '2',
+    );
     const out = decode([lying, invalid, message(good!.value, good!.headers, '3')]);
     expect(out.dead.map((d) => [d.sourceOffset, d.reason])).toEqual([
-      ['1', `${H.frames} header covers 2 of the value's 3 characters`],
+      ['1', `${RECORD_HEADERS.frames} header covers 2 of the value's 3 characters`],
       ['2', 'record is not valid UTF-8'],
     ]);
     expect(out.dead[1]!.original).toEqual(Buffer.from([0x32, 0xff, 0xfe]));
     expect(out.events).toHaveLength(3);
+  });
+
+  it('names a source it does not know `unknown`, so a header cannot mint metric labels', () => {
+    const stray = {
+      ...message('x', { [RECORD_HEADERS.source]: 'made-up-label-1234' }, '9'),
+      topic: 'elsewhere',
+    };
+    const out = decode([stray]);
+    expect(out.dead.map((d) => d.source)).toEqual(['unknown']);
+    expect(out.dead[0]!.reason).toContain('made-up-label-1234');
+    expect([...out.consumed.keys()]).toEqual(['unknown']);
   });
 });
 

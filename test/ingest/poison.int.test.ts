@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { RECORD_HEADERS } from '../../src/bus/record-headers.js';
 import { topicFor } from '../../src/bus/types.js';
-import { H } from '../../src/ingest/headers.js';
 import { packFrames } from '../../src/ingest/packing.js';
 import { MAX_RECORD_BYTES } from '../../src/ingest/pipeline.js';
 import { openstackLogSource } from '../../src/sources/openstack/log/index.js';
@@ -21,8 +21,8 @@ describe('poison records', () => {
         .split(/\r?\n/)
         .filter((l) => l !== '');
       const headers = (source: string, line: number) => ({
-        [H.source]: source,
-        [H.line]: String(line),
+        [RECORD_HEADERS.source]: source,
+        [RECORD_HEADERS.line]: String(line),
       });
       const good = (from: number, n: number) =>
         lines

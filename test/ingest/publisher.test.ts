@@ -2,8 +2,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedBus } from '../../src/bus/embedded.js';
+import { RECORD_HEADERS } from '../../src/bus/record-headers.js';
 import type { BusMessage } from '../../src/bus/types.js';
-import { H } from '../../src/ingest/headers.js';
 import { IngestPipeline, sourcesByTopic } from '../../src/ingest/pipeline.js';
 import { IngestPublisher } from '../../src/ingest/publisher.js';
 import type { FaultEvent } from '../../src/model/event.js';
@@ -13,7 +13,7 @@ import { getSource } from '../../src/sources/registry.js';
 import { SqliteEventStore } from '../../src/store/sqlite/event-store.js';
 import { tempDir } from '../helpers/runtime.js';
 
-// Three rows of ../shared/fixtures/bmc/ipmi-sel/linuxfabrik/ipmitool_sel_elist_acpi-soft-off.txt:
+// Three rows of test/fixtures/bmc/ipmi-sel/linuxfabrik/ipmitool_sel_elist_acpi-soft-off.txt:
 // the middle one was logged before the BMC's clock was set, so only the receive time can date it.
 const SEL = [
   '  55 | 08/06/2020 | 15:05:42 | System ACPI Power State ACPI_Stat | S0/G0: working | Asserted',
@@ -84,7 +84,7 @@ describe('IngestPublisher → bus → IngestPipeline', () => {
     expect(seen[0]!.value.toString('utf8')).toBe(rows.join(''));
     expect(seen[0]!.headers).toEqual({
       // [length, line] per frame; a byte-identical repeat keeps its own id through its occurrence.
-      [H.frames]: JSON.stringify([
+      [RECORD_HEADERS.frames]: JSON.stringify([
         [rows[0]!.length, 1],
         [rows[1]!.length, 2],
         [rows[2]!.length, 3, 1],

@@ -43,6 +43,24 @@ function build(events: FaultEvent[], maxBytes: number, maxDocs: number): BulkChu
   return b.finish();
 }
 
+const PREFIX = '{"create":{"_index":"logs-x","_id":';
+
+/** One chunk of `events`, added as event objects (add) or as encoded documents (addDocument). */
+function bodyOf(events: FaultEvent[], as: 'objects' | 'documents', ingested?: string): BulkChunk | undefined {
+  const builder = new BulkBodyBuilder(1 << 20, 100, 0, undefined, ingested);
+  if (as === 'objects') {
+    for (const e of events) builder.add(e, `${PREFIX}${JSON.stringify(e['event.id'])}}}`);
+  } else {
+    const documents = new DocumentBatch(8);
+    for (const e of events) documents.append(documentJson(e), e['event.id'], e['event.dataset']);
+    const { buffer, ends, ids } = documents;
+    const prefix = Buffer.from(PREFIX);
+    for (let i = 0; i < documents.count; i++)
+      builder.addDocument(buffer, documents.startOf(i), ends[i]!, prefix, ids[i]!);
+  }
+  return builder.finish()[0];
+}
+
 describe('BulkBodyBuilder', () => {
   it('writes chunks into pooled buffers, and a reused, dirty buffer gives the same bodies', () => {
     const events = Array.from({ length: 120 }, (_, i) => event(i, `pooled ${i}`));
@@ -64,26 +82,32 @@ describe('BulkBodyBuilder', () => {
   it('writes an encoded document (addDocument) byte for byte as add writes its event, ids to escape included', () => {
     const ids = ['AbC-_09xyzAbC-_09xyzAb', 'quote"and\\slash', 'nœud'];
     const events = ids.map((id, i) => ({ ...event(i, `message "${i}" é`), 'event.id': id }));
-    const prefix = '{"create":{"_index":"logs-x","_id":';
-    const viaEvents = new BulkBodyBuilder(1 << 20, 100);
-    for (const e of events) viaEvents.add(e, `${prefix}${JSON.stringify(e['event.id'])}}}`);
-    const documents = new DocumentBatch(8);
-    for (const e of events) documents.append(documentJson(e), e['event.id'], e['event.dataset']);
-    const viaDocuments = new BulkBodyBuilder(1 << 20, 100);
-    for (let i = 0; i < documents.count; i++) {
-      viaDocuments.addDocument(
-        documents.buffer,
-        documents.startOf(i),
-        documents.ends[i]!,
-        Buffer.from(prefix),
-        documents.ids[i]!,
-      );
-    }
-    const [a] = viaEvents.finish();
-    const [b] = viaDocuments.finish();
+    const a = bodyOf(events, 'objects');
+    const b = bodyOf(events, 'documents');
     expect(b!.body.toString('utf8')).toBe(a!.body.toString('utf8'));
     expect(b!.ends).toEqual(a!.ends);
     expect(eventAt(b!, 1)).toEqual(events[1]);
+  });
+
+  it("opens every document with the write's event.ingested, objects and encoded documents alike", () => {
+    const at = '2026-12-07T01:02:03.004Z';
+    const events = [
+      event(1, 'é "1"'),
+      event(2),
+      { ...event(3), 'event.ingested': '2020-01-01T00:00:00.000Z' },
+    ];
+    const a = bodyOf(events, 'objects', at);
+    const b = bodyOf(events.slice(0, 2), 'documents', at);
+    // An event that already says when it was ingested keeps its own time.
+    expect(pairs(a!).map(([, e]) => e)).toEqual([
+      { ...events[0], 'event.ingested': at },
+      { ...events[1], 'event.ingested': at },
+      events[2],
+    ]);
+    expect(b!.body.toString('utf8')).toBe(a!.body.subarray(0, a!.ends[1]).toString('utf8'));
+    // A refused document is handed back as it was given.
+    expect(eventAt(b!, 1)).toEqual(events[1]);
+    expect(eventAt(a!, 2)).toEqual(events[2]);
   });
 
   it('cuts encoded documents into chunks by count and by bytes as it cuts events', () => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { HealthStatus } from '../../bus/types.js';
+import type { HealthStatus } from '../../shared/health.js';
 import type { Metrics } from '../../shared/metrics.js';
 
 export interface HealthDeps {

@@ -1,7 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { DeadLetterQuery, MessageBus } from '../../bus/types.js';
+import { type DeadLetterQuery, deadLetterTopicFor, type MessageBus } from '../../bus/types.js';
+import {
+  ACCEPTED_ENCODINGS,
+  ACCEPTED_MEDIA_TYPES,
+  checkContentEncoding,
+  checkMediaType,
+  decodeContent,
+  splitText,
+} from '../../ingest/edge-body.js';
 import type { IngestPublisher } from '../../ingest/publisher.js';
+import { telemetryTopics } from '../../ingest/topics.js';
 import { FaultlineError } from '../../shared/errors.js';
 import { frameText } from '../../sources/framing.js';
 import { inputFormsOf } from '../../sources/input-forms.js';
@@ -22,9 +31,10 @@ const ErrorRef = Type.Object(
 );
 
 export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteDeps> = async (app, deps) => {
-  // Raw text for every media type: framing is the source's job, and the bus keeps original bytes.
+  // Bytes for every media type: the route checks the type and the coding itself (preParsing, before
+  // the body is read), decodes the content and keeps lines that are not UTF-8 as bytes (edge-body.ts).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: deps.maxBodyBytes }, (_req, body, done) =>
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_req, body, done) =>
     done(null, body),
   );
 
@@ -32,12 +42,20 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteDeps> = async (a
     '/v1/ingest/:source',
     {
       config: { auth: { roles: INGEST_ROLES } },
+      preParsing: async (request, _reply, payload) => {
+        checkMediaType(request.headers['content-type']);
+        checkContentEncoding(request.headers['content-encoding']);
+        return payload;
+      },
       schema: {
         tags: ['ingest'],
         summary: 'Ingest raw telemetry of one source',
         description:
-          'The body is the raw input (text lines, NDJSON or a JSON document). Records are framed, appended to the ' +
-          "source's bus topic and decoded asynchronously; undecodable records go to the dead-letter destination.",
+          'The body is the raw input (text lines, NDJSON or a JSON document) as ' +
+          `${ACCEPTED_MEDIA_TYPES.join(', ')} (415 otherwise), optionally compressed ` +
+          `(Content-Encoding ${ACCEPTED_ENCODINGS.join(', ')}; the size limit holds for the decompressed body). ` +
+          "Records are framed, appended to the source's bus topic and decoded asynchronously; undecodable " +
+          'records, lines that are not UTF-8 included, go to the dead-letter destination with their bytes.',
         params: Type.Object({ source: Type.String({ description: SOURCE_IDS.join(' | ') }) }),
         querystring: Type.Object({
           host: Type.Optional(
@@ -54,6 +72,8 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteDeps> = async (a
           }),
           400: ErrorRef,
           404: ErrorRef,
+          413: ErrorRef,
+          415: ErrorRef,
         },
       },
     },
@@ -65,12 +85,15 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteDeps> = async (a
           sources: listSources().map((s) => s.id),
         });
       }
-      const body = typeof request.body === 'string' ? request.body : '';
-      if (body.trim() === '')
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const bytes = await decodeContent(raw, request.headers['content-encoding'], deps.maxBodyBytes);
+      const { text, invalidLines } = splitText(bytes);
+      if (text.trim() === '' && invalidLines.length === 0)
         throw new FaultlineError('FAULTLINE_EMPTY_BODY', 'the request body holds no records');
-      const frames = frameText(source.createFramer(), body);
+      const frames = frameText(source.createFramer(), text);
       const options = request.query.host === undefined ? {} : { host: request.query.host };
       const report = await deps.publisher.publishFrames(source, frames, options);
+      report.accepted += await deps.publisher.publishBytes(source, invalidLines, options);
       return reply.code(202).send(report);
     },
   );
@@ -94,8 +117,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteDeps> = async (a
       },
     },
     async () => {
-      const topics = listSources().map((s) => deps.publisher.topicOf(s));
-      const lags = await deps.bus.lag(deps.group, [...new Set(topics)]);
+      const lags = await deps.bus.lag(deps.group, telemetryTopics(deps.publisher.topicPrefix));
       return {
         group: deps.group,
         pending: lags.reduce((n, l) => n + l.lag, 0),
@@ -125,7 +147,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteDeps> = async (a
       if (bus.listDeadLetters === undefined) {
         throw new FaultlineError(
           'FAULTLINE_NOT_FOUND',
-          'dead letters are on the Kafka topic faultline.deadletter; read them with a consumer',
+          `dead letters are on the Kafka topic ${deadLetterTopicFor(deps.publisher.topicPrefix)}; read them with a consumer`,
         );
       }
       const opts: DeadLetterQuery = {};

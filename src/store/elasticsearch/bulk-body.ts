@@ -35,6 +35,8 @@ export function releaseChunk(chunk: BulkChunk, pool: BufferPool): void {
  */
 export class BulkBodyBuilder {
   private readonly chunks: BulkChunk[] = [];
+  /** `{"event.ingested":"…",`: opens every document, so each says when it reached the store; or `{`. */
+  private readonly ingestedOpening: Buffer;
   private buffer: Buffer = Buffer.allocUnsafe(0);
   private pooled = false;
   private used = 0;
@@ -51,14 +53,27 @@ export class BulkBodyBuilder {
     private readonly expectedBytes = 0,
     /** Where chunk buffers of `maxBytes` come from (reused pages; see BufferPool), if anywhere. */
     private readonly pool?: BufferPool,
-  ) {}
+    /** ECS `event.ingested` of this write (ISO 8601), set on every document that has none. */
+    ingested?: string,
+  ) {
+    // A dotted key beside the nested `event` object: Elasticsearch merges both into one object, and
+    // the document bytes a fast path wrote need no rewriting to carry it.
+    this.ingestedOpening = Buffer.from(
+      ingested === undefined ? '{' : `{"event.ingested":${JSON.stringify(ingested)},`,
+      'utf8',
+    );
+  }
 
   /** Appends `action` and the event's document (`documentJson`), each followed by a newline. */
   add(event: FaultEvent, action: string): void {
     const doc = documentJson(event);
+    const opening =
+      this.ingestedOpening.length > 1 && event['event.ingested'] === undefined && doc.length > 2;
+    const extra = opening ? this.ingestedOpening.length : 0;
     // UTF-8 needs at most 3 bytes per UTF-16 unit; the exact length is asked only near the end.
-    let need = (action.length + doc.length) * 3 + 2;
-    if (this.used + need > this.maxBytes) need = Buffer.byteLength(action) + Buffer.byteLength(doc) + 2;
+    let need = (action.length + doc.length) * 3 + 2 + extra;
+    if (this.used + need > this.maxBytes)
+      need = Buffer.byteLength(action) + Buffer.byteLength(doc) + 2 + extra;
     const count = this.ends.length;
     if (count > 0 && (this.used + need > this.maxBytes || count >= this.maxDocs)) {
       this.cut();
@@ -66,7 +81,11 @@ export class BulkBodyBuilder {
     if (this.used + need > this.buffer.length) this.grow(this.used + need);
     this.used += this.buffer.write(action, this.used, 'utf8');
     this.buffer[this.used++] = 10;
-    this.used += this.buffer.write(doc, this.used, 'utf8');
+    if (opening) {
+      this.buffer.set(this.ingestedOpening, this.used);
+      this.used += extra;
+      this.used += this.buffer.write(doc.slice(1), this.used, 'utf8');
+    } else this.used += this.buffer.write(doc, this.used, 'utf8');
     this.buffer[this.used++] = 10;
     this.ends.push(this.used);
   }
@@ -78,7 +97,8 @@ export class BulkBodyBuilder {
   addDocument(source: Buffer, start: number, end: number, prefix: Buffer, id: string): void {
     const plainId = PLAIN_ID.test(id);
     const idJson = plainId ? id : JSON.stringify(id);
-    const need = prefix.length + idJson.length * 3 + end - start + 8;
+    const opening = this.ingestedOpening;
+    const need = prefix.length + idJson.length * 3 + end - start + 8 + opening.length;
     const count = this.ends.length;
     if (count > 0 && (this.used + need > this.maxBytes || count >= this.maxDocs)) this.cut();
     if (this.used + need > this.buffer.length) this.grow(this.used + need);
@@ -93,7 +113,10 @@ export class BulkBodyBuilder {
     b[p++] = 125;
     b[p++] = 125;
     b[p++] = 10;
-    p += source.copy(b, p, start, end);
+    // Documents of a DocumentBatch are objects (`{"@timestamp":…`), and none carries event.ingested.
+    b.set(opening, p);
+    p += opening.length;
+    p += source.copy(b, p, start + 1, end);
     b[p++] = 10;
     this.used = p;
     this.ends.push(p);
@@ -162,9 +185,18 @@ export function subChunk(chunk: BulkChunk, indexes: number[]): BulkChunk {
   return { count: ends.length, ends, body: Buffer.concat(parts, used) };
 }
 
-/** Event `i` of the chunk, parsed back from its document line (the failure path only). */
+/**
+ * Event `i` of the chunk, parsed back from its document line (the failure path only), as it was
+ * handed to the builder: without the `event.ingested` the builder opened it with.
+ */
 export function eventAt(chunk: BulkChunk, i: number): FaultEvent {
   const start = i === 0 ? 0 : chunk.ends[i - 1]!;
   const docStart = chunk.body.indexOf(10, start) + 1;
-  return fromDocument(JSON.parse(chunk.body.toString('utf8', docStart, chunk.ends[i]! - 1)));
+  const document = JSON.parse(chunk.body.toString('utf8', docStart, chunk.ends[i]! - 1)) as Record<
+    string,
+    unknown
+  >;
+  // The builder's opening is the one dotted key; an event's own event.ingested is nested under `event`.
+  delete document['event.ingested'];
+  return fromDocument(document);
 }

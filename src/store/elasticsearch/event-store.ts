@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, errors } from '@elastic/elasticsearch';
-import type { HealthStatus } from '../../bus/types.js';
 import { fromDocument } from '../../model/document.js';
 import type { DocumentBatch } from '../../model/document-batch.js';
 import { DATASETS, type Dataset, type FaultEvent, isDataset } from '../../model/event.js';
 import { BufferPool } from '../../shared/buffer-pool.js';
 import { errorMessage, FaultlineError } from '../../shared/errors.js';
+import type { HealthStatus } from '../../shared/health.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Metrics } from '../../shared/metrics.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -15,6 +15,7 @@ import type {
   EventPage,
   EventQuery,
   EventStore,
+  EventStoreLayout,
   WriteResult,
 } from '../types.js';
 import { BulkBodyBuilder, type BulkChunk, eventAt, releaseChunk, subChunk } from './bulk-body.js';
@@ -96,8 +97,9 @@ const retryable = (status: number) => status === 429 || status >= 500;
 /**
  * The production event store (DESIGN §2, §6): Elasticsearch data streams behind composable index
  * templates. Writes are bulk `create`s with `_id` = `event.id`: a replay answers 409 per document,
- * which counts as a duplicate, so at-least-once delivery stores every event exactly once (within a
- * backing index; a replay across a rollover can duplicate, see DESIGN notes).
+ * which counts as a duplicate, so at-least-once delivery stores every event exactly once within a
+ * backing index. An id is unique per index, not per stream: a batch replayed after a rollover lands
+ * in the new write index and is stored again (one uncommitted batch, at a rollover only).
  */
 export class ElasticsearchEventStore implements EventStore {
   readonly kind = 'elasticsearch' as const;
@@ -171,6 +173,14 @@ export class ElasticsearchEventStore implements EventStore {
   private patterns(datasets?: readonly Dataset[]): string[] {
     if (datasets !== undefined && datasets.length > 0) return datasets.map((d) => this.dataStream(d));
     return allStreamsPattern(this.naming);
+  }
+
+  async describe(): Promise<EventStoreLayout> {
+    return {
+      containers: DATASETS.map((d) => this.dataStream(d)),
+      retention: Object.fromEntries(DATASETS.map((d) => [d, this.retentionFor(d)])),
+      ageRetentionBy: (await this.lifecycleSupport()).ageRetentionBy,
+    };
   }
 
   retentionFor(dataset: Dataset): string {
@@ -282,6 +292,7 @@ export class ElasticsearchEventStore implements EventStore {
       this.options.bulkMaxDocs ?? 5000,
       total * this.bytesPerEvent,
       pool,
+      new Date().toISOString(),
     );
     for (const event of events) {
       if (!validTimestamp(event['@timestamp'])) {

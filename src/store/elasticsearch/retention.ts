@@ -106,8 +106,11 @@ export async function enforceRetention(
         : { max_age: `${rolloverAge}ms`, max_primary_shard_size: `${rolloverBytes}b`, min_docs: 1 };
       const r = await client.indices.rollover({ alias: ds.name, conditions });
       if (r.rolled_over) report.rolledOver.push(ds.name);
-      const again = await client.indices.resolveIndex({ name: ds.name, expand_wildcards: 'open' });
-      indices = await describeStream(client, again.data_streams[0]?.backing_indices ?? ds.backing_indices);
+      const afterRollover = await client.indices.resolveIndex({ name: ds.name, expand_wildcards: 'open' });
+      indices = await describeStream(
+        client,
+        afterRollover.data_streams[0]?.backing_indices ?? ds.backing_indices,
+      );
     }
     const readOnly = indices.slice(0, -1);
     let total = indices.reduce((n, i) => n + i.totalBytes, 0);

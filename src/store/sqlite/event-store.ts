@@ -1,9 +1,10 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
-import type { HealthStatus } from '../../bus/types.js';
 import type { DocumentBatch } from '../../model/document-batch.js';
 import type { FaultEvent } from '../../model/event.js';
 import { errorMessage } from '../../shared/errors.js';
+import type { HealthStatus } from '../../shared/health.js';
+import { openDatabase } from '../../shared/sqlite.js';
 import { decodeCursor, encodeCursor, textTerms } from '../cursor.js';
 import type {
   AggregateQuery,
@@ -11,9 +12,9 @@ import type {
   EventPage,
   EventQuery,
   EventStore,
+  EventStoreLayout,
   WriteResult,
 } from '../types.js';
-import { openDatabase } from './open.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -121,6 +122,8 @@ export class SqliteEventStore implements EventStore {
     );
     this.writeMany = this.db.transaction((events: FaultEvent[]) => {
       let written = 0;
+      // ECS event.ingested: when the event reached this store (the first write; a replay is ignored).
+      const opening = `{"event.ingested":${JSON.stringify(new Date().toISOString())},`;
       for (const e of events) {
         const r = this.insert.run(
           e['event.id'],
@@ -131,12 +134,16 @@ export class SqliteEventStore implements EventStore {
           e['log.level']?.toUpperCase() ?? null,
           e['cloud.account.id'] ?? null,
           e.message,
-          JSON.stringify(e),
+          e['event.ingested'] === undefined ? opening + JSON.stringify(e).slice(1) : JSON.stringify(e),
         );
         written += r.changes;
       }
       return written;
     });
+  }
+
+  async describe(): Promise<EventStoreLayout> {
+    return { containers: ['events'] };
   }
 
   async write(events: FaultEvent[], documents?: DocumentBatch): Promise<WriteResult> {

@@ -1,8 +1,8 @@
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { HealthStatus } from '../../bus/types.js';
 import { errorMessage, FaultlineError } from '../../shared/errors.js';
-import { openDatabase } from '../sqlite/open.js';
+import type { HealthStatus } from '../../shared/health.js';
+import { openDatabase } from '../../shared/sqlite.js';
 import { ApiKeyRepository } from './api-keys.js';
 import { type AuditEntry, AuditRepository, MetaRepository } from './meta-audit.js';
 import { migrationProvider, type StateDialect } from './migrations/index.js';
