@@ -137,6 +137,16 @@ describe('dpu-metrics: shell dumps operators collect', () => {
     expect(byName(r.events, 'port0', 'rx_pps')!['dpu.metric.type']).toBe('gauge');
   });
 
+  it('a testpmd block cut before its closing rule ends at the next block, not at the end of the input', () => {
+    const nic = (port: number, rx: number) =>
+      `  ######################## NIC statistics for port ${port}  ########################\n  RX-packets: ${rx} RX-missed: 0 RX-bytes: 300`;
+    const r = run(`${nic(0, 5)}\n\n${nic(1, 7)}\n  ${'#'.repeat(76)}\nnode_x 5\n`);
+    expect(r.rejected).toEqual([]);
+    expect([r.values['port0/rx_packets'], r.values['port1/rx_packets'], r.values['-/node_x']]).toEqual([
+      5, 7, 5,
+    ]);
+  });
+
   it('DPDK l2fwd: per-port blocks after the clear-screen escape; totals dropped on purpose', () => {
     // Generated in examples/l2fwd/main.c print_stats' layout.
     const r = run(counters('generated', 'l2fwd_print_stats.txt'));
