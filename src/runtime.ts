@@ -5,10 +5,13 @@ import { createBus, createEventStore, createStateStore } from './adapters.js';
 import { buildApp } from './api/app.js';
 import type { MessageBus } from './bus/types.js';
 import type { Config } from './config/load.js';
+import { startEngine } from './engine/start.js';
 import { createFleetRuntime, type FleetRuntime } from './fleet/fleet-runtime.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { IngestPublisher } from './ingest/publisher.js';
 import { telemetryTopics } from './ingest/topics.js';
+import { KyselyTemplateRepository } from './logmine/template-repository.js';
+import { TemplateTagger } from './logmine/template-tagger.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { VERSION } from './shared/version.js';
@@ -107,18 +110,26 @@ export async function createRuntime(
 
     let pipeline: IngestPipeline | undefined;
     if (options.ingest ?? true) {
+      // Templates and log anomalies are mined where every line passes once (src/logmine).
+      const tagger = new TemplateTagger(new KyselyTemplateRepository(stateStore.db));
+      await tagger.start();
+      closers.push(['log templates', () => tagger.save()]);
       pipeline = new IngestPipeline({
         bus,
         store: eventStore,
+        // Lessee and rack first (they do not depend on the text), then the log template of each line.
+        enrich: async (events) => tagger.enrich(await fleet.topology.enrich(events)),
         logger,
         metrics,
         group: config.ingestGroup,
         topics,
         topicPrefix: config.topicPrefix,
         batchSize: config.ingestBatchSize,
-        enrich: fleet.topology.enrich,
+        eventsTopic: `${config.topicPrefix}.events`,
       });
       await pipeline.start();
+      const engine = await startEngine(bus, stateStore, logger, config.topicPrefix, fleet.topology);
+      closers.push(['fault engine', () => engine.stop()]);
       const p = pipeline;
       closers.push(['ingest pipeline', () => p.stop()]);
       const lagTimer = setInterval(() => {

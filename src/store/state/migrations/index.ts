@@ -2,6 +2,8 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { apiKeysAndMeta } from './0001-api-keys-and-meta.js';
 import { auditLog } from './0002-audit-log.js';
 import { fleet } from './0003-fleet.js';
+import { alerts } from './0004-alerts.js';
+import { logTemplates } from './0005-log-templates.js';
 import type { StateDialect, StateMigration } from './types.js';
 
 /**
@@ -13,6 +15,8 @@ export const STATE_MIGRATIONS: Readonly<Record<string, StateMigration>> = {
   '0001-api-keys-and-meta': apiKeysAndMeta,
   '0002-audit-log': auditLog,
   '0003-fleet': fleet,
+  '0004-alerts': alerts,
+  '0005-log-templates': logTemplates,
 };
 
 export function migrationProvider(dialect: StateDialect): MigrationProvider {
