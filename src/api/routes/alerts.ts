@@ -291,7 +291,11 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ repo: AlertRepository; now
       },
     },
     async (request) => {
-      const tenant = tenantScope(request, request.params.id) ?? request.params.id;
+      // Another tenant's id is not there for this key, as on every fleet route (404, not 403).
+      const own = request.principal?.tenantId;
+      if (own !== null && own !== undefined && own !== request.params.id)
+        throw new FaultlineError('FAULTLINE_NOT_FOUND', `no tenant ${request.params.id}`);
+      const tenant = request.params.id;
       const base = {
         tenant,
         limit: request.query.limit,
