@@ -24,7 +24,12 @@ const csv = (v: string | undefined): string[] | undefined =>
 const Finding = Type.Object({}, { additionalProperties: true });
 
 const ListQuery = Type.Object({
-  status: Type.Optional(Type.String({ description: 'Comma-separated: firing, resolved' })),
+  status: Type.Optional(
+    Type.String({
+      description:
+        "Comma-separated: firing, resolved, suppressed (caused by the leasing core's own deploy, cleaning or maintenance; left out unless asked for)",
+    }),
+  ),
   severity: Type.Optional(
     Type.String({ description: 'Comma-separated: critical, major, warning, minor, info' }),
   ),
