@@ -5,6 +5,8 @@ import { createBus, createEventStore, createStateStore } from './adapters.js';
 import { buildApp } from './api/app.js';
 import type { MessageBus } from './bus/types.js';
 import type { Config } from './config/load.js';
+import { startEngine } from './engine/start.js';
+import { createFleetRuntime, type FleetRuntime } from './fleet/fleet-runtime.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { IngestPublisher } from './ingest/publisher.js';
 import { telemetryTopics } from './ingest/topics.js';
@@ -23,6 +25,7 @@ export interface Runtime {
   stateStore: StateStore;
   publisher: IngestPublisher;
   pipeline: IngestPipeline | undefined;
+  fleet: FleetRuntime;
   app: FastifyInstance;
   /** Where a generated bootstrap admin key was written, if one was generated on this start. */
   adminKeyFile?: string;
@@ -100,6 +103,8 @@ export async function createRuntime(
     const publisher = new IngestPublisher(bus, metrics, config.topicPrefix);
     const topics = telemetryTopics(config.topicPrefix);
     await bus.ensureTopics(topics);
+    const fleet = await createFleetRuntime({ stateStore, bus, logger, topicPrefix: config.topicPrefix });
+    closers.push(['fleet', () => fleet.stop()]);
 
     let pipeline: IngestPipeline | undefined;
     if (options.ingest ?? true) {
@@ -112,8 +117,12 @@ export async function createRuntime(
         topics,
         topicPrefix: config.topicPrefix,
         batchSize: config.ingestBatchSize,
+        enrich: fleet.topology.enrich,
+        eventsTopic: `${config.topicPrefix}.events`,
       });
       await pipeline.start();
+      const engine = await startEngine(bus, stateStore, logger, config.topicPrefix, fleet.topology);
+      closers.push(['fault engine', () => engine.stop()]);
       const p = pipeline;
       closers.push(['ingest pipeline', () => p.stop()]);
       const lagTimer = setInterval(() => {
@@ -144,6 +153,7 @@ export async function createRuntime(
       authEnabled: config.authEnabled,
       metricsPublic: config.metricsPublic,
       version: VERSION,
+      fleet,
     });
     closers.push(['api', () => app.close()]);
     if (!config.authEnabled)
@@ -158,6 +168,7 @@ export async function createRuntime(
       stateStore,
       publisher,
       pipeline,
+      fleet,
       app,
       close,
     };

@@ -5,6 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { MessageBus } from '../bus/types.js';
+import { KyselyAlertRepository } from '../engine/alert-repository.js';
+import type { FleetRuntime } from '../fleet/fleet-runtime.js';
 import type { IngestPublisher } from '../ingest/publisher.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
@@ -12,7 +14,9 @@ import type { StateStore } from '../store/state/state-store.js';
 import type { EventStore } from '../store/types.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
+import { alertRoutes } from './routes/alerts.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { fleetRoutes } from './routes/fleet-routes.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { logRoutes } from './routes/logs.js';
@@ -29,6 +33,8 @@ export interface AppDeps {
   authEnabled: boolean;
   metricsPublic: boolean;
   version: string;
+  /** The leasing core; its /v1 fleet routes exist only when it is given. */
+  fleet?: FleetRuntime;
 }
 
 /**
@@ -131,5 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(logRoutes, { store: deps.eventStore });
   await app.register(apiKeyRoutes, { state: deps.stateStore });
+  if (deps.fleet !== undefined) await app.register(fleetRoutes, { fleet: deps.fleet });
+  await app.register(alertRoutes, { repo: new KyselyAlertRepository(deps.stateStore.db) });
   return app;
 }

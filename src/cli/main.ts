@@ -2,7 +2,9 @@
 import { Command, Option } from 'commander';
 import { errorMessage, isFaultlineError } from '../shared/errors.js';
 import { VERSION } from '../shared/version.js';
+import { inputFormsHelp } from '../sources/input-forms.js';
 import { SOURCE_IDS } from '../sources/types.js';
+import { fleetCommand } from './fleet.js';
 
 // Each command loads what it needs when it runs: `parse` must not pay for Fastify, the Kafka and
 // Elasticsearch clients and SQLite at start-up (half a second, a fifth of a 100 MB parse).
@@ -88,6 +90,8 @@ program
     });
   });
 
+program.addCommand(fleetCommand());
+
 program
   .command('parse')
   .description('decode raw telemetry into normalized events (NDJSON on stdout, rejections on stderr)')
@@ -98,6 +102,7 @@ program
   .option('--strict', 'exit 1 when any record is rejected')
   .option('--no-fast-path', "decode every record the generic way, not with the source's byte fast path")
   .argument('[file]', 'input file, or - for stdin', '-')
+  .addHelpText('after', inputFormsHelp)
   .action(
     async (file: string, opts: { source: string; host?: string; strict?: boolean; fastPath: boolean }) => {
       const { openInput, parseCommand } = await import('./parse.js');
@@ -182,6 +187,56 @@ program
     });
     process.stdout.write(`${JSON.stringify(report)}\n`);
   });
+
+program
+  .command('analyze')
+  .description('decode a file and run the rules over it in event time (alerts and predictions as NDJSON)')
+  .addOption(
+    new Option('-s, --source <source>', 'input format').choices([...SOURCE_IDS]).makeOptionMandatory(),
+  )
+  .option('--topology <file>', 'static topology (JSON or YAML): nodes, components, leases, segments')
+  .option('--rules <dir>', 'rule directory (default: the shipped rules)')
+  .option('--host <node>', 'node the records come from, when the input does not name it')
+  .option('--show-suppressed', 'also print alerts suppressed by provisioning windows')
+  .argument('[file]', 'input file, or - for stdin', '-')
+  .action(
+    async (
+      file: string,
+      opts: { source: string; topology?: string; rules?: string; host?: string; showSuppressed?: boolean },
+    ) => {
+      const { openInput } = await import('./parse.js');
+      const { analyzeCommand } = await import('./analyze.js');
+      await analyzeCommand({
+        source: opts.source,
+        input: openInput(file),
+        stdout: process.stdout,
+        stderr: process.stderr,
+        ...(opts.topology !== undefined ? { topologyFile: opts.topology } : {}),
+        ...(opts.rules !== undefined ? { rulesDir: opts.rules } : {}),
+        ...(opts.host !== undefined ? { host: opts.host } : {}),
+        showSuppressed: opts.showSuppressed === true,
+      });
+    },
+  );
+
+const rulesCommand = program.command('rules').description('check and test rule files');
+for (const [name, description] of [
+  ['check', 'validate rule files (errors as file:line:col)'],
+  ['test', 'run the rule tests in DIR/tests (input events at times, expected alerts at times)'],
+] as const) {
+  rulesCommand
+    .command(name)
+    .description(description)
+    .argument('[dir]', 'rule directory (default: the shipped rules)')
+    .action(async (dir: string | undefined) => {
+      const { rulesCheckCommand, rulesTestCommand } = await import('./rules.js');
+      process.exitCode = (name === 'check' ? rulesCheckCommand : rulesTestCommand)(
+        dir,
+        process.stdout,
+        process.stderr,
+      );
+    });
+}
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Config errors name the key and what was expected; print them plainly, without a stack.

@@ -2,7 +2,16 @@ import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { frameStream, joinPath } from '../sources/framing.js';
 import { getSource } from '../sources/registry.js';
-import { type ByteSink, type DecodeContext, type Frame, isSourceId, SOURCE_IDS } from '../sources/types.js';
+import {
+  type ByteSink,
+  type DecodeContext,
+  type Frame,
+  type Framer,
+  isSourceId,
+  SOURCE_IDS,
+} from '../sources/types.js';
+
+const NO_FRAMES: Frame[] = [];
 
 export interface ParseSummary {
   source: string;
@@ -179,9 +188,22 @@ export async function parseCommand(options: {
     summary.events += fast.encoded;
   } else {
     const framer = source.createFramer();
-    for await (const chunk of frameStream(framer, input)) {
+    // Each record is decoded as soon as the framer cuts it, not once per input chunk: the decoder
+    // then finds the lines the framer has just parsed in their caches (oslo-format's head cache).
+    const eager: Framer = {
+      push(line, lineNo) {
+        const frames = framer.push(line, lineNo);
+        if (frames.length > 0) handle(frames);
+        return NO_FRAMES;
+      },
+      end() {
+        const frames = framer.end();
+        if (frames.length > 0) handle(frames);
+        return NO_FRAMES;
+      },
+    };
+    for await (const chunk of frameStream(eager, input)) {
       summary.lines = chunk.lines;
-      if (chunk.frames.length > 0) handle(chunk.frames);
       await drained();
     }
     skipped = framer.skipped;

@@ -51,8 +51,9 @@ export class SimulatedClock implements Clock {
 
   /**
    * Runs `work` to completion in simulated time: whenever it is only waiting on this clock, time
-   * jumps to the next deadline. Rejects if `work` waits on something else for `maxIdleTurns`
-   * turns of the event loop with no sleeper pending (a real I/O wait, which the caller must avoid).
+   * jumps to the next deadline (every sleeper due then wakes together). "Only waiting" means no
+   * new sleeper appeared for a number of event-loop turns, so work that first writes to a store
+   * and then sleeps is not overtaken by the clock.
    */
   async run<T>(work: Promise<T>): Promise<T> {
     let done = false;
@@ -69,19 +70,33 @@ export class SimulatedClock implements Clock {
       },
     );
     while (!done) {
-      await settle();
+      await this.quiesce(() => done);
       if (done) break;
-      const next = this.timers.shift();
-      if (next === undefined) {
-        // Waiting on real I/O (a database write): give it time.
-        await new Promise((resolve) => setImmediate(resolve));
+      const first = this.timers[0];
+      if (first === undefined) {
+        // Waiting on real I/O (a server round trip): give it time.
+        await new Promise((resolve) => setTimeout(resolve, 1));
         continue;
       }
-      this.t = Math.max(this.t, next.at);
-      next.resolve();
+      this.t = Math.max(this.t, first.at);
+      while (this.timers.length > 0 && this.timers[0]!.at <= this.t) this.timers.shift()!.resolve();
     }
     if (failure !== undefined) throw failure.error;
     return value as T;
+  }
+
+  /** Turns the event loop until the set of sleepers stops changing (or `stop` says so). */
+  private async quiesce(stop: () => boolean, stableTurns = 40): Promise<void> {
+    let seen = this.seq;
+    let stable = 0;
+    while (stable < stableTurns && !stop()) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.seq === seen) stable++;
+      else {
+        seen = this.seq;
+        stable = 0;
+      }
+    }
   }
 }
 

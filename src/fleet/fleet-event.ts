@@ -6,6 +6,7 @@
 export const FLEET_EVENT_TYPES = [
   'tenant.create',
   'node.create',
+  'node.inventory',
   'node.provision_set',
   'node.power_set',
   'node.maintenance_set',

@@ -83,7 +83,20 @@ export class FleetService {
     return new Date(this.clock.now()).toISOString();
   }
 
-  /** Runs `fn` in a transaction and emits its events after the commit. */
+  /** Who the changes are made for, in the audit log; undefined for the core's own work. */
+  readonly actor: string | undefined = undefined;
+
+  /** The same service, its changes audited as `actor`'s (an API key) in their own transaction. */
+  as(actor: string): FleetService {
+    const view = Object.create(this) as FleetService;
+    Object.defineProperty(view, 'actor', { value: actor });
+    return view;
+  }
+
+  /**
+   * Runs `fn` in a transaction and emits its events after the commit. A change made for an actor
+   * writes its audit entries in the same transaction: no change without its record, nor the reverse.
+   */
   async work<T>(fn: (w: Work) => Promise<T>): Promise<T> {
     const at = this.nowIso();
     let events: FleetEvent[] = [];
@@ -91,6 +104,14 @@ export class FleetService {
       const w = new Work(new FleetRepository(tx.db), at);
       const r = await fn(w);
       events = w.events;
+      if (this.actor !== undefined)
+        for (const e of events)
+          await tx.audit({
+            actor: this.actor,
+            action: `fleet.${e.type}`,
+            target: e.lease_id ?? e.network_id ?? e.node_id ?? e.tenant_id ?? '',
+            detail: e,
+          });
       return r;
     });
     await this.sink.emit(events);
@@ -175,6 +196,7 @@ export class FleetService {
         event: 'inventory',
         detail: { components: inventory.components?.length ?? null, dpu: inventory.dpu?.id ?? null },
       });
+      w.events.push({ type: 'node.inventory', at: w.at, node_id: nodeId });
     });
   }
 

@@ -1,4 +1,4 @@
-import type { HwType } from '../model/event.js';
+import type { ComponentView } from '../model/topology.js';
 import type { LeaseStatus } from '../store/state/schema.js';
 import type { ProvisionState } from './provision-states.js';
 
@@ -9,15 +9,8 @@ export interface Tenant {
   createdAt: string;
 }
 
-export interface Component {
-  /** Stable id, as `hw.id` in events (`CPU0`, `DIMM_A1`, `PSU2`, `Disk.Bay.0`). */
-  id: string;
-  type: HwType;
-  /** The board's own label next to the part (`CPU0_G1`, `PSU2`), what a technician reads. */
-  location: string;
-  serial?: string;
-  manufacturer?: string;
-  model?: string;
+/** A part of a node: the Topology port's view of it, plus what the inventory knows besides. */
+export interface Component extends ComponentView {
   detail?: Record<string, unknown>;
 }
 

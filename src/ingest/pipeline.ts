@@ -48,6 +48,11 @@ export interface PipelineDeps {
    * straight from the bytes. Default: when the store prefers documents and there is no `enrich`.
    */
   documentFastPath?: boolean;
+  /**
+   * Where every stored event is written once more, keyed by `host.name`, for the fault engine's own
+   * consumer group (DESIGN §1: `faultline.events`). Unset: not written.
+   */
+  eventsTopic?: string;
 }
 
 /** Where decodeBatch lets sources write documents themselves (DocumentFastPath). */
@@ -378,6 +383,14 @@ export class IngestPipeline {
       if (metrics !== undefined) {
         if (result.written > 0) metrics.written.inc({ dataset }, result.written);
         metrics.duplicates.inc(result.duplicates);
+      }
+      if (this.deps.eventsTopic !== undefined) {
+        const all =
+          documents !== undefined && documents.count > 0 ? [...events, ...documents.events()] : events;
+        await bus.publish(
+          this.deps.eventsTopic,
+          all.map((e) => ({ key: e['host.name'] ?? null, value: JSON.stringify(e) })),
+        );
       }
       const at = new Date().toISOString();
       for (const f of result.failed) {

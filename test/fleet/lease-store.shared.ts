@@ -1,22 +1,12 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/fleet/drivers/simulated-dpu.js';
 import { FleetRepository } from '../../src/fleet/fleet-repository.js';
 import { isFaultlineError } from '../../src/shared/errors.js';
 import type { FleetHarness } from './harness.js';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** A deterministic PRNG, so a failing timeline can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Lease booking and lease history against one store (SQLite in unit runs, PostgreSQL in
@@ -29,7 +19,7 @@ export function leaseStoreSuite(name: string, open: () => Promise<FleetHarness>)
       try {
         const tenant = await h.fleet.createTenant({ name: 'race' });
         for (let i = 0; i < 10; i++) await h.fleet.createNode({ id: `race-${i}`, resourceClass: 'bm' });
-        const rnd = mulberry32(7);
+        const rnd = seededRandom(7);
         const t0 = h.clock.now() + HOUR;
         const requests = Array.from({ length: 50 }, (_, i) => {
           const start = t0 + Math.floor(rnd() * 6) * HOUR;
@@ -75,7 +65,7 @@ export function leaseStoreSuite(name: string, open: () => Promise<FleetHarness>)
         );
         const nodes = Array.from({ length: 20 }, (_, i) => `hist-${i}`);
         for (const id of nodes) await h.fleet.createNode({ id, resourceClass: 'bm' });
-        const rnd = mulberry32(42);
+        const rnd = seededRandom(42);
         const t0 = Date.parse('2025-01-01T00:00:00.000Z');
         const timeline: { id: string; tenant: string; node: string; start: number; end: number }[] = [];
         const at = iso(t0);

@@ -1,6 +1,7 @@
 /**
- * Global setup of the integration project: real Kafka, Elasticsearch, PostgreSQL and Alertmanager on
- * loopback, started once per run by infra/faultline-infra (which downloads the Java servers on first use).
+ * Global setup of the integration project: real Kafka, Elasticsearch, PostgreSQL, Alertmanager and a
+ * Redfish service (sushy-tools) on loopback, started once per run by infra/faultline-infra (which
+ * downloads the Java servers and sushy-tools on first use).
  *
  * - A server whose FAULTLINE_* URL is set is used as it is, never started or stopped here.
  * - A server a developer already runs with `infra/faultline-infra start` (its default instance) is reused
@@ -23,17 +24,23 @@ declare module 'vitest' {
     alertmanagerUrl: string;
     /** Where the Alertmanager's default receiver posts; empty when an external Alertmanager was given without it. */
     alertmanagerWebhookUrl: string;
+    /** sushy-static serving a DMTF mockup (Redfish inventory). */
+    redfishUrl: string;
+    /** sushy-emulator with the fake driver (Redfish power and boot device). */
+    redfishEmulatorUrl: string;
   }
 }
 
-type Server = 'kafka' | 'es' | 'pg' | 'alertmanager';
+type Server = 'kafka' | 'es' | 'pg' | 'alertmanager' | 'redfish';
 
 const URL_VARS: Record<Server, string> = {
   kafka: 'FAULTLINE_KAFKA_BROKERS',
   es: 'FAULTLINE_ES_URL',
   pg: 'FAULTLINE_PG_URL',
   alertmanager: 'FAULTLINE_ALERTMANAGER_URL',
+  redfish: 'FAULTLINE_REDFISH_URL',
 };
+const EMULATOR_VAR = 'FAULTLINE_REDFISH_EMULATOR_URL';
 const WEBHOOK_VAR = 'FAULTLINE_ALERTMANAGER_WEBHOOK_URL';
 const SERVERS = Object.keys(URL_VARS) as Server[];
 const RUN_INSTANCE = `vitest-${process.pid}`;
@@ -114,6 +121,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       urls.set(URL_VARS[s], developer.get(URL_VARS[s]) ?? '');
       if (s === 'alertmanager' && developer.has(WEBHOOK_VAR))
         urls.set(WEBHOOK_VAR, developer.get(WEBHOOK_VAR) ?? '');
+      if (s === 'redfish' && developer.has(EMULATOR_VAR))
+        urls.set(EMULATOR_VAR, developer.get(EMULATOR_VAR) ?? '');
     }
     if (started.length > 0) {
       process.stderr.write(
@@ -148,6 +157,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const webhook = externalAlertmanager ? given(WEBHOOK_VAR) : urls.get(WEBHOOK_VAR);
     if (webhook !== undefined) process.env[WEBHOOK_VAR] = webhook;
     project.provide('alertmanagerWebhookUrl', webhook ?? '');
+    project.provide('redfishUrl', url('redfish'));
+    const emulator = given(EMULATOR_VAR) ?? urls.get(EMULATOR_VAR);
+    if (emulator === undefined) throw new Error(`${EMULATOR_VAR}: redfish reports no emulator URL`);
+    process.env[EMULATOR_VAR] = emulator;
+    project.provide('redfishEmulatorUrl', emulator);
   } catch (err) {
     await stop();
     throw err;

@@ -13,6 +13,7 @@ import type { IngestPublisher } from '../../ingest/publisher.js';
 import { telemetryTopics } from '../../ingest/topics.js';
 import { FaultlineError } from '../../shared/errors.js';
 import { frameText } from '../../sources/framing.js';
+import { inputFormsOf } from '../../sources/input-forms.js';
 import { getSource, listSources } from '../../sources/registry.js';
 import { isSourceId, SOURCE_IDS } from '../../sources/types.js';
 import { INGEST_ROLES, OPERATOR_ROLES } from '../auth.js';
@@ -170,6 +171,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteDeps> = async (a
         dataset: s.dataset,
         description: s.description,
         contentType: s.contentType,
+        inputForms: inputFormsOf(s.id),
         topic: deps.publisher.topicOf(s),
       })),
     }),

@@ -7,6 +7,9 @@ export interface RedfishPowerOptions {
   username?: string;
   password?: string;
   timeoutMs?: number;
+  /** How long to wait for the power state to follow a reset (default 60 s), polling every `pollMs`. */
+  settleTimeoutMs?: number;
+  pollMs?: number;
 }
 
 /**
@@ -50,12 +53,25 @@ export class RedfishPower implements BmcPower {
       : new URL(target, system).toString();
   }
 
+  /**
+   * Asks for the reset, then waits until the system reports the power state asked for: a BMC
+   * accepts the action at once and applies it seconds later, and the next step (boot) must not
+   * start before.
+   */
   async power(bmcAddress: string, action: 'on' | 'off' | 'reboot'): Promise<void> {
     const target = await this.resetTarget(bmcAddress);
     await this.call('power', target, {
       method: 'POST',
       body: JSON.stringify({ ResetType: RESET_TYPE[action] }),
     });
+    const want: PowerState = action === 'off' ? 'power off' : 'power on';
+    const deadline = Date.now() + (this.options.settleTimeoutMs ?? 60_000);
+    for (;;) {
+      if ((await this.powerState(bmcAddress)) === want) return;
+      if (Date.now() > deadline)
+        throw new DriverError('power', `${bmcAddress} did not reach ${want} in time`);
+      await new Promise((resolve) => setTimeout(resolve, this.options.pollMs ?? 500));
+    }
   }
 
   async powerState(bmcAddress: string): Promise<PowerState> {

@@ -136,6 +136,17 @@ export class SimulatedDpuFleet implements DpuAgent, BmcPower {
   }
 }
 
+/** A small seeded PRNG (mulberry32): simulations and benches replay exactly from their seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 function setOf<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
   let s = map.get(key);
   if (s === undefined) {

@@ -32,6 +32,9 @@ const REDFISH_RECORDS = readdirSync(fixturePath('redfish', 'log_entries'))
   .flatMap((f) =>
     frameText(redfishSource.createFramer(), readFixture('redfish', 'log_entries', f)).map((fr) => fr.payload),
   );
+// The generated iDRAC array-of-Member entries, framed member by member and as the whole bare array.
+const IDRAC = readFixture('redfish', 'generated', 'idrac-sel-member-arrays.json');
+REDFISH_RECORDS.push(IDRAC, ...frameText(redfishSource.createFramer(), IDRAC).map((fr) => fr.payload));
 REDFISH_RECORDS.push(
   '{"Events":[{"EventTimestamp":"2022-04-15T05:20:00+00:00","MessageArgs":["0","C","1","0"],"MessageId":"OpenBMC.0.1.MemoryECCCorrectable","MessageSeverity":"Warning"}]}',
 );

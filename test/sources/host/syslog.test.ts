@@ -285,9 +285,14 @@ describe('syslog source on kernel fixtures and real kernel lines', () => {
       ].join('\n'),
       { host: 'db-3' },
     ).events;
-    expect(amd.map(hwKey)).toEqual(['memory/-', 'memory/correctable', 'cpu/correctable']);
+    // Family 10h bank 4 is the northbridge, where the DRAM controller reports: a memory error.
+    expect(amd.map(hwKey)).toEqual(['memory/-', 'memory/correctable', 'memory/correctable']);
     expect(amd[1]!['hw.id']).toBe('MC1_csrow6_channel0');
-    expect(amd[2]!['hw.id']).toBe('CPU6');
+    expect([amd[2]!['hw.id'], amd[2]!['syslog.mce.cpu'], amd[2]!['syslog.mce.bank']]).toEqual([
+      undefined,
+      6,
+      4,
+    ]);
   });
 
   it('machine checks: MCi_STATUS decides correctable vs uncorrectable; boot banners are not faults', () => {
@@ -299,11 +304,13 @@ describe('syslog source on kernel fixtures and real kernel lines', () => {
       'hw.fault.class': 'uncorrectable',
       'event.severity': 2,
     });
+    // MCACOD 0x0093 is a memory-controller read error (channel 3): the code, not the bank, decides.
     const corrected = one('[Hardware Error]: CPU 0: Machine Check: 0 Bank 11: c80c2d8300800093');
     expect(corrected).toMatchObject({
-      'hw.id': 'CPU0',
+      'hw.type': 'memory',
       'hw.fault.class': 'correctable',
       'syslog.mce.bank': 11,
+      'syslog.mce.cpu': 0,
     });
     const logged = one('[ 1561.272106] mce: [Hardware Error]: Machine check events logged');
     expect(logged['hw.type']).toBe('cpu');
@@ -461,6 +468,12 @@ describe('syslog source properties', () => {
     '081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1',
     '[  942.180230] pcieport 0000:00:1c.4: AER: Uncorrected (Fatal) error received: id=00e4',
     'kernel: EDAC MC0: 1 CE memory read error on CPU_SrcID#0_Ha#0_Chan#1_DIMM#0 (channel:1 slot:0)',
+    'kernel: EDAC sbridge MC1: CPU 12: Machine Check Event: 0 Bank 7: 8c00004000010090',
+    'Feb 29 12:00:00 node7 sshd[1]: session opened',
+    // ras-mc-ctl rows (generated in rasdaemon's format, test/fixtures/kernel/PROVENANCE.md).
+    ...readFixture('kernel', 'generated', 'ras-mc-ctl_errors_summary.txt')
+      .split('\n')
+      .filter((l) => /^\d|^\t/.test(l)),
   ];
 
   it('any string decodes to events with the always-fields or to a rejection, never a throw', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getSource } from '../../../src/sources/registry.js';
 import { decodeText } from '../../helpers/decode-text.js';
+import { readFixture } from '../../helpers/fixtures.js';
 
 const source = getSource('openstack-log')!;
 const INSTANCE = '1e2bd824-4e4e-44de-9b74-e30944a6edf5';
@@ -21,6 +22,28 @@ const TRACE_EXCERPT = [
 ];
 
 describe('openstack-log: logs as operators paste them', () => {
+  it('reads the Operations Guide examples (real, indented as published): TRACE lines fold into the CRITICAL record', () => {
+    const out = decodeText(
+      source,
+      readFixture('openstack', 'ops-guide', 'ops-logging_rst_cinder_trace.txt'),
+      {
+        host: 'ctl1',
+      },
+    );
+    expect(out.rejected).toEqual([]);
+    expect(out.events.map((e) => [e['log.level'], e['@timestamp']])).toEqual([
+      ['CRITICAL', '2013-02-25T21:05:51.000Z'],
+      ['ERROR', '2013-02-25T20:26:33.000Z'],
+    ]);
+    const critical = out.events[0]!;
+    expect([critical['service.name'], critical['process.pid'], critical['error.type']]).toEqual([
+      'cinder',
+      17409,
+      'VolumeBackendAPIException',
+    ]);
+    expect(critical['error.stack_trace']).toContain('check_for_setup_error');
+  });
+
   it('folds TRACE lines into the error record, so level ERROR finds the traceback', () => {
     const out = decodeText(source, TRACE_EXCERPT.join('\n'), { host: 'cmp1' });
     expect(out.rejected).toEqual([]);

@@ -157,10 +157,14 @@ describe('openstack-log formats beyond Loghub', () => {
   });
 
   it('never throws, and everything it accepts carries the always-fields (property)', () => {
-    const sample =
-      '2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38101a0b-2096-447d-96ea-a692162415ae a b - - -] msg';
+    // A plain line, an indented TRACE record, and a journald-wrapped devstack line with ANSI colours.
+    const samples = [
+      '2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38101a0b-2096-447d-96ea-a692162415ae a b - - -] msg',
+      '    2015-05-22 12:43:01.844 46552 ERROR nova.compute.manager [instance: 1e2bd824-4e4e-44de-9b74-e30944a6edf5] failed\n    2015-05-22 12:43:01.844 46552 TRACE nova.compute.manager Traceback (most recent call last):\n    2015-05-22 12:43:01.844 46552 TRACE nova.compute.manager Exit code: 1',
+      'Mar 05 10:12:44 devstack nova-compute[81234]: \u001b[01;31mERROR nova.compute.manager [\u001b[01;36mNone req-244527c1-6011-4ab1-8ec2-16cf64a0106e \u001b[00;36madmin admin\u001b[01;31m] \u001b[01;31mInstance failed to spawn\u001b[00m',
+    ];
     fc.assert(
-      fc.property(fuzzInputs(sample), (input) => {
+      fc.property(fc.oneof(...samples.map(fuzzInputs)), (input) => {
         const r = source.decode(input, { host: 'prop-host' });
         if (resultProblem(r, 'openstack.log') !== undefined) return false;
         return !r.ok || r.events.every((e) => e['event.original'] === input);

@@ -6,7 +6,17 @@ import type { DecodeContext } from '../../types.js';
 export type MetricType = 'counter' | 'gauge' | 'untyped';
 
 /** Which wire format a sample came in, kept in `dpu.metric.format` for troubleshooting. */
-export type MetricFormat = 'prometheus' | 'json' | 'ovs-dump-ports';
+export type MetricFormat =
+  | 'prometheus'
+  | 'json'
+  | 'ovs-dump-ports'
+  | 'ip-link'
+  | 'ethtool'
+  | 'ovs-dpctl-show'
+  | 'ovs-flows'
+  | 'ovs-vsctl-interface'
+  | 'dpdk-testpmd'
+  | 'dpdk-l2fwd';
 
 /** One counter or gauge reading of one DPU/NIC port, in any of the supported formats. */
 export interface Sample {

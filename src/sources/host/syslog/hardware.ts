@@ -32,8 +32,22 @@ const AER_RECEIVED_RE = new RegExp(
   'i',
 );
 
-const MCE_BANK_RE = /CPU (\d+): Machine Check(?: Exception)?: (\d+) Bank (\d+): ([0-9a-fA-F]{1,16})\b/;
-const AMD_STATUS_RE = /(?:CPU:(\d+) .*)?MC(\d+)_STATUS\[([^\]]*)\]/;
+const MCE_BANK_RE = /CPU (\d+): Machine Check(?: Exception| Event)?: (\d+) Bank (\d+): ([0-9a-fA-F]{1,16})\b/;
+/** An EDAC memory-controller driver (sb_edac, skx_edac, i10nm) reporting the MCE it handles. */
+const EDAC_MC_DRIVER_RE = /\bEDAC [\w-]+ MC(\d+):/;
+const AMD_STATUS_RE =
+  /(?:CPU:(\d+) \(([0-9a-fA-F]+):[0-9a-fA-F]+:[0-9a-fA-F]+\) .*)?MC(\d+)_STATUS\[([^\]]*)\]/;
+/** Pre-SMCA AMD families (K8 0xf to 0x16): bank 4 is the northbridge, where the DRAM controller reports. */
+const AMD_NB_BANK = 4;
+const AMD_SMCA_FAMILY = 0x17;
+
+// rasdaemon `ras-mc-ctl` rows (util/ras-mc-ctl.in), the layout parser already took id and time.
+const RAS_MC_EVENT_RE =
+  /^(\d+) (Corrected|Uncorrected|Fatal|Deferred|Info) error\(s\): (.*?) at (.*?) location: (-?\d+):(-?\d+):(-?\d+):(-?\d+)/;
+const RAS_MC_SUMMARY_RE =
+  /^(Corrected|Uncorrected|Fatal|Deferred|Info) on DIMM Label\(s\): '(.*)' location: (-?\d+):(-?\d+):(-?\d+):(-?\d+) errors: (\d+)$/;
+const RAS_AER_EVENT_RE = new RegExp(`^(${PCI}) (Corrected|Uncorrected \\((?:Non-)?Fatal\\)) error: (.*)$`);
+const RAS_AER_SUMMARY_RE = /^(\d+) (Corrected|Uncorrected \((?:Non-)?Fatal\)) errors: (.*)$/;
 const XEN_MCE_RE =
   /MCE: .*?\b(non fatal|fatal)?,? ?(correctable|uncorrectable) incident occurred on CPU (\d+)/i;
 const FATAL_MCE_RE =
@@ -123,12 +137,20 @@ function mce(message: string): HardwareFinding | undefined {
   const bank = MCE_BANK_RE.exec(message);
   if (bank !== null) {
     const status = bank[4]!.toLowerCase();
-    return {
-      type: 'cpu',
-      id: `CPU${bank[1]}`,
-      ...mceStatusClass(status),
-      details: { 'syslog.mce.bank': Number(bank[3]), 'syslog.mce.status': status },
+    const details: Record<string, string | number> = {
+      'syslog.mce.bank': Number(bank[3]),
+      'syslog.mce.status': status,
+      'syslog.mce.cpu': Number(bank[1]),
     };
+    // The error code, not the bank number, names the unit on Intel: MCACOD 000F 0000 1MMM CCCC is a
+    // memory-controller error, and the EDAC memory drivers only report those.
+    const mcacod = Number.parseInt(status.slice(-4), 16);
+    const edacMc = EDAC_MC_DRIVER_RE.exec(message);
+    if ((mcacod & 0xef80) === 0x0080 || edacMc !== null) {
+      if (edacMc !== null) details['syslog.edac.mc'] = Number(edacMc[1]);
+      return { type: 'memory', ...mceStatusClass(status), details };
+    }
+    return { type: 'cpu', id: `CPU${bank[1]}`, ...mceStatusClass(status), details };
   }
   const xen = XEN_MCE_RE.exec(message);
   if (xen !== null) {
@@ -157,17 +179,27 @@ function mce(message: string): HardwareFinding | undefined {
   if (!HW_ERROR_RE.test(message)) return undefined;
   const amd = AMD_STATUS_RE.exec(message);
   if (amd !== null) {
-    const flags = `|${amd[3]}|`;
+    const flags = `|${amd[4]}|`;
+    const bankNo = Number(amd[3]);
+    const family = amd[2] === undefined ? undefined : Number.parseInt(amd[2], 16);
+    // The bank decides the part: the northbridge bank of pre-SMCA parts holds the DRAM controller;
+    // on SMCA parts only the bank's IPID says, so the kernel's wording (UMC, DRAM ECC) decides.
+    const memory =
+      (family !== undefined && family < AMD_SMCA_FAMILY && bankNo === AMD_NB_BANK) ||
+      /Unified Memory Controller|\bUMC\b|DRAM ECC/i.test(message);
     const finding: HardwareFinding = {
-      type: 'cpu',
+      type: memory ? 'memory' : 'cpu',
       severity: 4,
-      details: { 'syslog.mce.bank': Number(amd[2]) },
+      details: { 'syslog.mce.bank': bankNo },
     };
     if (flags.includes('|UC|')) {
       finding.faultClass = 'uncorrectable';
       finding.severity = flags.includes('|PCC|') ? 2 : 3;
     } else if (flags.includes('|CE|')) finding.faultClass = 'correctable';
-    if (amd[1] !== undefined) finding.id = `CPU${amd[1]}`;
+    if (amd[1] !== undefined) {
+      if (memory) finding.details!['syslog.mce.cpu'] = Number(amd[1]);
+      else finding.id = `CPU${amd[1]}`;
+    }
     return finding;
   }
   // A bare "[Hardware Error]" line (GHES, mce) names the error class only by its wording.
@@ -199,6 +231,57 @@ function disk(message: string): HardwareFinding | undefined {
 export function classifyHardware(message: string): HardwareFinding | undefined {
   if (!HINT.test(message)) return undefined;
   return edac(message) ?? aer(message) ?? mce(message) ?? disk(message);
+}
+
+/**
+ * A `ras-mc-ctl --errors` / `--summary` row (the layout parser has taken id and time): memory
+ * controller errors with the DIMM label rasdaemon resolved (the same hw.id the EDAC kernel line
+ * gives), and PCIe AER rows with the device.
+ */
+export function classifyRasMcCtl(message: string): HardwareFinding | undefined {
+  const mc = RAS_MC_EVENT_RE.exec(message) ?? RAS_MC_SUMMARY_RE.exec(message);
+  if (mc !== null) {
+    const summary = mc.length === 8;
+    const kind = summary ? mc[1]! : mc[2]!;
+    const label = summary ? mc[2]! : mc[4]!;
+    const [m, top, mid, low] = summary ? mc.slice(3, 7) : mc.slice(5, 9);
+    const corrected = kind === 'Corrected' || kind === 'Deferred' || kind === 'Info';
+    const finding: HardwareFinding = {
+      type: 'memory',
+      faultClass: kind === 'Info' ? 'informational' : corrected ? 'correctable' : 'uncorrectable',
+      severity: corrected ? 4 : kind === 'Fatal' ? 2 : 3,
+      details: {
+        'syslog.edac.mc': Number(m),
+        'syslog.ras.location': `${m}:${top}:${mid}:${low}`,
+        'syslog.edac.count': Number(summary ? mc[7] : mc[1]),
+      },
+    };
+    if (!summary) finding.details!['syslog.ras.error'] = mc[3]!;
+    if (label !== '' && !/^unknown memory/i.test(label)) finding.id = label;
+    return finding;
+  }
+  const aerRow = RAS_AER_EVENT_RE.exec(message);
+  if (aerRow !== null) {
+    return {
+      type: 'pcie',
+      id: normalizePci(aerRow[1]!),
+      ...aerClass(aerRow[2]!),
+      details: { 'syslog.aer.severity': aerRow[2]!, 'syslog.aer.type': aerRow[3]! },
+    };
+  }
+  const aerSum = RAS_AER_SUMMARY_RE.exec(message);
+  if (aerSum !== null) {
+    return {
+      type: 'pcie',
+      ...aerClass(aerSum[2]!),
+      details: {
+        'syslog.aer.severity': aerSum[2]!,
+        'syslog.aer.type': aerSum[3]!,
+        'syslog.aer.count': Number(aerSum[1]),
+      },
+    };
+  }
+  return undefined;
 }
 
 const HPC_COMPONENT_RE = /Component \\042(.+?)\\042 is in the unavailable state/;

@@ -1,8 +1,8 @@
 import type { SeverityCode } from '../../../model/event.js';
 import { baseEvent } from '../../event-builder.js';
-import { lineFramer } from '../../framing.js';
 import { type DecodeContext, type DecodeResult, decoded, rejected, type Source } from '../../types.js';
-import { classifyHardware, classifyHpcState } from './hardware.js';
+import { syslogFramer } from './framer.js';
+import { classifyHardware, classifyHpcState, classifyRasMcCtl } from './hardware.js';
 import { parseLine } from './layouts.js';
 import { referenceMs } from './time.js';
 
@@ -88,7 +88,9 @@ function decodeSyslog(payload: string, ctx: DecodeContext): DecodeResult {
   const hw =
     line.layout === 'hpc'
       ? classifyHpcState(String(line.extra?.['syslog.hpc.state']), line.message)
-      : classifyHardware(line.message);
+      : line.layout === 'ras-mc-ctl'
+        ? classifyRasMcCtl(line.message)
+        : classifyHardware(line.message);
   let severity: SeverityCode = line.severity ?? 6;
   if (hw !== undefined && hw.severity < severity) severity = hw.severity;
 
@@ -147,6 +149,6 @@ export const syslogSource: Source = {
   dataset: 'host.syslog',
   description: 'Host syslog (RFC 3164/5424), dmesg and plain-text logs, with kernel hardware errors as hw.*',
   contentType: 'text/plain',
-  createFramer: lineFramer,
+  createFramer: syslogFramer,
   decode: decodeSyslog,
 };

@@ -2,7 +2,16 @@ import type { SeverityCode } from '../../../model/event.js';
 import { isoMs, monthIndex, utcMs, withInferredYear } from './time.js';
 
 /** Which layout a line was read with; tests and dashboards group by it (`syslog.layout`). */
-export type Layout = 'rfc5424' | 'rfc3164' | 'iso' | 'thunderbird' | 'hpc' | 'hdfs' | 'dmesg' | 'plain';
+export type Layout =
+  | 'rfc5424'
+  | 'rfc3164'
+  | 'iso'
+  | 'thunderbird'
+  | 'hpc'
+  | 'hdfs'
+  | 'dmesg'
+  | 'ras-mc-ctl'
+  | 'plain';
 
 /** What a layout parser pulls out of one line; everything but the message is optional. */
 export interface ParsedLine {
@@ -60,6 +69,10 @@ const DMESG_UPTIME_RE = /^\[ *(\d+\.\d+)\] ?/;
 const DMESG_CTIME_RE =
   /^\[(?:[A-Z][a-z]{2}) ([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})\] ?/;
 const DMESG_RELTIME_RE = /^\[([A-Z][a-z]{2})(\d{1,2}) (\d{2}):(\d{2})\] ?/;
+// rasdaemon's `ras-mc-ctl --errors` rows (util/ras-mc-ctl.in): `id YYYY-MM-DD HH:MM:SS ±zone rest`.
+const RAS_ROW_RE = /^(\d+) (\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) ([+-]\d{2})(\d{2}) (.+)$/;
+// `ras-mc-ctl --summary` rows, indented by a tab: `Corrected on DIMM Label(s): …`, `2 Corrected errors: …`.
+const RAS_SUMMARY_RE = /^\s+(?:\w+ on DIMM Label\(s\): '|\d+ (?:Corrected|Uncorrected|Fatal|Deferred)\b)/;
 const LEADING_LEVEL_RE =
   /^\[?(EMERG|ALERT|CRIT|CRITICAL|FATAL|SEVERE|ERR|ERROR|WARN|WARNING|NOTICE|INFO|DEBUG|TRACE)\]?(?::|\s|$)/;
 
@@ -307,9 +320,28 @@ function dmesg(text: string, refMs: number, out: ParsedLine): boolean {
   return true;
 }
 
+function rasMcCtl(text: string, out: ParsedLine): boolean {
+  const row = RAS_ROW_RE.exec(text);
+  if (row !== null) {
+    const t = isoMs(`${row[2]}T${row[3]}${row[4]}:${row[5]}`);
+    if (t === undefined) return false;
+    out.layout = 'ras-mc-ctl';
+    out.timeMs = t;
+    out.program = 'ras-mc-ctl';
+    out.message = row[6]!;
+    out.extra = { 'syslog.ras.id': Number(row[1]) };
+    return true;
+  }
+  if (!RAS_SUMMARY_RE.test(text)) return false;
+  out.layout = 'ras-mc-ctl';
+  out.program = 'ras-mc-ctl';
+  out.message = text.trim();
+  return true;
+}
+
 /**
  * Reads one host log line in whichever layout it is written: RFC 5424, RFC 3164 (with or without
- * `<PRI>`), ISO-timestamped syslog, `dmesg`, and the Loghub Thunderbird, HPC and HDFS layouts. A
+ * `<PRI>`), ISO-timestamped syslog, `dmesg`, rasdaemon's `ras-mc-ctl --errors`/`--summary`, and the Loghub Thunderbird, HPC and HDFS layouts. A
  * line none of them fits is plain text: still an event, timed by the caller at receive time.
  */
 export function parseLine(text: string, refMs: number): ParsedLine {
@@ -329,8 +361,9 @@ export function parseLine(text: string, refMs: number): ParsedLine {
   const c = body.charCodeAt(0);
   if (c >= 65 && c <= 90 && rfc3164(body, refMs, out)) return out;
   if (c >= 48 && c <= 57) {
-    if (isoSyslog(body, out) || hdfs(body, out) || hpc(body, out)) return out;
+    if (isoSyslog(body, out) || hdfs(body, out) || hpc(body, out) || rasMcCtl(body, out)) return out;
   }
+  if ((c === 9 || c === 32) && rasMcCtl(body, out)) return out;
   if (thunderbird(body, out) || dmesg(body, refMs, out)) return out;
   takeLeadingLevel(out);
   return out;

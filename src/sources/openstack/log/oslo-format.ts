@@ -142,15 +142,21 @@ function parseContext(inner: string, head: OsloHead): void {
   head.project = dash(take());
 }
 
-// The framer parses each line to find record boundaries and the decoder parses the same string
-// right after; a one-entry cache keyed by the string itself halves the work on the hot path.
+// The framer parses each line to find record boundaries, and the decoder parses a record's first
+// line after the framer has already read the next one: a two-entry cache keyed by the string itself
+// serves both, so each line is parsed once.
 let cachedLine: string | undefined;
 let cachedHead: OsloHead | undefined;
+let olderLine: string | undefined;
+let olderHead: OsloHead | undefined;
 
 /** Parses the first line of a record; undefined when the line is not oslo.log text. Do not mutate the result. */
 export function parseOsloHead(line: string): OsloHead | undefined {
   if (line === cachedLine) return cachedHead;
+  if (line === olderLine) return olderHead;
   const head = parseUncached(line);
+  olderLine = cachedLine;
+  olderHead = cachedHead;
   cachedLine = line;
   cachedHead = head;
   return head;
@@ -188,7 +194,7 @@ function parseTail(text: string, head: OsloHead): void {
       const inner = rest.slice(1, close);
       if (!inner.startsWith('instance: ')) {
         parseContext(inner, head);
-        rest = rest.slice(close + 1).replace(/^ /, '');
+        rest = rest.charCodeAt(close + 1) === 32 ? rest.slice(close + 2) : rest.slice(close + 1);
       }
     }
   }

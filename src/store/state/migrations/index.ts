@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { apiKeysAndMeta } from './0001-api-keys-and-meta.js';
 import { auditLog } from './0002-audit-log.js';
 import { fleet } from './0003-fleet.js';
+import { alerts } from './0004-alerts.js';
 import type { StateDialect, StateMigration } from './types.js';
 
 /**
@@ -13,6 +14,7 @@ export const STATE_MIGRATIONS: Readonly<Record<string, StateMigration>> = {
   '0001-api-keys-and-meta': apiKeysAndMeta,
   '0002-audit-log': auditLog,
   '0003-fleet': fleet,
+  '0004-alerts': alerts,
 };
 
 export function migrationProvider(dialect: StateDialect): MigrationProvider {

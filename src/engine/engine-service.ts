@@ -1,0 +1,86 @@
+import type { BusMessage, MessageBus, Subscription } from '../bus/types.js';
+import type { FaultEvent } from '../model/event.js';
+import type { Topology } from '../model/topology.js';
+import type { Logger } from '../shared/logger.js';
+import type { AlertRepository } from './alert-repository.js';
+import { Engine } from './engine.js';
+import type { CompiledRule } from './rules/load.js';
+
+export interface EngineServiceDeps {
+  bus: MessageBus;
+  repo: AlertRepository;
+  rules: readonly CompiledRule[];
+  logger: Logger;
+  topology?: Topology;
+  /** The topic of normalized events keyed by host.name (DESIGN §1). */
+  topic: string;
+  group: string;
+  allowedLatenessMs?: number;
+}
+
+/** Event ids remembered to drop the copies an at-least-once bus delivers twice. */
+const SEEN_IDS = 200_000;
+
+/**
+ * The live engine: its own consumer group on `faultline.events`, so all events of one node reach one
+ * instance (the topic is keyed by host.name). Each batch goes through the Engine in event time and
+ * the alerts and predictions it created or changed are upserted by id, which is deterministic
+ * (fingerprint + first seen): a batch delivered twice writes the same rows.
+ */
+export class EngineService {
+  readonly engine: Engine;
+  private subscription: Subscription | undefined;
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly deps: EngineServiceDeps) {
+    this.engine = new Engine({
+      rules: deps.rules,
+      allowedLatenessMs: deps.allowedLatenessMs ?? 60_000,
+      ...(deps.topology !== undefined ? { topology: deps.topology } : {}),
+    });
+  }
+
+  async start(): Promise<void> {
+    const { bus, topic, group, logger } = this.deps;
+    await bus.ensureTopics([topic]);
+    this.subscription = await bus.subscribe({
+      group,
+      topics: [topic],
+      fromBeginning: true,
+      onBatch: (messages) => this.handle(messages),
+      onError: (error, at) =>
+        logger.error(
+          { err: error, topic: at.topic, partition: at.partition },
+          'engine batch failed; retrying',
+        ),
+    });
+  }
+
+  async handle(messages: BusMessage[]): Promise<void> {
+    for (const m of messages) {
+      let event: FaultEvent;
+      try {
+        event = JSON.parse(m.value.toString('utf8')) as FaultEvent;
+      } catch {
+        // The pipeline wrote this topic from events it had built: a broken value is a bug upstream, not data.
+        this.deps.logger.warn(
+          { topic: m.topic, partition: m.partition, offset: m.offset },
+          'engine: value is not JSON; skipped',
+        );
+        continue;
+      }
+      const id = event['event.id'];
+      if (this.seen.has(id)) continue;
+      this.seen.add(id);
+      if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value as string);
+      this.engine.push(event);
+    }
+    const changes = this.engine.takeChanges();
+    if (changes.length > 0) await this.deps.repo.upsert(changes, new Date().toISOString());
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+    this.subscription = undefined;
+  }
+}

@@ -1,0 +1,773 @@
+import type { Alert, Impact, PartRef, Prediction, Repair } from '../model/alert.js';
+import { labelsFingerprint } from '../model/alert.js';
+import type { FaultEvent } from '../model/event.js';
+import type { Topology } from '../model/topology.js';
+import { type Detector, EwmaDetector, RobustZDetector, SeasonalDetector } from './anomaly.js';
+import { MinHeap } from './heap.js';
+import { FleetEventTopology } from './fleet-topology.js';
+import { FlowTracker } from './impact.js';
+import { ProvisioningWindows } from './provisioning.js';
+import { formatDuration, parseDuration } from './rules/duration.js';
+import { readField } from './rules/fields.js';
+import type { CompiledRule } from './rules/load.js';
+import { renderTemplate } from './template.js';
+import { TrendSeries } from './trend.js';
+
+export interface EngineOptions {
+  rules: readonly CompiledRule[];
+  topology?: Topology;
+  /**
+   * How far behind the newest event an event may arrive and still be processed in order (the
+   * watermark is max event time − lateness). `Infinity` buffers everything until `flush()`: the
+   * offline mode of `faultline analyze`, where the whole file is one batch.
+   */
+  allowedLatenessMs?: number;
+  /** Alertmanager's group_wait in event time: a notification waits this long for its root cause. */
+  notifyDelayMs?: number;
+}
+
+/** A notification decision: what Alertmanager or a webhook would be sent, at which event time. */
+export interface Notification {
+  alertId: string;
+  status: 'firing' | 'resolved';
+  at: string;
+}
+
+export interface EngineStats {
+  events: number;
+  late: number;
+  matched: number;
+  alerts: number;
+  suppressed: number;
+  predictions: number;
+  watermark?: string;
+}
+
+const EVIDENCE_HEAD = 5;
+const EVIDENCE_TAIL = 5;
+/** A window keeps at most this many points per group: a storm beyond it is counted, not listed. */
+const MAX_WINDOW_POINTS = 10_000;
+
+interface GroupState {
+  key: string;
+  rule: CompiledRule;
+  labels: Record<string, string>;
+  fingerprint: string;
+  host?: string;
+  iface?: string;
+  window: [number, number][];
+  windowSum: number;
+  firstOfSequence?: number;
+  lastSeen: number;
+  lastTrue: number;
+  detector?: Detector;
+  bucketStart?: number;
+  bucketCount: number;
+  lastCounter?: [number, number];
+  trend?: TrendSeries;
+  cumulative: number;
+  open?: Alert;
+  evidenceTail: string[];
+  lastEvent?: FaultEvent;
+  resolveDeadline: number;
+  absenceDeadline: number;
+  prediction?: Prediction;
+}
+
+interface Timer {
+  at: number;
+  seq: number;
+  state: GroupState;
+  kind: 'resolve' | 'absence' | 'notify';
+  alert?: Alert;
+}
+
+interface Pending {
+  at: number;
+  seq: number;
+  event: FaultEvent;
+}
+
+const compareOp = (op: string | undefined, x: number, v: number): boolean => {
+  switch (op ?? '>=') {
+    case '>':
+      return x > v;
+    case '<':
+      return x < v;
+    case '<=':
+      return x <= v;
+    case '==':
+      return x === v;
+    default:
+      return x >= v;
+  }
+};
+
+function labelName(field: string): string {
+  return field.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+/**
+ * The fault engine (DESIGN §5): pure and deterministic in event time. Events go in with `push` in
+ * any order within the allowed lateness; they are processed in (event time, arrival) order as the
+ * watermark passes them, and every timer (resolve after quiet, absence, notification delay) fires
+ * when the watermark crosses it, never from the wall clock. The same input gives the same alerts.
+ */
+export class Engine {
+  private readonly rules: readonly CompiledRule[];
+  private readonly byDataset = new Map<string, CompiledRule[]>();
+  private readonly anyDataset: CompiledRule[] = [];
+  private readonly topology: Topology;
+  /** Folds fleet events into a topology when no full one is given (the live engine before #16's index). */
+  private readonly fleetTopology: FleetEventTopology | undefined;
+  private readonly lateness: number;
+  private readonly notifyDelay: number;
+  private readonly buffer = new MinHeap<Pending>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
+  private readonly timers = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
+  private readonly groups = new Map<string, GroupState>();
+  private readonly allAlerts: Alert[] = [];
+  private readonly suppressedAlerts: Alert[] = [];
+  private readonly allPredictions: Prediction[] = [];
+  private readonly sent: Notification[] = [];
+  private readonly flows = new FlowTracker(15 * 60_000);
+  private readonly windows = new ProvisioningWindows();
+  private readonly firingByHost = new Map<string, Set<Alert>>();
+  /** Findings changed since the last takeChanges(), in first-change order (for the store). */
+  private readonly dirty = new Set<Alert | Prediction>();
+  private seq = 0;
+  private maxSeen = Number.NEGATIVE_INFINITY;
+  private clock = Number.NEGATIVE_INFINITY;
+  readonly stats: EngineStats = { events: 0, late: 0, matched: 0, alerts: 0, suppressed: 0, predictions: 0 };
+
+  constructor(options: EngineOptions) {
+    this.rules = options.rules;
+    if (options.topology !== undefined) this.topology = options.topology;
+    else {
+      this.fleetTopology = new FleetEventTopology();
+      this.topology = this.fleetTopology;
+    }
+    this.lateness = options.allowedLatenessMs ?? 60_000;
+    this.notifyDelay = options.notifyDelayMs ?? 30_000;
+    for (const rule of this.rules) {
+      if (rule.datasets === undefined) this.anyDataset.push(rule);
+      else
+        for (const d of rule.datasets) {
+          const list = this.byDataset.get(d) ?? [];
+          list.push(rule);
+          this.byDataset.set(d, list);
+        }
+    }
+  }
+
+  /** Takes one event; processes every buffered event the new watermark has passed. */
+  push(event: FaultEvent): void {
+    this.stats.events++;
+    const at = Date.parse(event['@timestamp']);
+    if (Number.isNaN(at) || at < this.clock || at < this.maxSeen - this.lateness) {
+      // Behind the watermark: its windows may already be closed. Counted, like Kafka Streams' dropped-records.
+      this.stats.late++;
+      return;
+    }
+    this.buffer.push({ at, seq: this.seq++, event });
+    if (at > this.maxSeen) this.maxSeen = at;
+    this.drain(this.maxSeen - this.lateness);
+  }
+
+  /** End of input: processes everything still buffered. Timers past the last event stay pending. */
+  flush(): void {
+    this.drain(this.maxSeen);
+    this.fireTimers(this.maxSeen, ['notify']);
+  }
+
+  /** Moves the watermark to `at` with no event (an idle source's heartbeat, written to the log). */
+  advanceTo(at: number): void {
+    if (at > this.maxSeen) this.maxSeen = at;
+    this.drain(at);
+    this.fireTimers(at);
+  }
+
+  alerts(): readonly Alert[] {
+    return this.allAlerts;
+  }
+
+  suppressed(): readonly Alert[] {
+    return this.suppressedAlerts;
+  }
+
+  predictions(): readonly Prediction[] {
+    return this.allPredictions;
+  }
+
+  notifications(): readonly Notification[] {
+    return this.sent;
+  }
+
+  /** Alerts and predictions created or changed since the last call: what to write to the store. */
+  takeChanges(): (Alert | Prediction)[] {
+    const out = [...this.dirty];
+    this.dirty.clear();
+    return out;
+  }
+
+  watermark(): number {
+    return this.clock;
+  }
+
+  private drain(watermark: number): void {
+    for (;;) {
+      const top = this.buffer.peek();
+      if (top === undefined || top.at > watermark) break;
+      this.buffer.pop();
+      this.fireTimers(top.at);
+      this.clock = top.at;
+      this.process(top.event, top.at);
+    }
+    if (watermark > this.clock && this.buffer.size === 0) {
+      this.fireTimers(watermark);
+      this.clock = Math.max(this.clock, watermark);
+    }
+    this.stats.watermark = Number.isFinite(this.clock) ? new Date(this.clock).toISOString() : undefined;
+  }
+
+  private fireTimers(upTo: number, only?: Timer['kind'][]): void {
+    const deferred: Timer[] = [];
+    for (;;) {
+      const t = this.timers.peek();
+      if (t === undefined || t.at > upTo) break;
+      this.timers.pop();
+      if (only !== undefined && !only.includes(t.kind)) {
+        deferred.push(t);
+        continue;
+      }
+      this.clock = Math.max(this.clock, t.at);
+      this.onTimer(t);
+    }
+    for (const t of deferred) this.timers.push(t);
+  }
+
+  private schedule(at: number, state: GroupState, kind: Timer['kind'], alert?: Alert): void {
+    if (!Number.isFinite(at)) return;
+    const timer: Timer = { at, seq: this.seq++, state, kind };
+    if (alert !== undefined) timer.alert = alert;
+    this.timers.push(timer);
+  }
+
+  private onTimer(t: Timer): void {
+    const s = t.state;
+    if (t.kind === 'resolve') {
+      if (s.open !== undefined && s.resolveDeadline === t.at) this.resolve(s, t.at);
+    } else if (t.kind === 'absence') {
+      if (s.absenceDeadline === t.at && s.open === undefined) {
+        const spec = s.rule.condition.absence;
+        s.cumulative = 1;
+        this.fire(s, t.at, s.lastEvent, 0, spec !== undefined ? parseDuration(spec.for) : 0);
+      }
+    } else if (t.alert !== undefined && !t.alert.inhibited && t.alert.status === 'firing') {
+      this.sent.push({ alertId: t.alert.id, status: 'firing', at: new Date(t.at).toISOString() });
+    }
+  }
+
+  private process(event: FaultEvent, at: number): void {
+    const dataset = event['event.dataset'];
+    if (dataset === 'fleet.event') {
+      this.windows.observe(event, at);
+      this.fleetTopology?.observe(event, at);
+    }
+    else if (dataset === 'dpu.flow') this.flows.observe(event, at);
+    const rules = this.byDataset.get(dataset);
+    if (rules !== undefined) for (const rule of rules) this.apply(rule, event, at);
+    for (const rule of this.anyDataset) this.apply(rule, event, at);
+  }
+
+  private groupOf(rule: CompiledRule, event: FaultEvent): GroupState {
+    let key = rule.name;
+    const values: string[] = [];
+    for (const field of rule.groupBy) {
+      const v = readField(event as unknown as Record<string, unknown>, field);
+      const text = v === undefined || v === null ? '' : String(v);
+      values.push(text);
+      key += `\u0000${text}`;
+    }
+    let s = this.groups.get(key);
+    if (s === undefined) {
+      const labels: Record<string, string> = { alertname: rule.name, ...rule.labels };
+      rule.groupBy.forEach((field, i) => {
+        if (values[i] !== '') labels[labelName(field)] = values[i] as string;
+      });
+      s = {
+        key,
+        rule,
+        labels,
+        fingerprint: labelsFingerprint(labels),
+        window: [],
+        windowSum: 0,
+        lastSeen: Number.NEGATIVE_INFINITY,
+        lastTrue: Number.NEGATIVE_INFINITY,
+        bucketCount: 0,
+        cumulative: 0,
+        evidenceTail: [],
+        resolveDeadline: Number.NaN,
+        absenceDeadline: Number.NaN,
+      };
+      const host = event['host.name'];
+      if (host !== undefined && rule.groupBy.includes('host.name')) s.host = host;
+      const iface = event['interface.name'];
+      if (iface !== undefined && rule.groupBy.includes('interface.name')) s.iface = iface;
+      this.groups.set(key, s);
+    }
+    return s;
+  }
+
+  private apply(rule: CompiledRule, event: FaultEvent, at: number): void {
+    if (rule.resolveOn?.(event) === true) {
+      const s = this.groups.get(this.peekKey(rule, event));
+      if (s?.open !== undefined) this.resolve(s, at);
+      return;
+    }
+    if (!rule.match(event)) return;
+    this.stats.matched++;
+    const s = this.groupOf(rule, event);
+    s.lastEvent = event;
+    s.lastSeen = at;
+    const c = rule.condition;
+    if (
+      c.count !== undefined ||
+      c.rate !== undefined ||
+      c.sum !== undefined ||
+      c.min !== undefined ||
+      c.max !== undefined ||
+      c.increase !== undefined
+    ) {
+      this.windowed(s, event, at);
+    } else if (rule.sequence !== undefined) {
+      const seq = rule.sequence;
+      if (
+        seq.followedBy(event) &&
+        s.firstOfSequence !== undefined &&
+        at - s.firstOfSequence <= seq.withinMs
+      ) {
+        s.firstOfSequence = undefined;
+        this.hit(s, event, at, 1, seq.withinMs);
+      } else if (seq.first(event)) {
+        s.firstOfSequence = at;
+        this.trackEvidence(s, event);
+      }
+    } else if (c.absence !== undefined) {
+      if (s.open !== undefined) this.resolve(s, at);
+      s.absenceDeadline = at + parseDuration(c.absence.for);
+      this.schedule(s.absenceDeadline, s, 'absence');
+      this.trackEvidence(s, event);
+    } else if (c.anomaly !== undefined) {
+      this.anomaly(s, event, at);
+    } else if (c.trend !== undefined) {
+      this.trend(s, event, at);
+    } else {
+      this.hit(s, event, at, s.open === undefined ? 1 : s.open.count + 1, 0);
+    }
+  }
+
+  private peekKey(rule: CompiledRule, event: FaultEvent): string {
+    let key = rule.name;
+    for (const field of rule.groupBy) {
+      const v = readField(event as unknown as Record<string, unknown>, field);
+      key += `\u0000${v === undefined || v === null ? '' : String(v)}`;
+    }
+    return key;
+  }
+
+  private windowed(s: GroupState, event: FaultEvent, at: number): void {
+    const c = s.rule.condition;
+    const kind =
+      (['count', 'rate', 'sum', 'min', 'max', 'increase'] as const).find((k) => c[k] !== undefined) ??
+      'count';
+    const spec = c[kind] as { window: string; op?: string; value: number; field?: string };
+    const windowMs = parseDuration(spec.window);
+    let v = 1;
+    if (spec.field !== undefined) {
+      const raw = readField(event as unknown as Record<string, unknown>, spec.field);
+      if (typeof raw !== 'number') return;
+      v = raw;
+      if (kind === 'increase') {
+        const prev = s.lastCounter;
+        s.lastCounter = [at, raw];
+        if (prev === undefined) return;
+        v = raw >= prev[1] ? raw - prev[1] : raw;
+      }
+    }
+    s.window.push([at, v]);
+    s.windowSum += v;
+    while (
+      s.window.length > 0 &&
+      ((s.window[0] as [number, number])[0] <= at - windowMs || s.window.length > MAX_WINDOW_POINTS)
+    ) {
+      s.windowSum -= (s.window.shift() as [number, number])[1];
+    }
+    let value: number;
+    if (kind === 'count') value = s.window.length;
+    else if (kind === 'rate') value = s.window.length / (windowMs / 1000);
+    else if (kind === 'sum' || kind === 'increase') value = s.windowSum;
+    else {
+      value = kind === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+      for (const [, x] of s.window) value = kind === 'min' ? Math.min(value, x) : Math.max(value, x);
+    }
+    if (compareOp(spec.op, value, spec.value)) this.hit(s, event, at, value, windowMs);
+    else if (s.open !== undefined) {
+      // Still part of the open episode: count it, but the quiet timer keeps running from lastTrue.
+      s.open.count++;
+      s.open.lastSeenAt = new Date(at).toISOString();
+      this.dirty.add(s.open);
+      this.trackEvidence(s, event);
+    }
+  }
+
+  private anomaly(s: GroupState, event: FaultEvent, at: number): void {
+    const spec = s.rule.condition.anomaly;
+    if (spec === undefined) return;
+    const history = spec.history ?? 120;
+    const minSamples = spec.min_samples ?? 20;
+    if (s.detector === undefined) {
+      s.detector =
+        spec.method === 'ewma'
+          ? new EwmaDetector(spec.alpha ?? 0.1, minSamples)
+          : spec.method === 'robust_z'
+            ? new RobustZDetector(history, minSamples)
+            : new SeasonalDetector(
+                parseDuration(spec.period ?? '1d'),
+                parseDuration(spec.bucket ?? '1h'),
+                Math.max(5, Math.floor(history / 4)),
+                Math.min(minSamples, 5),
+              );
+    }
+    const detector = s.detector;
+    const threshold = spec.threshold ?? 4;
+    const direction = spec.direction ?? 'up';
+    const judge = (x: number, when: number, bucketMs: number) => {
+      if (x < (spec.min_value ?? Number.NEGATIVE_INFINITY)) {
+        detector.learn(x, when);
+        return;
+      }
+      const z = detector.score(x, when);
+      detector.learn(x, when);
+      if (z === undefined) return;
+      const hot =
+        direction === 'up'
+          ? z >= threshold
+          : direction === 'down'
+            ? -z >= threshold
+            : Math.abs(z) >= threshold;
+      if (hot) this.hit(s, event, at, x, bucketMs, { score: Math.round(z * 100) / 100 });
+    };
+    if (spec.field !== undefined) {
+      const raw = readField(event as unknown as Record<string, unknown>, spec.field);
+      if (typeof raw !== 'number') return;
+      if (spec.counter === true) {
+        const prev = s.lastCounter;
+        s.lastCounter = [at, raw];
+        if (prev === undefined || raw < prev[1] || at <= prev[0]) return;
+        judge((raw - prev[1]) / ((at - prev[0]) / 1000), at, at - prev[0]);
+      } else {
+        judge(raw, at, 0);
+      }
+      return;
+    }
+    const bucketMs = parseDuration(spec.bucket ?? '1m');
+    const start = Math.floor(at / bucketMs) * bucketMs;
+    if (s.bucketStart === undefined) s.bucketStart = start;
+    if (start > s.bucketStart) {
+      judge(s.bucketCount, s.bucketStart, bucketMs);
+      // Quiet buckets in between are zeros of the baseline (at most one history's worth).
+      const gaps = Math.min(history, Math.round((start - s.bucketStart) / bucketMs) - 1);
+      for (let i = 1; i <= gaps; i++) detector.learn(0, s.bucketStart + i * bucketMs);
+      s.bucketStart = start;
+      s.bucketCount = 0;
+    }
+    s.bucketCount++;
+    this.trackEvidence(s, event);
+  }
+
+  private trend(s: GroupState, event: FaultEvent, at: number): void {
+    const spec = s.rule.condition.trend;
+    if (spec === undefined) return;
+    const windowMs = parseDuration(spec.window);
+    s.trend ??= new TrendSeries(windowMs);
+    let y: number;
+    if (spec.field !== undefined) {
+      const raw = readField(event as unknown as Record<string, unknown>, spec.field);
+      if (typeof raw !== 'number') return;
+      y = raw;
+    } else {
+      y = ++s.cumulative;
+    }
+    s.trend.add(at, y);
+    this.trackEvidence(s, event);
+    const minPoints = spec.min_points ?? 10;
+    // Refitting on every point of a storm is wasted work: every 8th point is as good for an ETA in hours.
+    if (
+      s.trend.size < minPoints ||
+      (s.trend.size % 8 !== 0 && s.prediction === undefined && spec.field === undefined)
+    )
+      return;
+    const fit = s.trend.fit(at, spec.threshold, minPoints);
+    if (fit === undefined || fit.eta === undefined) return;
+    if (fit.eta - at > parseDuration(spec.horizon) || fit.confidence < (spec.min_confidence ?? 0.5)) return;
+    this.predict(s, event, at, fit.eta, fit.confidence, fit.value, spec.threshold, fit.slope * 3_600_000);
+  }
+
+  private trackEvidence(s: GroupState, event: FaultEvent): void {
+    s.evidenceTail.push(event['event.id']);
+    if (s.evidenceTail.length > EVIDENCE_TAIL) s.evidenceTail.shift();
+    const open = s.open;
+    if (open !== undefined && open.evidence.length < EVIDENCE_HEAD) open.evidence.push(event['event.id']);
+  }
+
+  /** The condition holds at `at`: open an alert for the group, or fold into the open one. */
+  private hit(
+    s: GroupState,
+    event: FaultEvent,
+    at: number,
+    value: number,
+    windowMs: number,
+    extra?: Record<string, number>,
+  ): void {
+    s.lastTrue = at;
+    if (s.open === undefined) {
+      this.fire(s, at, event, value, windowMs, extra);
+    } else {
+      const a = s.open;
+      a.count++;
+      a.lastSeenAt = new Date(at).toISOString();
+      this.dirty.add(a);
+      if (!a.evidence.includes(event['event.id'])) this.trackEvidence(s, event);
+      a.annotations = this.annotate(s, event, a, value, windowMs, extra);
+    }
+    this.armResolve(s, at);
+  }
+
+  private armResolve(s: GroupState, at: number): void {
+    if (!Number.isFinite(s.rule.resolveAfterMs)) return;
+    s.resolveDeadline = at + s.rule.resolveAfterMs;
+    this.schedule(s.resolveDeadline, s, 'resolve');
+  }
+
+  private annotate(
+    s: GroupState,
+    event: FaultEvent | undefined,
+    a: Alert,
+    value: number,
+    windowMs: number,
+    extra?: Record<string, number>,
+  ): Record<string, string> {
+    const vars: Record<string, string | number> = {
+      count: a.count,
+      value: Number.isInteger(value) ? value : Math.round(value * 1000) / 1000,
+      window: formatDuration(windowMs),
+      first: a.startsAt,
+      last: a.lastSeenAt,
+      rule: s.rule.name,
+      ...extra,
+    };
+    const out: Record<string, string> = {};
+    for (const [k, t] of Object.entries(s.rule.annotations)) out[k] = renderTemplate(t, event, vars);
+    return out;
+  }
+
+  private partOf(s: GroupState, event: FaultEvent | undefined): Repair | undefined {
+    const spec = s.rule.repair;
+    if (spec === undefined) return undefined;
+    const repair: Repair = { action: spec.action };
+    if (spec.text !== undefined) repair.text = renderTemplate(spec.text, event, {});
+    if (spec.part !== undefined) {
+      const id = renderTemplate(spec.part, event, {});
+      const part: PartRef = { id };
+      const type = event?.['hw.type'];
+      if (type !== undefined) part.type = type;
+      const component =
+        s.host === undefined ? undefined : this.topology?.node(s.host)?.components.find((c) => c.id === id);
+      if (component !== undefined) {
+        part.type = component.type;
+        part.location = component.location;
+        if (component.serial !== undefined) part.serial = component.serial;
+        if (component.manufacturer !== undefined) part.manufacturer = component.manufacturer;
+        if (component.model !== undefined) part.model = component.model;
+      }
+      repair.part = part;
+    }
+    return repair;
+  }
+
+  private impactAt(s: GroupState, at: number): Impact {
+    return this.flows.impact(s.host, at, s.iface, this.topology);
+  }
+
+  private fire(
+    s: GroupState,
+    at: number,
+    event: FaultEvent | undefined,
+    value: number,
+    windowMs: number,
+    extra?: Record<string, number>,
+  ): void {
+    const iso = new Date(at).toISOString();
+    const alert: Alert = {
+      id: `${s.fingerprint}-${at.toString(36)}`,
+      fingerprint: s.fingerprint,
+      rule: s.rule.name,
+      kind: 'alert',
+      status: 'firing',
+      severity: s.rule.severity,
+      labels: s.labels,
+      annotations: {},
+      startsAt: iso,
+      lastSeenAt: iso,
+      count: 1,
+      evidence: [...s.evidenceTail],
+      children: [],
+      inhibited: false,
+    };
+    if (event !== undefined && !alert.evidence.includes(event['event.id']))
+      alert.evidence.push(event['event.id']);
+    alert.evidence = alert.evidence.slice(-EVIDENCE_HEAD);
+    if (s.host !== undefined) alert.host = s.host;
+    const repair = this.partOf(s, event);
+    if (repair !== undefined) alert.repair = repair;
+    alert.impact = this.impactAt(s, at);
+    alert.annotations = this.annotate(s, event, alert, value, windowMs, extra);
+    const activity =
+      s.host === undefined ? undefined : this.windows.activeAt(s.host, at, s.rule.suppressDuring);
+    if (activity !== undefined) {
+      // Caused by the leasing core itself (deploy, cleaning, maintenance): annotated, fires nothing.
+      alert.inhibited = true;
+      alert.suppressedBy = activity;
+      s.open = alert;
+      this.dirty.add(alert);
+      this.suppressedAlerts.push(alert);
+      this.stats.suppressed++;
+      return;
+    }
+    s.open = alert;
+    this.dirty.add(alert);
+    this.allAlerts.push(alert);
+    this.stats.alerts++;
+    this.correlate(alert, s);
+    this.schedule(at + this.notifyDelay, s, 'notify', alert);
+  }
+
+  private resolve(s: GroupState, at: number): void {
+    const a = s.open;
+    if (a === undefined) return;
+    a.status = 'resolved';
+    a.endsAt = new Date(at).toISOString();
+    s.open = undefined;
+    this.dirty.add(a);
+    if (a.host !== undefined) this.firingByHost.get(a.host)?.delete(a);
+    if (!a.inhibited && this.sent.some((n) => n.alertId === a.id)) {
+      this.sent.push({ alertId: a.id, status: 'resolved', at: a.endsAt });
+    }
+  }
+
+  /**
+   * Root cause through the topology: an alert whose rule `explains` others adopts the firing
+   * alerts on the same node (or port) that started within `within` of it, in either order, and
+   * their notifications are inhibited (DESIGN §5, Vitrage's causal relationship).
+   */
+  private correlate(alert: Alert, s: GroupState): void {
+    const host = alert.host;
+    if (host === undefined) return;
+    let firing = this.firingByHost.get(host);
+    if (firing === undefined) {
+      firing = new Set();
+      this.firingByHost.set(host, firing);
+    }
+    const explains = (cause: Alert, causeRule: CompiledRule, effect: Alert): boolean => {
+      const ex = causeRule.explains;
+      if (ex === undefined || effect === cause || effect.parentId !== undefined || effect.rule === cause.rule)
+        return false;
+      if (ex.rules !== undefined && !ex.rules.includes(effect.rule)) return false;
+      if (ex.scope === 'port' && cause.labels.interface_name !== effect.labels.interface_name) return false;
+      if (ex.scope === 'component' && cause.labels.hw_id !== effect.labels.hw_id) return false;
+      return Math.abs(Date.parse(effect.startsAt) - Date.parse(cause.startsAt)) <= ex.withinMs;
+    };
+    const ruleOf = (a: Alert) => this.rules.find((r) => r.name === a.rule);
+    for (const other of firing) {
+      const otherRule = ruleOf(other);
+      if (otherRule !== undefined && explains(other, otherRule, alert)) {
+        this.adopt(other, alert);
+        break;
+      }
+    }
+    if (s.rule.explains !== undefined) {
+      for (const other of firing) if (explains(alert, s.rule, other)) this.adopt(alert, other);
+    }
+    firing.add(alert);
+  }
+
+  private adopt(parent: Alert, child: Alert): void {
+    child.parentId = parent.id;
+    child.inhibited = true;
+    child.suppressedBy = `explained by ${parent.rule} (${parent.id})`;
+    parent.children.push(child.id);
+    this.dirty.add(parent);
+    this.dirty.add(child);
+  }
+
+  private predict(
+    s: GroupState,
+    event: FaultEvent,
+    at: number,
+    eta: number,
+    confidence: number,
+    value: number,
+    threshold: number,
+    slopePerHour: number,
+  ): void {
+    const round = (x: number) => Math.round(x * 1000) / 1000;
+    const vars = {
+      value: round(value),
+      threshold,
+      eta: new Date(eta).toISOString(),
+      confidence: round(confidence),
+      slope: round(slopePerHour),
+    };
+    const p = s.prediction;
+    if (p !== undefined) {
+      p.eta = new Date(eta).toISOString();
+      p.confidence = round(confidence);
+      p.value = round(value);
+      p.slopePerHour = round(slopePerHour);
+      p.evidence = [...new Set([...p.evidence.slice(0, EVIDENCE_HEAD), ...s.evidenceTail])];
+      const annotations: Record<string, string> = {};
+      for (const [k, t] of Object.entries(s.rule.annotations))
+        annotations[k] = renderTemplate(t, event, vars);
+      p.annotations = annotations;
+      this.dirty.add(p);
+      return;
+    }
+    const iso = new Date(at).toISOString();
+    const prediction: Prediction = {
+      id: `${s.fingerprint}-${at.toString(36)}`,
+      fingerprint: s.fingerprint,
+      rule: s.rule.name,
+      kind: 'prediction',
+      severity: s.rule.severity,
+      labels: s.labels,
+      annotations: {},
+      predictedAt: iso,
+      eta: vars.eta,
+      confidence: vars.confidence,
+      value: vars.value,
+      threshold,
+      slopePerHour: vars.slope,
+      evidence: [...s.evidenceTail],
+    };
+    for (const [k, t] of Object.entries(s.rule.annotations))
+      prediction.annotations[k] = renderTemplate(t, event, vars);
+    if (s.host !== undefined) prediction.host = s.host;
+    const repair = this.partOf(s, event);
+    if (repair !== undefined) prediction.repair = repair;
+    prediction.impact = this.impactAt(s, at);
+    s.prediction = prediction;
+    this.dirty.add(prediction);
+    this.allPredictions.push(prediction);
+    this.stats.predictions++;
+  }
+}

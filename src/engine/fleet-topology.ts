@@ -1,0 +1,73 @@
+import type { FaultEvent } from '../model/event.js';
+import type { LeaseSpan, NodeView, PortView, Topology } from '../model/topology.js';
+
+/** Lease spans kept per node: a node has a handful of leases a month; older ones stop mattering. */
+const MAX_LEASES_PER_NODE = 64;
+
+/**
+ * A Topology folded from the leasing core's own `fleet.event`s as the engine reads them (src/sources/
+ * fleet): lease start/end per node and tenant, segments programmed on DPU ports. It is the live
+ * engine's view when no other Topology is given, and it follows event time, so a replay sees the
+ * same tenants at the same moments. Components (board labels, serials) are the leasing core's
+ * inventory and come only from a full Topology.
+ */
+export class FleetEventTopology implements Topology {
+  private readonly nodes = new Map<string, NodeView>();
+  private readonly leases = new Map<string, LeaseSpan[]>();
+  private readonly segments = new Map<number, string>();
+
+  observe(event: FaultEvent, at: number): void {
+    const f = event as unknown as Record<string, unknown>;
+    const node = event['host.name'];
+    const action = event['event.action'];
+    const tenant = event['cloud.account.id'];
+    const leaseId = f['labels.lease_id'];
+    if (node !== undefined && !this.nodes.has(node)) this.nodes.set(node, { id: node, components: [] });
+    if ((action === 'lease.start' || action === 'lease.create') && node !== undefined && typeof leaseId === 'string' && tenant !== undefined) {
+      const list = this.leases.get(node) ?? [];
+      if (!list.some((l) => l.leaseId === leaseId)) {
+        const start = typeof f['fleet.lease.start'] === 'string' ? Date.parse(f['fleet.lease.start'] as string) : at;
+        list.push({ leaseId, tenantId: tenant, nodeId: node, start: Number.isNaN(start) ? at : start });
+        if (list.length > MAX_LEASES_PER_NODE) list.shift();
+        this.leases.set(node, list);
+      }
+    } else if (action === 'lease.end' && node !== undefined && typeof leaseId === 'string') {
+      const lease = this.leases.get(node)?.find((l) => l.leaseId === leaseId);
+      if (lease !== undefined) lease.end = at;
+    } else if (action === 'segment.program' || action === 'segment.remove') {
+      const vni = event['network.vni'];
+      if (vni === undefined) return;
+      if (action === 'segment.program' && tenant !== undefined) this.segments.set(vni, tenant);
+      const port = event['interface.name'];
+      const view = node === undefined ? undefined : this.nodes.get(node);
+      if (view !== undefined && port !== undefined) {
+        view.dpu ??= { id: `${view.id}-dpu`, ports: [] };
+        let p: PortView | undefined = view.dpu.ports.find((x) => x.name === port);
+        if (p === undefined) {
+          p = { name: port, vnis: [] };
+          view.dpu.ports.push(p);
+        }
+        p.vnis = action === 'segment.program' ? [...new Set([...p.vnis, vni])] : p.vnis.filter((v) => v !== vni);
+      }
+    }
+  }
+
+  node(nodeId: string): NodeView | undefined {
+    return this.nodes.get(nodeId);
+  }
+
+  leaseAt(nodeId: string, at: number): LeaseSpan | undefined {
+    return this.leases.get(nodeId)?.find((l) => l.start <= at && (l.end === undefined || at < l.end));
+  }
+
+  leasesOfTenant(tenantId: string, from: number, to: number): LeaseSpan[] {
+    const out: LeaseSpan[] = [];
+    for (const list of this.leases.values())
+      for (const l of list) if (l.tenantId === tenantId && l.start < to && (l.end === undefined || l.end > from)) out.push(l);
+    return out;
+  }
+
+  tenantOfSegment(vni: number): string | undefined {
+    return this.segments.get(vni);
+  }
+}

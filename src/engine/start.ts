@@ -1,0 +1,32 @@
+import type { MessageBus } from '../bus/types.js';
+import type { Topology } from '../model/topology.js';
+import type { Logger } from '../shared/logger.js';
+import type { StateStore } from '../store/state/state-store.js';
+import { KyselyAlertRepository } from './alert-repository.js';
+import { EngineService } from './engine-service.js';
+import { loadRuleDir } from './rules/load.js';
+
+/** The shipped rules (`rules/` beside `src/` and `dist/`). */
+export const SHIPPED_RULES = new URL('../../rules', import.meta.url);
+
+/** Builds and starts the live engine of `serve`: shipped rules, alerts in the state store. */
+export async function startEngine(
+  bus: MessageBus,
+  state: StateStore,
+  logger: Logger,
+  topicPrefix: string,
+  topology?: Topology,
+): Promise<EngineService> {
+  const { fileURLToPath } = await import('node:url');
+  const service = new EngineService({
+    bus,
+    repo: new KyselyAlertRepository(state.db),
+    rules: loadRuleDir(fileURLToPath(SHIPPED_RULES)),
+    logger,
+    topic: `${topicPrefix}.events`,
+    group: `${topicPrefix}-engine`,
+    ...(topology === undefined ? {} : { topology }),
+  });
+  await service.start();
+  return service;
+}

@@ -1,0 +1,3 @@
+import { enrichmentSuite } from './enrichment.shared.js';
+
+enrichmentSuite('SQLite event store', async () => ({ overrides: {} }));
