@@ -30,6 +30,8 @@ export interface AppDeps {
   publisher: IngestPublisher;
   ingestGroup: string;
   maxBodyBytes: number;
+  /** Event loop lag past which requests get 503 (under-pressure); 0: never. Default 2000. */
+  maxEventLoopDelayMs?: number;
   authEnabled: boolean;
   metricsPublic: boolean;
   version: string;
@@ -103,7 +105,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   }));
-  await app.register(underPressure, { maxEventLoopDelay: 2000, exposeStatusRoute: false });
+  await app.register(underPressure, {
+    maxEventLoopDelay: deps.maxEventLoopDelayMs ?? 2000,
+    exposeStatusRoute: false,
+  });
 
   registerErrorHandling(app);
   registerAuth(app, deps.stateStore, deps.authEnabled);

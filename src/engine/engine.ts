@@ -3,8 +3,8 @@ import { labelsFingerprint } from '../model/alert.js';
 import type { FaultEvent } from '../model/event.js';
 import type { Topology } from '../model/topology.js';
 import { type Detector, EwmaDetector, RobustZDetector, SeasonalDetector } from './anomaly.js';
-import { MinHeap } from './heap.js';
 import { FleetEventTopology } from './fleet-topology.js';
+import { MinHeap } from './heap.js';
 import { FlowTracker } from './impact.js';
 import { ProvisioningWindows } from './provisioning.js';
 import { formatDuration, parseDuration } from './rules/duration.js';
@@ -272,8 +272,7 @@ export class Engine {
     if (dataset === 'fleet.event') {
       this.windows.observe(event, at);
       this.fleetTopology?.observe(event, at);
-    }
-    else if (dataset === 'dpu.flow') this.flows.observe(event, at);
+    } else if (dataset === 'dpu.flow') this.flows.observe(event, at);
     const rules = this.byDataset.get(dataset);
     if (rules !== undefined) for (const rule of rules) this.apply(rule, event, at);
     for (const rule of this.anyDataset) this.apply(rule, event, at);

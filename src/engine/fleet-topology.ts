@@ -23,10 +23,16 @@ export class FleetEventTopology implements Topology {
     const tenant = event['cloud.account.id'];
     const leaseId = f['labels.lease_id'];
     if (node !== undefined && !this.nodes.has(node)) this.nodes.set(node, { id: node, components: [] });
-    if ((action === 'lease.start' || action === 'lease.create') && node !== undefined && typeof leaseId === 'string' && tenant !== undefined) {
+    if (
+      (action === 'lease.start' || action === 'lease.create') &&
+      node !== undefined &&
+      typeof leaseId === 'string' &&
+      tenant !== undefined
+    ) {
       const list = this.leases.get(node) ?? [];
       if (!list.some((l) => l.leaseId === leaseId)) {
-        const start = typeof f['fleet.lease.start'] === 'string' ? Date.parse(f['fleet.lease.start'] as string) : at;
+        const start =
+          typeof f['fleet.lease.start'] === 'string' ? Date.parse(f['fleet.lease.start'] as string) : at;
         list.push({ leaseId, tenantId: tenant, nodeId: node, start: Number.isNaN(start) ? at : start });
         if (list.length > MAX_LEASES_PER_NODE) list.shift();
         this.leases.set(node, list);
@@ -47,7 +53,8 @@ export class FleetEventTopology implements Topology {
           p = { name: port, vnis: [] };
           view.dpu.ports.push(p);
         }
-        p.vnis = action === 'segment.program' ? [...new Set([...p.vnis, vni])] : p.vnis.filter((v) => v !== vni);
+        p.vnis =
+          action === 'segment.program' ? [...new Set([...p.vnis, vni])] : p.vnis.filter((v) => v !== vni);
       }
     }
   }
@@ -63,7 +70,8 @@ export class FleetEventTopology implements Topology {
   leasesOfTenant(tenantId: string, from: number, to: number): LeaseSpan[] {
     const out: LeaseSpan[] = [];
     for (const list of this.leases.values())
-      for (const l of list) if (l.tenantId === tenantId && l.start < to && (l.end === undefined || l.end > from)) out.push(l);
+      for (const l of list)
+        if (l.tenantId === tenantId && l.start < to && (l.end === undefined || l.end > from)) out.push(l);
     return out;
   }
 
