@@ -53,7 +53,10 @@ export async function createEventStore(
       ...(metrics !== undefined ? { metrics } : {}),
     });
   }
-  return new SqliteEventStore(join(config.dataDir, 'events.db'));
+  return new SqliteEventStore(
+    join(config.dataDir, 'events.db'),
+    config.eventsMaxBytes === undefined ? {} : { maxBytes: config.eventsMaxBytes },
+  );
 }
 
 /** `dataset=duration,…` (FAULTLINE_ES_RETENTION) as a map; a dataset Faultline does not have is an error. */

@@ -10,6 +10,8 @@ import { createFleetRuntime, type FleetRuntime } from './fleet/fleet-runtime.js'
 import { IngestPipeline } from './ingest/pipeline.js';
 import { IngestPublisher } from './ingest/publisher.js';
 import { telemetryTopics } from './ingest/topics.js';
+import { KyselyTemplateRepository } from './logmine/template-repository.js';
+import { TemplateTagger } from './logmine/template-tagger.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { VERSION } from './shared/version.js';
@@ -108,16 +110,21 @@ export async function createRuntime(
 
     let pipeline: IngestPipeline | undefined;
     if (options.ingest ?? true) {
+      // Templates and log anomalies are mined where every line passes once (src/logmine).
+      const tagger = new TemplateTagger(new KyselyTemplateRepository(stateStore.db));
+      await tagger.start();
+      closers.push(['log templates', () => tagger.save()]);
       pipeline = new IngestPipeline({
         bus,
         store: eventStore,
+        // Lessee and rack first (they do not depend on the text), then the log template of each line.
+        enrich: async (events) => tagger.enrich(await fleet.topology.enrich(events)),
         logger,
         metrics,
         group: config.ingestGroup,
         topics,
         topicPrefix: config.topicPrefix,
         batchSize: config.ingestBatchSize,
-        enrich: fleet.topology.enrich,
         eventsTopic: `${config.topicPrefix}.events`,
       });
       await pipeline.start();

@@ -8,6 +8,7 @@ import type { MessageBus } from '../bus/types.js';
 import { KyselyAlertRepository } from '../engine/alert-repository.js';
 import type { FleetRuntime } from '../fleet/fleet-runtime.js';
 import type { IngestPublisher } from '../ingest/publisher.js';
+import { KyselyTemplateRepository } from '../logmine/template-repository.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { StateStore } from '../store/state/state-store.js';
@@ -140,7 +141,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     group: deps.ingestGroup,
     maxBodyBytes: deps.maxBodyBytes,
   });
-  await app.register(logRoutes, { store: deps.eventStore });
+  await app.register(logRoutes, {
+    store: deps.eventStore,
+    templates: new KyselyTemplateRepository(deps.stateStore.db),
+  });
   await app.register(apiKeyRoutes, { state: deps.stateStore });
   if (deps.fleet !== undefined) await app.register(fleetRoutes, { fleet: deps.fleet });
   await app.register(alertRoutes, { repo: new KyselyAlertRepository(deps.stateStore.db) });

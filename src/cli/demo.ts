@@ -6,9 +6,10 @@ import { loadConfig } from '../config/load.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { createLogger } from '../shared/logger.js';
 import { BusSink } from '../sim/bus-sink.js';
+import { LeasingCoreFleetControl } from '../sim/leasing-core.js';
 import { runSimulation } from '../sim/runner.js';
 import { Simulator } from '../sim/simulator.js';
-import { truthJson } from '../sim/truth.js';
+import { type TruthRecord, truthJson } from '../sim/truth.js';
 
 export interface DemoOptions {
   seed: number;
@@ -178,13 +179,19 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
     address = await listen(runtime);
     const { key, shown } = adminKey(runtime);
     const start = Math.floor(Date.now() / 60_000) * 60_000;
+    // Tenants lease through the real leasing core, on this runtime's state store.
+    const control = new LeasingCoreFleetControl(runtime.stateStore, start, logger);
     const sim = new Simulator({
       seed: options.seed,
       start,
       nodes: options.nodes,
       horizon: 48 * 3_600_000,
       faults: { early: true },
+      fleet: control,
     });
+    const enrolled = Date.now();
+    await control.enroll(sim.fleet);
+    const enrollMs = Date.now() - enrolled;
     const adapters = `bus=${runtime.bus.kind} events=${runtime.eventStore.kind} state=${runtime.stateStore.kind}`;
     out.write(
       [
@@ -193,6 +200,7 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
         `  API:        ${address}   (docs ${address}/docs)   ${adapters}`,
         `  admin key:  ${shown}`,
         `  try:        curl -H "Authorization: Bearer ${key ?? '$KEY'}" ${address}/v1/alerts`,
+        `  fleet:      ${sim.fleet.nodes.length} nodes and ${sim.fleet.tenants.length} tenants enrolled in the leasing core in ${(enrollMs / 1000).toFixed(1)} s; simulated time starts now and runs ${options.speed}x ahead of the clock`,
         `  data:       ${dataDir}   (injected faults, the ground truth: ${truthFile})`,
         '  Ctrl-C stops.',
         '',
@@ -201,7 +209,8 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
     );
     const sink = new BusSink(runtime.bus, config.topicPrefix);
     const feed = new Feed(runtime, key, out);
-    let truthWritten = 0;
+    let truthSeen = 0;
+    let pendingTruth: TruthRecord[] = [];
     let lastPoll = 0;
     let lastStatus = 0;
     let polling: Promise<void> = Promise.resolve();
@@ -215,8 +224,12 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
         published += records.length;
       },
       onStep: (now) => {
-        for (; truthWritten < sim.truth.length; truthWritten++) {
-          appendFileSync(truthFile, `${truthJson(sim.truth[truthWritten]!)}\n`);
+        // A fault's line is final (the tenant it hit) once it has manifested.
+        for (; truthSeen < sim.truth.length; truthSeen++) pendingTruth.push(sim.truth[truthSeen]!);
+        const due = pendingTruth.filter((t) => t.manifestAt < now);
+        if (due.length > 0) {
+          appendFileSync(truthFile, due.map((t) => `${truthJson(t)}\n`).join(''));
+          pendingTruth = pendingTruth.filter((t) => t.manifestAt >= now);
         }
         const wall = Date.now();
         if (wall - lastPoll >= 2000) {

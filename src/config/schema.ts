@@ -80,6 +80,10 @@ export const ConfigSchema = Type.Object(
       default: 2000,
       description: 'Answer 503 while the event loop lags more than this (overload shedding); 0 turns it off',
     }),
+    // Embedded event store: live data above this goes oldest first (ages per dataset apply always).
+    eventsMaxBytes: Type.Optional(
+      Type.Integer({ minimum: 1024 * 1024, description: 'SQLite event store cap' }),
+    ),
     adminKey: Type.Optional(Type.String({ minLength: 24, description: 'Bootstrap admin API key' })),
     authEnabled: Type.Boolean({ default: true }),
     metricsPublic: Type.Boolean({ default: true, description: 'Serve /metrics without an API key' }),
@@ -114,6 +118,7 @@ export const ENV: Record<keyof Config, string> = {
   ingestBatchSize: 'FAULTLINE_INGEST_BATCH_SIZE',
   maxBodyBytes: 'FAULTLINE_MAX_BODY_BYTES',
   maxEventLoopDelayMs: 'FAULTLINE_MAX_EVENT_LOOP_DELAY_MS',
+  eventsMaxBytes: 'FAULTLINE_EVENTS_MAX_BYTES',
   adminKey: 'FAULTLINE_ADMIN_KEY',
   authEnabled: 'FAULTLINE_AUTH_ENABLED',
   metricsPublic: 'FAULTLINE_METRICS_PUBLIC',

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import type { StateDatabase } from '../store/state/schema.js';
 import type { TemplateRecord } from './miner.js';
 
 /**
@@ -6,46 +7,21 @@ import type { TemplateRecord } from './miner.js';
  * or memory in tests. The miner restores from `loadAll` at start and writes what changed with
  * `save`, so a restart keeps every template id.
  */
+export interface StoredTemplate extends TemplateRecord {
+  firstSeen: string;
+  lastSeen: string;
+}
+
 export interface TemplateRepository {
   loadAll(): Promise<TemplateRecord[]>;
+  /** Most frequent first; `contains` filters on the template text. */
+  list(options: { limit: number; contains?: string }): Promise<StoredTemplate[]>;
+  get(id: string): Promise<StoredTemplate | undefined>;
   save(records: readonly TemplateRecord[], at: string): Promise<void>;
 }
 
-export interface LogTemplateTable {
-  id: string;
-  template: string;
-  count: number;
-  first_seen: string;
-  last_seen: string;
-}
-
-export interface LogTemplateDatabase {
-  log_templates: LogTemplateTable;
-}
-
-/**
- * The state-store migration that creates `log_templates` (portable types, one list for both
- * dialects). Shaped as the migrations folder's `StateMigration`: `up(db, dialect)`.
- */
-export const logTemplatesMigration = {
-  async up(db: Kysely<unknown>): Promise<void> {
-    await db.schema
-      .createTable('log_templates')
-      .ifNotExists()
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('template', 'text', (c) => c.notNull())
-      .addColumn('count', 'bigint', (c) => c.notNull())
-      .addColumn('first_seen', 'text', (c) => c.notNull())
-      .addColumn('last_seen', 'text', (c) => c.notNull())
-      .execute();
-  },
-  async down(db: Kysely<unknown>): Promise<void> {
-    await db.schema.dropTable('log_templates').ifExists().execute();
-  },
-};
-
 export class KyselyTemplateRepository implements TemplateRepository {
-  constructor(private readonly db: Kysely<LogTemplateDatabase>) {}
+  constructor(private readonly db: Kysely<StateDatabase>) {}
 
   async loadAll(): Promise<TemplateRecord[]> {
     const rows = await this.db
@@ -54,6 +30,22 @@ export class KyselyTemplateRepository implements TemplateRepository {
       .orderBy('last_seen', 'desc')
       .execute();
     return rows.map((r) => ({ id: r.id, template: r.template, count: Number(r.count) }));
+  }
+
+  async list(options: { limit: number; contains?: string }): Promise<StoredTemplate[]> {
+    let q = this.db.selectFrom('log_templates').selectAll();
+    if (options.contains !== undefined && options.contains !== '') {
+      // `%` and `_` are escaped: they are common in templates and meant literally here.
+      const pattern = `%${options.contains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where(sql<boolean>`template like ${pattern} escape '\\'`);
+    }
+    const rows = await q.orderBy('count', 'desc').orderBy('id').limit(options.limit).execute();
+    return rows.map(stored);
+  }
+
+  async get(id: string): Promise<StoredTemplate | undefined> {
+    const row = await this.db.selectFrom('log_templates').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : stored(row);
   }
 
   async save(records: readonly TemplateRecord[], at: string): Promise<void> {
@@ -81,14 +73,38 @@ export class KyselyTemplateRepository implements TemplateRepository {
   }
 }
 
-export class MemoryTemplateRepository implements TemplateRepository {
-  readonly rows = new Map<string, TemplateRecord>();
+function stored(r: { id: string; template: string; count: number; first_seen: string; last_seen: string }) {
+  return {
+    id: r.id,
+    template: r.template,
+    count: Number(r.count),
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+  };
+}
 
-  async loadAll(): Promise<TemplateRecord[]> {
-    return [...this.rows.values()].map((r) => ({ ...r }));
+export class MemoryTemplateRepository implements TemplateRepository {
+  readonly rows = new Map<string, StoredTemplate>();
+
+  async list(options: { limit: number; contains?: string }): Promise<StoredTemplate[]> {
+    return [...this.rows.values()]
+      .filter((r) => options.contains === undefined || r.template.includes(options.contains))
+      .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id))
+      .slice(0, options.limit);
   }
 
-  async save(records: readonly TemplateRecord[], _at?: string): Promise<void> {
-    for (const r of records) this.rows.set(r.id, { ...r });
+  async get(id: string): Promise<StoredTemplate | undefined> {
+    return this.rows.get(id);
+  }
+
+  async loadAll(): Promise<TemplateRecord[]> {
+    return [...this.rows.values()].map((r) => ({ id: r.id, template: r.template, count: r.count }));
+  }
+
+  async save(records: readonly TemplateRecord[], at = new Date().toISOString()): Promise<void> {
+    for (const r of records) {
+      const firstSeen = this.rows.get(r.id)?.firstSeen ?? at;
+      this.rows.set(r.id, { ...r, firstSeen, lastSeen: at });
+    }
   }
 }

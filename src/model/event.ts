@@ -116,6 +116,8 @@ export interface FaultEvent {
   'log.level'?: string;
   'log.logger'?: string;
   'log.file.path'?: string;
+  /** Template the message belongs to (src/logmine), stable as the template generalizes. */
+  'log.template.id'?: string;
   'process.pid'?: number;
   'process.name'?: string;
   'cloud.provider'?: string;

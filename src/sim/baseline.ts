@@ -20,7 +20,7 @@ import { emitSyslog, periodic } from './world.js';
 
 /*
  * The telemetry a healthy fleet sends all the time, at the rates its agents would: DPU port counters
- * every 30 s, flow records every minute, nova-compute's periodic tasks and instance churn, the API
+ * every minute, flow records every minute, nova-compute's periodic tasks and instance churn, the API
  * servers' request logs, SMART polls every 30 minutes, and the background noise of real hosts (benign
  * daemon lines, a stray corrected ECC error now and then). Faults add to this; they never replace it.
  */
@@ -52,7 +52,8 @@ function trafficBps(state: NodeState, port: string, at: number, lineRate: number
 
 export class PortCounterProcess implements SimProcess {
   readonly name = 'dpu-metrics';
-  private readonly period = 30 * SECOND;
+  // Prometheus's default scrape interval: what an operator scraping DPU exporters gets out of the box.
+  private readonly period = MINUTE;
   private readonly phase: Map<string, number>;
   private readonly last = new Map<string, number>();
 

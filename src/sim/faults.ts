@@ -67,7 +67,7 @@ function lasting(random: Random, kind: FaultKind): number {
 
 /** Offsets of the demo's first faults (manifest times after the start), chosen so something shows at once. */
 const EARLY: Record<FaultKind, number> = {
-  'psu-failure': 12 * MINUTE,
+  'psu-failure': 50 * MINUTE,
   'noisy-tenant': 5 * MINUTE,
   'build-failure-burst': 8 * MINUTE,
   'link-flap': 25 * MINUTE,
@@ -116,6 +116,9 @@ interface Active {
   count: number;
   next: number;
   done: boolean;
+  record: TruthRecord;
+  /** Whether the tenant at manifest time has been filled in. */
+  settled: boolean;
 }
 
 const PSU_ORIGIN = (id: string) => `/redfish/v1/Chassis/1/PowerSubsystem/PowerSupplies/${id}`;
@@ -146,8 +149,19 @@ export class FaultProcess implements SimProcess {
       const started = this.begin(world, plan, from);
       if (started !== undefined) this.active.push(started);
     }
-    for (const a of this.active) if (!a.done) this.advance(world, a, from, to);
-    for (let i = this.active.length - 1; i >= 0; i--) if (this.active[i]!.done) this.active.splice(i, 1);
+    for (const a of this.active) {
+      // The tenant hurt is whoever holds the node when the failure manifests, not when its signs begin.
+      if (!a.settled && a.plan.manifestAt < to) {
+        a.settled = true;
+        const lease = a.state.lease;
+        if (lease !== undefined && lease.start <= a.plan.manifestAt && lease.end > a.plan.manifestAt)
+          a.record.tenant = lease.tenant.id;
+        else delete a.record.tenant;
+      }
+      if (!a.done) this.advance(world, a, from, to);
+    }
+    for (let i = this.active.length - 1; i >= 0; i--)
+      if (this.active[i]!.done && this.active[i]!.settled) this.active.splice(i, 1);
   }
 
   private begin(world: SimWorld, plan: FaultPlan, from: number): Active | undefined {
@@ -207,7 +221,7 @@ export class FaultProcess implements SimProcess {
     if (plan.duration > 0) record.end = Math.floor(plan.manifestAt + plan.duration);
     if (tenantAt !== undefined) record.tenant = tenantAt;
     this.truth(record);
-    return { plan, state, component, start, count: 0, next: start, done: false };
+    return { plan, state, component, start, count: 0, next: start, done: false, record, settled: false };
   }
 
   private advance(world: SimWorld, a: Active, from: number, to: number): void {
@@ -268,7 +282,7 @@ export class FaultProcess implements SimProcess {
             args: [m[1]!, m[2]!, m[3]!, String(this.random.int(0, 65535))],
             message: `Memory ECC correctable error. Socket=${m[1]} Channel=${m[2]} DIMM=${m[3]} Row=${this.random.int(0, 65535)}.`,
             severity: 'Warning',
-            origin: `/redfish/v1/Systems/system/Memory/dimm${dimm.id}`,
+            origin: `/redfish/v1/Systems/system/Memory/${dimm.id}`,
           });
         }
         if (a.count === 1000)
@@ -302,23 +316,33 @@ export class FaultProcess implements SimProcess {
         args: [m[1]!, m[2]!, m[3]!, String(this.random.int(0, 65535))],
         message: `Memory ECC uncorrectable error. Socket=${m[1]} Channel=${m[2]} DIMM=${m[3]} Row=${this.random.int(0, 65535)}.`,
         severity: 'Critical',
-        origin: `/redfish/v1/Systems/system/Memory/dimm${dimm.id}`,
+        origin: `/redfish/v1/Systems/system/Memory/${dimm.id}`,
       });
     }
     if (to > plan.manifestAt) a.done = true;
   }
 
-  /** Predictive failure first (the PSU's own PMBus warning), then failure and lost redundancy. */
+  /**
+   * The PSU's own PMBus warnings first: "predictive failure" asserted and cleared again, more and more
+   * often (every 30 minutes at first, every few minutes at the end) as it degrades, each also a Redfish
+   * event; then the failure and the lost redundancy.
+   */
   private psu(world: SimWorld, a: Active, from: number, to: number): void {
     const { state, plan } = a;
     const psu = a.component!;
-    if (a.count === 0 && a.start < to) {
-      a.count = 1;
-      const t = Math.max(from, a.start);
+    const begin = plan.manifestAt - plan.lead;
+    while (a.next < to && a.next < plan.manifestAt) {
+      const t = Math.floor(a.next);
       emitSel(world, state, {
         time: t,
         sensor: `Power Supply ${psu.id} Status`,
         event: 'Predictive failure',
+      });
+      emitSel(world, state, {
+        time: t + this.random.int(20, 90) * SECOND,
+        sensor: `Power Supply ${psu.id} Status`,
+        event: 'Predictive failure',
+        asserted: false,
       });
       this.redfish(world, state, {
         time: t,
@@ -328,6 +352,8 @@ export class FaultProcess implements SimProcess {
         severity: 'Warning',
         origin: PSU_ORIGIN(psu.id),
       });
+      const progress = Math.min(1, Math.max(0, (t - begin) / plan.lead));
+      a.next = t + this.random.exponential((30 - 27 * progress) * MINUTE);
     }
     if (plan.manifestAt >= from && plan.manifestAt < to) {
       const t = plan.manifestAt;
@@ -401,7 +427,10 @@ export class FaultProcess implements SimProcess {
     }
   }
 
-  /** Instance builds on the node fail (libvirt cannot start guests) and the scheduler runs out of hosts. */
+  /**
+   * Instance builds on the node fail (libvirt cannot start guests): nova-compute's errors and the
+   * `instance.create.error` notification, one failed build every 30–90 s while the burst lasts.
+   */
   private buildFailures(world: SimWorld, a: Active, _from: number, to: number): void {
     const { state, plan } = a;
     const end = plan.manifestAt + plan.duration;
@@ -440,18 +469,6 @@ export class FaultProcess implements SimProcess {
           { uuid, project: tenant.projectId, user: tenant.userId, state: 'error' },
           { exception: 'BuildAbortException', message: `Build of instance ${uuid} aborted: internal error` },
         ),
-      });
-      emitNova(world, 'ctl-1', 4172, {
-        time: t + 3200,
-        template: TEMPLATES.noValidHost,
-        values: [],
-        context: requestContext(`req-${this.random.uuid()}`, tenant.userId, tenant.projectId),
-      });
-      emitNova(world, 'ctl-1', 4172, {
-        time: t + 3250,
-        template: TEMPLATES.setErrorState,
-        values: [uuid],
-        context: requestContext(`req-${this.random.uuid()}`, tenant.userId, tenant.projectId),
       });
       a.count++;
       a.next = t + this.random.between(30 * SECOND, 90 * SECOND);

@@ -4,7 +4,7 @@ import type { SimNode, SimTenant } from './fleet.js';
 import { type IronicNodeSnapshot, ironicNotification } from './formats/openstack.js';
 import type { Random } from './random.js';
 import type { TruthRecord } from './truth.js';
-import type { NodeState, SimLease, SimProcess, SimWorld } from './types.js';
+import type { NodeState, SimLease, SimProcess, SimRecord, SimWorld } from './types.js';
 import { emitSel } from './world.js';
 
 const SECOND = 1000;
@@ -27,6 +27,10 @@ export interface FleetControl {
    * ironic notifications for it, as an existing Ironic would. */
   readonly emitsFleetEvents: boolean;
   apply(action: FleetAction): Promise<void>;
+  /** Lets the fleet side's own time reach `at` (its provisioning steps run), after a step's actions. */
+  until?(at: number): Promise<void>;
+  /** Records the fleet side produced itself (its fleet events), taken once. */
+  drain?(): SimRecord[];
 }
 
 export interface LeaseSpanRecord {
@@ -82,6 +86,8 @@ interface Pending {
 export class LeaseProcess implements SimProcess {
   readonly name = 'leases';
   readonly actions: FleetAction[] = [];
+  /** Every lease the tenants took, in creation order (the simulator's own "who leased X at T"). */
+  readonly history: LeaseSpanRecord[] = [];
   private seq = 0;
   private readonly pending: Pending[] = [];
   private initialized = false;
@@ -112,8 +118,10 @@ export class LeaseProcess implements SimProcess {
   }
 
   private lease(tenant: SimTenant, node: SimNode, start: number, end: number): SimLease {
+    const id = `lease-${String(++this.seq).padStart(5, '0')}`;
+    this.history.push({ leaseId: id, tenantId: tenant.id, nodeId: node.id, start, end });
     return {
-      id: `lease-${String(++this.seq).padStart(5, '0')}`,
+      id,
       tenant,
       node,
       start,

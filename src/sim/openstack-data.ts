@@ -8,7 +8,7 @@ import type { Random } from './random.js';
  * level each one is written with, the order and spacing of an instance's lifecycle, the periods of
  * the periodic tasks and five-number summaries of the numeric values — statistics, not records.
  * The error templates of a failed build are not in that normal-run sample; they are nova's
- * (nova/compute/manager.py, nova/conductor/manager.py, nova/scheduler/utils.py).
+ * (nova/compute/manager.py).
  */
 
 export interface LogTemplate {
@@ -17,7 +17,7 @@ export interface LogTemplate {
   template: string;
   logger: string;
   level: 'INFO' | 'WARNING' | 'ERROR';
-  service: 'nova-compute' | 'nova-api' | 'nova-scheduler' | 'nova-conductor';
+  service: 'nova-compute' | 'nova-api' | 'nova-scheduler';
 }
 
 const compute = (id: string, logger: string, template: string, level: LogTemplate['level'] = 'INFO') =>
@@ -135,7 +135,7 @@ export const TEMPLATES = {
     level: 'INFO',
     service: 'nova-scheduler',
   },
-  // A failed build (not in the normal-run sample): nova/compute/manager.py and nova/scheduler/utils.py.
+  // A failed build (not in the normal-run sample): nova/compute/manager.py.
   spawnFailed: compute('X1', 'nova.compute.manager', '[instance: <*>] Instance failed to spawn', 'ERROR'),
   buildFailed: compute(
     'X2',
@@ -143,21 +143,6 @@ export const TEMPLATES = {
     '[instance: <*>] Build of instance <*> aborted: <*>',
     'ERROR',
   ),
-  noValidHost: {
-    id: 'X3',
-    template:
-      'Failed to compute_task_build_instances: No valid host was found. There are not enough hosts available.',
-    logger: 'nova.scheduler.utils',
-    level: 'WARNING',
-    service: 'nova-conductor',
-  },
-  setErrorState: {
-    id: 'X4',
-    template: '[instance: <*>] Setting instance to ERROR state.',
-    logger: 'nova.scheduler.utils',
-    level: 'WARNING',
-    service: 'nova-conductor',
-  },
 } satisfies Record<string, LogTemplate>;
 
 /** Fills the `<*>` slots of a template in order. */

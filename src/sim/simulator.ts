@@ -9,6 +9,7 @@ import { type FaultPlan, type FaultPlanOptions, FaultProcess, planFaults } from 
 import { buildFleet, type SimFleet } from './fleet.js';
 import { type FleetAction, type FleetControl, InMemoryFleetControl, LeaseProcess } from './leases.js';
 import { Random } from './random.js';
+import { SimTopology } from './topology.js';
 import type { TruthRecord } from './truth.js';
 import type { SimProcess, SimRecord, SimWorld } from './types.js';
 import { createWorld } from './world.js';
@@ -96,6 +97,14 @@ export class Simulator {
     return this.current;
   }
 
+  /**
+   * The Topology port over this run's fleet and the leases taken so far: what the engine would read
+   * from the leasing core, for tests and offline analysis of simulated data.
+   */
+  topology(): SimTopology {
+    return new SimTopology(this.fleet, this.leases.history);
+  }
+
   /** Fleet actions taken since the last call (lease starts and ends), in order. */
   takeActions(): FleetAction[] {
     return this.leases.actions.splice(0);
@@ -123,6 +132,10 @@ export class Simulator {
   async advanceAndApply(to: number): Promise<SimRecord[]> {
     const records = this.advance(to);
     for (const action of this.takeActions()) await this.control.apply(action);
-    return records;
+    await this.control.until?.(to);
+    const own = this.control.drain?.() ?? [];
+    if (own.length === 0) return records;
+    for (const r of own) (r.time < to ? records : this.buffer).push(r);
+    return records.sort((a, b) => a.time - b.time);
   }
 }

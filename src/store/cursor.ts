@@ -14,11 +14,3 @@ export function decodeCursor(cursor: string): unknown[] {
   }
   throw new FaultlineError('FAULTLINE_BAD_CURSOR', 'cursor is not one this server issued');
 }
-
-/** Full-text input → words. Both stores match all words; neither exposes its query syntax to users. */
-export function textTerms(text: string): string[] {
-  return text
-    .split(/[^\p{L}\p{N}_]+/u)
-    .filter((w) => w.length > 0)
-    .slice(0, 32);
-}

@@ -27,6 +27,10 @@ export interface EventQuery {
   service?: string[];
   /** Matches `log.level` case-insensitively (WARNING, warning). */
   level?: string[];
+  /** Also (or only, without `level`) records that have no `log.level`. */
+  levelMissing?: boolean;
+  /** Records at least this severe: `event.severity` <= this (syslog 0 emergency … 7 debug). */
+  maxSeverity?: number;
   tenant?: string[];
   /** Exact-match filters on any other stored field, e.g. `{ 'hw.type': ['memory'] }`. */
   terms?: Record<string, string[]>;
@@ -70,6 +74,13 @@ export const AGGREGATABLE_FIELDS = [
   'event.code',
   'cloud.account.id',
   'cloud.project.id',
+  'log.template.id',
+  'log.logger',
+  'hw.id',
+  'process.name',
+  'labels.request_id',
+  'cloud.instance.id',
+  'user.id',
 ] as const;
 export type AggregatableField = (typeof AGGREGATABLE_FIELDS)[number];
 

@@ -1,25 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { topicFor } from '../../src/bus/types.js';
-import type { Runtime } from '../../src/runtime.js';
 import { BusSink } from '../../src/sim/bus-sink.js';
+import { drained } from '../../src/sim/evaluate.js';
 import { runSimulation } from '../../src/sim/runner.js';
 import { Simulator } from '../../src/sim/simulator.js';
-import { getSource, listSources } from '../../src/sources/registry.js';
+import { getSource } from '../../src/sources/registry.js';
 import { startRuntime } from '../helpers/runtime.js';
-
-/** Waits until the ingest group has consumed everything on the bus (read from the bus, not the API:
- * the API sheds load with 503 while the event loop is busy, which a loaded test machine hits). */
-async function drained(runtime: Runtime, timeoutMs = 120_000): Promise<void> {
-  const topics = [...new Set(listSources().map((s) => topicFor(s.dataset, runtime.config.topicPrefix)))];
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const lags = await runtime.bus.lag(runtime.config.ingestGroup, topics);
-    if (lags.every((l) => l.lag === 0)) return;
-    if (Date.now() > deadline) throw new Error(`ingest lag after ${timeoutMs} ms: ${JSON.stringify(lags)}`);
-    await sleep(100);
-  }
-}
 
 // Generated data: the simulator, end to end through the real embedded bus, pipeline and event store.
 const START = Date.parse('2026-12-07T00:00:00Z');

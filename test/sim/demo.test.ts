@@ -27,7 +27,7 @@ describe('faultline demo', () => {
       speed: Number.POSITIVE_INFINITY,
       port: '0',
       dataDir,
-      duration: 45 * 60_000,
+      duration: 60 * 60_000,
       out,
     });
     const printed = text();
@@ -37,9 +37,9 @@ describe('faultline demo', () => {
     expect(result.published).toBeGreaterThan(1000);
     expect(existsSync(result.truthFile)).toBe(true);
     const truth = readFileSync(result.truthFile, 'utf8').trim().split('\n').map(parseTruth);
-    // The demo front-loads its faults: within 45 simulated minutes the quick ones have manifested.
+    // The demo front-loads its faults: within an hour of simulated time the quick ones have manifested.
     const manifested = new Set(
-      truth.filter((t) => t.manifestAt < Date.now() + 45 * 60_000 && t.expect.alert).map((t) => t.kind),
+      truth.filter((t) => t.manifestAt < Date.now() + 60 * 60_000 && t.expect.alert).map((t) => t.kind),
     );
     for (const kind of ['noisy-tenant', 'build-failure-burst', 'psu-failure', 'link-flap', 'power-loss'])
       expect(manifested).toContain(kind);

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import type { TemplateRepository } from '../../logmine/template-repository.js';
 import { DATASETS, type Dataset } from '../../model/event.js';
 import { FaultlineError } from '../../shared/errors.js';
 import {
@@ -10,56 +11,17 @@ import {
   type EventStore,
 } from '../../store/types.js';
 import { READ_ROLES } from '../auth.js';
-
-const csv = (v: string | undefined): string[] | undefined =>
-  v === undefined
-    ? undefined
-    : v
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
-
-const Filters = {
-  from: Type.Optional(Type.String({ format: 'date-time', description: 'Inclusive start (ISO 8601)' })),
-  to: Type.Optional(Type.String({ format: 'date-time', description: 'Exclusive end (ISO 8601)' })),
-  host: Type.Optional(Type.String({ description: 'Comma-separated host names' })),
-  service: Type.Optional(Type.String({ description: 'Comma-separated service names (nova-compute)' })),
-  level: Type.Optional(Type.String({ description: 'Comma-separated log levels (WARNING,ERROR)' })),
-  dataset: Type.Optional(Type.String({ description: `Comma-separated datasets: ${DATASETS.join(', ')}` })),
-  q: Type.Optional(Type.String({ maxLength: 512, description: 'Full-text words, all must match' })),
-};
-
-type FilterQuery = { [K in keyof typeof Filters]?: string };
-
-function filters(request: FastifyRequest, query: FilterQuery): Omit<EventQuery, 'size' | 'cursor' | 'order'> {
-  const out: Omit<EventQuery, 'size' | 'cursor' | 'order'> = {};
-  if (query.from !== undefined) out.from = query.from;
-  if (query.to !== undefined) out.to = query.to;
-  if (out.from !== undefined && out.to !== undefined && Date.parse(out.from) >= Date.parse(out.to)) {
-    throw new FaultlineError('FAULTLINE_VALIDATION', '`from` must be before `to`');
-  }
-  const datasets = csv(query.dataset);
-  if (datasets !== undefined) {
-    const bad = datasets.filter((d) => !(DATASETS as readonly string[]).includes(d));
-    if (bad.length > 0) throw new FaultlineError('FAULTLINE_VALIDATION', `unknown dataset ${bad.join(', ')}`);
-    out.dataset = datasets as Dataset[];
-  }
-  const host = csv(query.host);
-  if (host !== undefined) out.host = host;
-  const service = csv(query.service);
-  if (service !== undefined) out.service = service;
-  const level = csv(query.level);
-  if (level !== undefined) out.level = level;
-  if (query.q !== undefined) out.text = query.q;
-  // A tenant-scoped key sees only events enriched with its own tenant.
-  const tenant = request.principal?.tenantId;
-  if (tenant !== null && tenant !== undefined) out.tenant = [tenant];
-  return out;
-}
+import { autoInterval, logAnalysisRoutes } from './log-analysis.js';
+import { Filters, filters } from './log-filters.js';
 
 const EventDoc = Type.Object({}, { additionalProperties: true });
 
-export const logRoutes: FastifyPluginAsyncTypebox<{ store: EventStore }> = async (app, { store }) => {
+export const logRoutes: FastifyPluginAsyncTypebox<{
+  store: EventStore;
+  templates?: TemplateRepository;
+}> = async (app, { store, templates }) => {
+  if (templates !== undefined) await app.register(logAnalysisRoutes, { store, templates });
+
   app.get(
     '/v1/logs/search',
     {
@@ -72,6 +34,10 @@ export const logRoutes: FastifyPluginAsyncTypebox<{ store: EventStore }> = async
           size: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
           cursor: Type.Optional(Type.String({ maxLength: 512 })),
           order: Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc' }),
+          histogram: Type.Boolean({
+            default: false,
+            description: 'Also count the matches over time, with an interval chosen from the range',
+          }),
         }),
         response: {
           200: Type.Object({
@@ -79,6 +45,8 @@ export const logRoutes: FastifyPluginAsyncTypebox<{ store: EventStore }> = async
             totalIsExact: Type.Boolean(),
             events: Type.Array(EventDoc),
             nextCursor: Type.Optional(Type.String()),
+            interval: Type.Optional(Type.String()),
+            histogram: Type.Optional(Type.Array(Type.Object({ key: Type.String(), count: Type.Integer() }))),
           }),
         },
       },
@@ -87,7 +55,14 @@ export const logRoutes: FastifyPluginAsyncTypebox<{ store: EventStore }> = async
       const q = request.query;
       const query: EventQuery = { ...filters(request, q), size: q.size, order: q.order };
       if (q.cursor !== undefined) query.cursor = q.cursor;
-      return store.search(query);
+      if (!q.histogram) return store.search(query);
+      const { size: _size, cursor: _cursor, order: _order, ...range } = query;
+      const interval = autoInterval(range.from, range.to);
+      const [page, histogram] = await Promise.all([
+        store.search(query),
+        store.aggregate({ ...range, interval, limit: 1000 }),
+      ]);
+      return { ...page, interval, histogram };
     },
   );
 
@@ -114,7 +89,9 @@ export const logRoutes: FastifyPluginAsyncTypebox<{ store: EventStore }> = async
     async (request) => {
       const q = request.query;
       if (q.groupBy !== undefined && q.interval !== undefined) {
-        throw new FaultlineError('FAULTLINE_VALIDATION', 'give either groupBy or interval, not both');
+        throw new FaultlineError('FAULTLINE_VALIDATION', 'give either groupBy or interval, not both', {
+          parameter: 'interval',
+        });
       }
       const buckets = await store.aggregate({
         ...filters(request, q),

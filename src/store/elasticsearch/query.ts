@@ -1,5 +1,5 @@
 import { FaultlineError } from '../../shared/errors.js';
-import { textTerms } from '../cursor.js';
+import { ID_FIELDS, parseTextQuery, type TextQuery } from '../text-query.js';
 import type { AggregateQuery, EventQuery } from '../types.js';
 
 /** The query layer: the port's filters as one `bool.filter`, so nothing is scored and all of it caches. */
@@ -19,6 +19,25 @@ export function filterField(field: string): string {
   return field === 'log.level' ? 'log.level.ci' : checkField(field);
 }
 
+/** The `q` language (text-query.ts) as a bool query: phrases on the message, terms on the id fields. */
+function textClause(q: TextQuery): Record<string, unknown> {
+  switch (q.kind) {
+    case 'phrase':
+      return { match_phrase: { message: q.words.join(' ') } };
+    case 'term': {
+      const should: unknown[] = ID_FIELDS.map((f) => ({ term: { [f]: q.text } }));
+      if (q.words.length > 0) should.push({ match_phrase: { message: q.words.join(' ') } });
+      return { bool: { should, minimum_should_match: 1 } };
+    }
+    case 'not':
+      return { bool: { must_not: [textClause(q.item)] } };
+    case 'and':
+      return { bool: { filter: q.items.map(textClause) } };
+    default:
+      return { bool: { should: q.items.map(textClause), minimum_should_match: 1 } };
+  }
+}
+
 export function buildFilter(q: Omit<EventQuery, 'size' | 'cursor' | 'order'>): Record<string, unknown> {
   const filter: unknown[] = [];
   if (q.from !== undefined || q.to !== undefined) {
@@ -34,19 +53,26 @@ export function buildFilter(q: Omit<EventQuery, 'size' | 'cursor' | 'order'>): R
   terms('event.dataset', q.dataset);
   terms('host.name', q.host);
   terms('service.name', q.service);
-  terms('log.level.ci', q.level, true);
+  if (q.levelMissing === true) {
+    const missing = { bool: { must_not: [{ exists: { field: 'log.level' } }] } };
+    filter.push(
+      q.level === undefined || q.level.length === 0
+        ? missing
+        : {
+            bool: {
+              should: [missing, { terms: { 'log.level.ci': q.level.map((v) => v.toLowerCase()) } }],
+              minimum_should_match: 1,
+            },
+          },
+    );
+  } else terms('log.level.ci', q.level, true);
+  if (q.maxSeverity !== undefined) filter.push({ range: { 'event.severity': { lte: q.maxSeverity } } });
   terms('cloud.account.id', q.tenant);
   for (const [field, values] of Object.entries(q.terms ?? {})) {
     terms(filterField(field), values, field === 'log.level');
   }
-  if (q.text !== undefined && q.text.trim() !== '') {
-    const words = textTerms(q.text);
-    filter.push(
-      words.length === 0
-        ? { match_none: {} }
-        : { match: { message: { query: words.join(' '), operator: 'and' } } },
-    );
-  }
+  const text = q.text === undefined ? undefined : parseTextQuery(q.text);
+  if (text !== undefined) filter.push(textClause(text));
   return filter.length === 0 ? { match_all: {} } : { bool: { filter } };
 }
 

@@ -1,11 +1,14 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import type { DocumentBatch } from '../../model/document-batch.js';
-import type { FaultEvent } from '../../model/event.js';
+import { DATASETS, type Dataset, type FaultEvent } from '../../model/event.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { HealthStatus } from '../../shared/health.js';
 import { openDatabase } from '../../shared/sqlite.js';
-import { decodeCursor, encodeCursor, textTerms } from '../cursor.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { parseDuration } from '../elasticsearch/retention.js';
+import { DEFAULT_RETENTION } from '../elasticsearch/templates.js';
+import { ID_FIELDS, parseTextQuery, type TextQuery } from '../text-query.js';
 import type {
   AggregateQuery,
   CountBucket,
@@ -32,7 +35,21 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts, seq);
 CREATE INDEX IF NOT EXISTS events_dataset_ts ON events (dataset, ts);
 CREATE INDEX IF NOT EXISTS events_host_ts ON events (host, ts);
+CREATE INDEX IF NOT EXISTS events_level_ts ON events (level, ts);
 CREATE INDEX IF NOT EXISTS events_tenant_ts ON events (tenant, ts);
+CREATE INDEX IF NOT EXISTS events_request_id ON events (json_extract(doc, '$."labels.request_id"'))
+  WHERE json_extract(doc, '$."labels.request_id"') IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_instance_id ON events (json_extract(doc, '$."cloud.instance.id"'))
+  WHERE json_extract(doc, '$."cloud.instance.id"') IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_hw_id ON events (json_extract(doc, '$."hw.id"'))
+  WHERE json_extract(doc, '$."hw.id"') IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_logger ON events (json_extract(doc, '$."log.logger"'))
+  WHERE json_extract(doc, '$."log.logger"') IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_fault_class ON events (json_extract(doc, '$."hw.fault.class"'))
+  WHERE json_extract(doc, '$."hw.fault.class"') IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_template_id ON events (json_extract(doc, '$."log.template.id"'))
+  WHERE json_extract(doc, '$."log.template.id"') IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_severity ON events (json_extract(doc, '$."event.severity"'), ts);
 CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5 (
   message, content = 'events', content_rowid = 'seq', tokenize = 'unicode61'
 );
@@ -64,6 +81,35 @@ function fieldExpr(field: string): string {
   return `json_extract(doc, '$."${field}"')`;
 }
 
+const ftsPhrase = (words: readonly string[]) => `"${words.join(' ').replaceAll('"', '""')}"`;
+const FTS = 'seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)';
+
+/** The `q` language (text-query.ts) as SQL: FTS5 phrases for the message, indexed equality for ids. */
+function textSql(q: TextQuery, params: unknown[]): string {
+  switch (q.kind) {
+    case 'phrase':
+      params.push(ftsPhrase(q.words));
+      return FTS;
+    case 'term': {
+      const alternatives: string[] = [];
+      if (q.words.length > 0) {
+        alternatives.push(FTS);
+        params.push(ftsPhrase(q.words));
+      }
+      for (const field of ID_FIELDS) {
+        alternatives.push(`${fieldExpr(field)} = ?`);
+        params.push(q.text);
+      }
+      return `(${alternatives.join(' OR ')})`;
+    }
+    case 'not':
+      // An id comparison with a missing field is NULL, and NOT NULL would drop the row.
+      return `NOT ifnull(${textSql(q.item, params)}, 0)`;
+    default:
+      return `(${q.items.map((i) => textSql(i, params)).join(q.kind === 'and' ? ' AND ' : ' OR ')})`;
+  }
+}
+
 interface Where {
   sql: string;
   params: unknown[];
@@ -88,19 +134,43 @@ function buildWhere(q: Omit<EventQuery, 'size' | 'cursor' | 'order'>): Where {
   inList('dataset', q.dataset);
   inList('host', q.host);
   inList('service', q.service);
-  inList('level', q.level, true);
+  if (q.levelMissing === true) {
+    const named = q.level ?? [];
+    clauses.push(
+      named.length === 0
+        ? 'level IS NULL'
+        : `(level IS NULL OR level IN (${named.map(() => '?').join(',')}))`,
+    );
+    for (const v of named) params.push(v.toUpperCase());
+  } else inList('level', q.level, true);
+  if (q.maxSeverity !== undefined) {
+    clauses.push(`${fieldExpr('event.severity')} <= ?`);
+    params.push(q.maxSeverity);
+  }
   inList('tenant', q.tenant);
   for (const [field, values] of Object.entries(q.terms ?? {})) inList(fieldExpr(field), values);
-  if (q.text !== undefined && q.text.trim() !== '') {
-    const terms = textTerms(q.text);
-    if (terms.length === 0) clauses.push('0');
-    else {
-      clauses.push('seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)');
-      params.push(terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(' '));
-    }
-  }
+  const text = q.text === undefined ? undefined : parseTextQuery(q.text);
+  if (text !== undefined) clauses.push(textSql(text, params));
   return { sql: clauses.length === 0 ? '1' : clauses.join(' AND '), params };
 }
+
+export interface SqliteEventStoreOptions {
+  /** Age-based retention per dataset (`30d`, `12h`); defaults as the Elasticsearch store's. */
+  retention?: Partial<Record<Dataset, string>>;
+  /** Cap on the live data of the database (pages in use × page size); the oldest events go first. */
+  maxBytes?: number;
+  /** How often retention runs (default 10 min; 0 = only when `enforceRetention` is called). */
+  retentionCheckMs?: number;
+}
+
+export interface SqliteRetentionReport {
+  deletedByAge: number;
+  deletedBySize: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+const DELETE_CHUNK = 5_000;
 
 /** The embedded event store: SQLite with WAL, a time index and FTS5 over `message`. */
 export class SqliteEventStore implements EventStore {
@@ -109,13 +179,30 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private insert!: Database.Statement;
   private writeMany!: (events: FaultEvent[]) => number;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private retentionRun: Promise<SqliteRetentionReport> | undefined;
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    private readonly options: SqliteEventStoreOptions = {},
+  ) {
     this.db = openDatabase(file);
   }
 
   async bootstrap(): Promise<void> {
+    // Space freed by retention goes back to the file only with incremental vacuum, and SQLite
+    // takes that setting only before the first table exists (older files keep reusing free pages).
+    if ((this.db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n === 0) {
+      this.db.pragma('auto_vacuum = INCREMENTAL');
+    }
     this.db.exec(SCHEMA);
+    const every = this.options.retentionCheckMs ?? 600_000;
+    if (every > 0 && this.retentionTimer === undefined) {
+      this.retentionTimer = setInterval(() => {
+        this.enforceRetention().catch(() => undefined);
+      }, every);
+      this.retentionTimer.unref();
+    }
     this.insert = this.db.prepare(
       `INSERT INTO events (id, ts, dataset, host, service, level, tenant, message, doc)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
@@ -222,6 +309,70 @@ export class SqliteEventStore implements EventStore {
     return row === undefined ? undefined : (JSON.parse(row.doc) as FaultEvent);
   }
 
+  /** Bytes of live data: pages in use × page size (free pages are reused before the file grows). */
+  usedBytes(): number {
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    const size = this.db.pragma('page_size', { simple: true }) as number;
+    return (pages - free) * size;
+  }
+
+  /**
+   * Deletes events older than their dataset's retention, then the oldest events while the live
+   * data is over `maxBytes`; in short transactions, yielding to the API between them.
+   */
+  enforceRetention(now = Date.now()): Promise<SqliteRetentionReport> {
+    this.retentionRun ??= this.runRetention(now).finally(() => {
+      this.retentionRun = undefined;
+    });
+    return this.retentionRun;
+  }
+
+  private async runRetention(now: number): Promise<SqliteRetentionReport> {
+    const report: SqliteRetentionReport = {
+      deletedByAge: 0,
+      deletedBySize: 0,
+      bytesBefore: this.usedBytes(),
+      bytesAfter: 0,
+    };
+    const byAge = this.db.prepare(
+      'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE dataset = ? AND ts < ? LIMIT ?)',
+    );
+    for (const dataset of DATASETS) {
+      const cutoff = now - parseDuration(this.options.retention?.[dataset] ?? DEFAULT_RETENTION[dataset]);
+      for (;;) {
+        const n = byAge.run(dataset, cutoff, DELETE_CHUNK).changes;
+        report.deletedByAge += n;
+        if (n < DELETE_CHUNK) break;
+        await yieldToLoop();
+      }
+    }
+    const cap = this.options.maxBytes;
+    const used = this.usedBytes();
+    if (cap !== undefined && used > cap) {
+      // Pages free up only as whole pages empty and FTS segments merge, so the bytes to drop are
+      // turned into a number of events from the mean event size, down to 90% of the cap.
+      const rows = (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+      let target = rows === 0 ? 0 : Math.ceil((used - cap * 0.9) / (used / rows));
+      const oldest = this.db.prepare(
+        'DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY ts, seq LIMIT ?)',
+      );
+      while (target > 0) {
+        const n = oldest.run(Math.min(DELETE_CHUNK, target)).changes;
+        report.deletedBySize += n;
+        target -= n;
+        if (n === 0) break;
+        await yieldToLoop();
+      }
+    }
+    if (report.deletedByAge + report.deletedBySize > 0) {
+      this.db.exec("INSERT INTO events_fts (events_fts) VALUES ('optimize')");
+      this.db.pragma('incremental_vacuum');
+    }
+    report.bytesAfter = this.usedBytes();
+    return report;
+  }
+
   async refresh(): Promise<void> {}
 
   async health(): Promise<HealthStatus> {
@@ -234,6 +385,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
+    await this.retentionRun?.catch(() => undefined);
     if (this.db.open) this.db.close();
   }
 }

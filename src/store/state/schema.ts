@@ -144,7 +144,17 @@ export interface NodeHistoryTable {
   detail: string | null;
 }
 
+/** A mined log template (src/logmine); `count` is a bigint column, read as a number. */
+export interface LogTemplateTable {
+  id: string;
+  template: string;
+  count: number;
+  first_seen: string;
+  last_seen: string;
+}
+
 export interface StateDatabase {
+  log_templates: LogTemplateTable;
   api_keys: ApiKeyTable;
   meta: MetaTable;
   audit_log: AuditTable;

@@ -3,6 +3,7 @@ import { apiKeysAndMeta } from './0001-api-keys-and-meta.js';
 import { auditLog } from './0002-audit-log.js';
 import { fleet } from './0003-fleet.js';
 import { alerts } from './0004-alerts.js';
+import { logTemplates } from './0005-log-templates.js';
 import type { StateDialect, StateMigration } from './types.js';
 
 /**
@@ -15,6 +16,7 @@ export const STATE_MIGRATIONS: Readonly<Record<string, StateMigration>> = {
   '0002-audit-log': auditLog,
   '0003-fleet': fleet,
   '0004-alerts': alerts,
+  '0005-log-templates': logTemplates,
 };
 
 export function migrationProvider(dialect: StateDialect): MigrationProvider {

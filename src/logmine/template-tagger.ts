@@ -1,0 +1,57 @@
+import type { Dataset, FaultEvent } from '../model/event.js';
+import { LogAnomalyDetector } from './anomaly.js';
+import { TemplateMiner } from './miner.js';
+import type { TemplateRepository } from './template-repository.js';
+
+/** Datasets whose `message` is free text from a logging statement. */
+export const MINED_DATASETS: readonly Dataset[] = ['openstack.log', 'host.syslog'];
+
+/**
+ * Mining where every line passes once (the ingest pipeline's enrich step): sets `log.template.id`
+ * on OpenStack and syslog events, and appends the log anomalies they reveal (anomaly.ts) to the
+ * batch, so they are stored and reach the rule engine like any event. Templates are restored from
+ * the repository at start and what changed is written back at most every `saveEveryMs`.
+ */
+export class TemplateTagger {
+  readonly miner = new TemplateMiner();
+  readonly anomalies = new LogAnomalyDetector();
+  private lastSave = 0;
+  private known = 0;
+  private saving: Promise<void> | undefined;
+
+  constructor(
+    private readonly repository?: TemplateRepository,
+    private readonly saveEveryMs = 5_000,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.repository !== undefined) this.miner.load(await this.repository.loadAll());
+  }
+
+  readonly enrich = async (events: FaultEvent[]): Promise<FaultEvent[]> => {
+    let mined = false;
+    for (const e of events) {
+      if (!MINED_DATASETS.includes(e['event.dataset']) || e['event.kind'] === 'signal') continue;
+      e['log.template.id'] = this.miner.add(e.message).id;
+      mined = true;
+    }
+    if (!mined) return events;
+    const created = this.miner.size !== this.known;
+    const found = this.anomalies.observe(events);
+    // New templates are written at once (the API lists them); counts at most every saveEveryMs.
+    if (created || Date.now() - this.lastSave >= this.saveEveryMs) await this.save();
+    return found.length === 0 ? events : events.concat(found);
+  };
+
+  /** Writes templates changed since the last save (also called on shutdown). */
+  async save(): Promise<void> {
+    if (this.repository === undefined) return;
+    await this.saving;
+    this.lastSave = Date.now();
+    this.known = this.miner.size;
+    const changes = this.miner.takeChanges();
+    if (changes.length === 0) return;
+    this.saving = this.repository.save(changes, new Date().toISOString());
+    await this.saving;
+  }
+}

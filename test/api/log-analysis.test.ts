@@ -1,0 +1,3 @@
+import { logAnalysisScenarios } from './log-analysis.scenarios.js';
+
+logAnalysisScenarios('embedded');
