@@ -128,7 +128,14 @@ export async function createRuntime(
         eventsTopic: `${config.topicPrefix}.events`,
       });
       await pipeline.start();
-      const engine = await startEngine(bus, stateStore, logger, config.topicPrefix, fleet.topology);
+      const engine = await startEngine(
+        bus,
+        stateStore,
+        eventStore,
+        logger,
+        config.topicPrefix,
+        fleet.topology,
+      );
       closers.push(['fault engine', () => engine.stop()]);
       const p = pipeline;
       closers.push(['ingest pipeline', () => p.stop()]);

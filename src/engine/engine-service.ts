@@ -2,6 +2,7 @@ import type { BusMessage, MessageBus, Subscription } from '../bus/types.js';
 import type { FaultEvent } from '../model/event.js';
 import type { Topology } from '../model/topology.js';
 import type { Logger } from '../shared/logger.js';
+import type { AlertIndex } from './alert-index.js';
 import type { AlertRepository } from './alert-repository.js';
 import { Engine } from './engine.js';
 import type { CompiledRule } from './rules/load.js';
@@ -9,6 +10,8 @@ import type { CompiledRule } from './rules/load.js';
 export interface EngineServiceDeps {
   bus: MessageBus;
   repo: AlertRepository;
+  /** Elasticsearch copy for dashboards, when the deployment has Elasticsearch. */
+  index?: AlertIndex;
   rules: readonly CompiledRule[];
   logger: Logger;
   topology?: Topology;
@@ -43,6 +46,7 @@ export class EngineService {
   async start(): Promise<void> {
     const { bus, topic, group, logger } = this.deps;
     await bus.ensureTopics([topic]);
+    await this.deps.index?.bootstrap();
     this.subscription = await bus.subscribe({
       group,
       topics: [topic],
@@ -57,7 +61,10 @@ export class EngineService {
   }
 
   async handle(messages: BusMessage[]): Promise<void> {
+    let n = 0;
     for (const m of messages) {
+      // Let the API and ingest breathe between slices of a large batch (under-pressure watches the loop).
+      if (++n % 2000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       let event: FaultEvent;
       try {
         event = JSON.parse(m.value.toString('utf8')) as FaultEvent;
@@ -76,7 +83,10 @@ export class EngineService {
       this.engine.push(event);
     }
     const changes = this.engine.takeChanges();
-    if (changes.length > 0) await this.deps.repo.upsert(changes, new Date().toISOString());
+    if (changes.length > 0) {
+      await this.deps.repo.upsert(changes, new Date().toISOString());
+      await this.deps.index?.write(changes);
+    }
   }
 
   async stop(): Promise<void> {

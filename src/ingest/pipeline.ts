@@ -389,7 +389,8 @@ export class IngestPipeline {
           documents !== undefined && documents.count > 0 ? [...events, ...documents.events()] : events;
         await bus.publish(
           this.deps.eventsTopic,
-          all.map((e) => ({ key: e['host.name'] ?? null, value: JSON.stringify(e) })),
+          // Events that name no host (control-plane logs) go by service, so one engine owns a service's windows too.
+          all.map((e) => ({ key: e['host.name'] ?? e['service.name'] ?? null, value: JSON.stringify(e) })),
         );
       }
       const at = new Date().toISOString();

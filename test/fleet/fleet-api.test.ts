@@ -166,6 +166,7 @@ describe('fleet API', () => {
       ['GET', '/v1/nodes/na'],
       ['GET', '/v1/nodes/na/components'],
       ['GET', '/v1/nodes/na/history'],
+      ['GET', '/v1/tenants/tenant-a/diagnose'],
     ];
     for (const [m, u] of reads) expect((await call(m, u, b)).statusCode, `${m} ${u}`).toBe(404);
     const lists: [string, string, string][] = [
