@@ -164,6 +164,7 @@ export async function createRuntime(
       publisher,
       ingestGroup: config.ingestGroup,
       maxBodyBytes: config.maxBodyBytes,
+      maxEventLoopDelayMs: config.maxEventLoopDelayMs,
       authEnabled: config.authEnabled,
       metricsPublic: config.metricsPublic,
       version: VERSION,

@@ -32,6 +32,8 @@ export interface AppDeps {
   publisher: IngestPublisher;
   ingestGroup: string;
   maxBodyBytes: number;
+  /** Event loop lag past which requests get 503 (under-pressure); 0: never. Default 2000. */
+  maxEventLoopDelayMs?: number;
   authEnabled: boolean;
   metricsPublic: boolean;
   version: string;
@@ -117,7 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     readyAt = Date.now();
   });
   await app.register(underPressure, {
-    maxEventLoopDelay: 2000,
+    maxEventLoopDelay: deps.maxEventLoopDelayMs ?? 2000,
     exposeStatusRoute: false,
     pressureHandler: (_request, reply, type, value) => {
       if (
