@@ -110,7 +110,7 @@ export async function createRuntime(
 
     let pipeline: IngestPipeline | undefined;
     if (options.ingest ?? true) {
-      // Templates and log anomalies are mined where every line passes once (src/logmine).
+      // Log templates are mined where every line passes once (src/logmine); their rate baselines live in the engine.
       const tagger = new TemplateTagger(new KyselyTemplateRepository(stateStore.db));
       await tagger.start();
       closers.push(['log templates', () => tagger.save()]);
@@ -128,7 +128,14 @@ export async function createRuntime(
         eventsTopic: `${config.topicPrefix}.events`,
       });
       await pipeline.start();
-      const engine = await startEngine(bus, stateStore, logger, config.topicPrefix, fleet.topology);
+      const engine = await startEngine(
+        bus,
+        stateStore,
+        eventStore,
+        logger,
+        config.topicPrefix,
+        fleet.topology,
+      );
       closers.push(['fault engine', () => engine.stop()]);
       const p = pipeline;
       closers.push(['ingest pipeline', () => p.stop()]);
@@ -157,6 +164,7 @@ export async function createRuntime(
       publisher,
       ingestGroup: config.ingestGroup,
       maxBodyBytes: config.maxBodyBytes,
+      maxEventLoopDelayMs: config.maxEventLoopDelayMs,
       authEnabled: config.authEnabled,
       metricsPublic: config.metricsPublic,
       version: VERSION,

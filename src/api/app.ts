@@ -9,6 +9,7 @@ import { KyselyAlertRepository } from '../engine/alert-repository.js';
 import type { FleetRuntime } from '../fleet/fleet-runtime.js';
 import type { IngestPublisher } from '../ingest/publisher.js';
 import { KyselyTemplateRepository } from '../logmine/template-repository.js';
+import { FaultlineError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { StateStore } from '../store/state/state-store.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   publisher: IngestPublisher;
   ingestGroup: string;
   maxBodyBytes: number;
+  /** Event loop lag past which requests get 503 (under-pressure); 0: never. Default 2000. */
+  maxEventLoopDelayMs?: number;
   authEnabled: boolean;
   metricsPublic: boolean;
   version: string;
@@ -42,6 +45,9 @@ export interface AppDeps {
  * Builds the HTTP application without listening (tests use `inject`; server.ts listens). External
  * plugins first, then cross-cutting hooks, then routes, as fastify/demo does.
  */
+/** How long after ready an event-loop sample gap (startup schema compilation) is not pressure. */
+const STARTUP_GRACE_MS = 10_000;
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -104,7 +110,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   }));
-  await app.register(underPressure, { maxEventLoopDelay: 2000, exposeStatusRoute: false });
+  // Fastify compiles every route schema at ready(), in one synchronous stretch that grows with the
+  // routes (about 0.5 s on two loaded cores). A sampling interval with no event-loop sample at all reads
+  // as an infinite delay, so the first second after start would answer 503 to everyone: only that
+  // reading is forgiven, and only in the first seconds after ready.
+  let readyAt = Number.POSITIVE_INFINITY;
+  app.addHook('onReady', async () => {
+    readyAt = Date.now();
+  });
+  await app.register(underPressure, {
+    maxEventLoopDelay: deps.maxEventLoopDelayMs ?? 2000,
+    exposeStatusRoute: false,
+    pressureHandler: (_request, reply, type, value) => {
+      if (
+        type === 'eventLoopDelay' &&
+        value === Number.POSITIVE_INFINITY &&
+        Date.now() - readyAt < STARTUP_GRACE_MS
+      )
+        return undefined;
+      reply.header('retry-after', '10');
+      return Promise.reject(
+        new FaultlineError('FAULTLINE_UNAVAILABLE', `server under pressure (${type}); retry later`),
+      );
+    },
+  });
 
   registerErrorHandling(app);
   registerAuth(app, deps.stateStore, deps.authEnabled);

@@ -22,6 +22,8 @@ export function fleetCommand(): Command {
       const { BusFleetSink } = await import('../fleet/bus-sink.js');
       const { systemClock } = await import('../fleet/clock.js');
       const { FleetService } = await import('../fleet/fleet-service.js');
+      const { FanOutSink } = await import('../fleet/fleet-event.js');
+      const { FleetOutbox } = await import('../fleet/outbox.js');
       const { importRedfish } = await import('../fleet/redfish-inventory.js');
       const config = loadConfig({});
       const logger = createLogger(config.logLevel);
@@ -29,7 +31,8 @@ export function fleetCommand(): Command {
       const bus = await createBus(config, logger);
       try {
         await state.migrate();
-        const service = new FleetService(state, new BusFleetSink(bus, config.topicPrefix), systemClock);
+        const outbox = new FleetOutbox(state.db, new BusFleetSink(bus, config.topicPrefix), logger);
+        const service = new FleetService(state, new FanOutSink(), systemClock, { outbox });
         const password = process.env.FAULTLINE_REDFISH_PASSWORD;
         const result = await importRedfish(service, url, {
           resourceClass: opts.resourceClass,
@@ -37,6 +40,7 @@ export function fleetCommand(): Command {
           ...(opts.username === undefined ? {} : { username: opts.username, password: password ?? '' }),
         });
         await state.audit({ actor: 'cli', action: 'node.import-redfish', target: url, detail: result });
+        await outbox.close();
         process.stdout.write(`${JSON.stringify(result)}\n`);
       } finally {
         await bus.close();

@@ -134,6 +134,11 @@ program
   .argument('[file]', 'input file, or - for stdin', '-')
   .action(async (file: string, opts: { source?: string; format?: string; state?: string }) => {
     const { logmineCommand } = await import('./logmine.js');
+    // `faultline logmine big.log | head` closes the pipe early: that is the reader's choice, not an error.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
     const { openInput } = await import('./parse.js');
     const state = opts.state === undefined ? undefined : await import('../logmine/sqlite-templates.js');
     const store = state?.openSqliteTemplates(opts.state as string);

@@ -75,6 +75,11 @@ export const ConfigSchema = Type.Object(
     // 5000 measured cheaper per event in Elasticsearch than 2000 (bench/ingest); SQLite writes in 500s anyway.
     ingestBatchSize: Type.Integer({ minimum: 1, maximum: 100000, default: 5000 }),
     maxBodyBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024 }),
+    maxEventLoopDelayMs: Type.Integer({
+      minimum: 0,
+      default: 2000,
+      description: 'Answer 503 while the event loop lags more than this (overload shedding); 0 turns it off',
+    }),
     // Embedded event store: live data above this goes oldest first (ages per dataset apply always).
     eventsMaxBytes: Type.Optional(
       Type.Integer({ minimum: 1024 * 1024, description: 'SQLite event store cap' }),
@@ -112,6 +117,7 @@ export const ENV: Record<keyof Config, string> = {
   kafkaPartitionConcurrency: 'FAULTLINE_KAFKA_PARTITION_CONCURRENCY',
   ingestBatchSize: 'FAULTLINE_INGEST_BATCH_SIZE',
   maxBodyBytes: 'FAULTLINE_MAX_BODY_BYTES',
+  maxEventLoopDelayMs: 'FAULTLINE_MAX_EVENT_LOOP_DELAY_MS',
   eventsMaxBytes: 'FAULTLINE_EVENTS_MAX_BYTES',
   adminKey: 'FAULTLINE_ADMIN_KEY',
   authEnabled: 'FAULTLINE_AUTH_ENABLED',

@@ -145,12 +145,31 @@ export function silencedBy(
     .map((s) => s.id);
 }
 
+/**
+ * The row status: an alert the leasing core's own work explains (suppressedBy, no parent) is
+ * `suppressed`: kept for the record, but not among the alerts an SRE is shown by default.
+ */
 function statusOf(f: Finding): string {
-  return f.kind === 'alert' ? f.status : 'predicted';
+  if (f.kind !== 'alert') return 'predicted';
+  return f.suppressedBy !== undefined && f.parentId === undefined ? 'suppressed' : f.status;
 }
 
 function startOf(f: Finding): string {
   return f.kind === 'alert' ? f.startsAt : (f as Prediction).predictedAt;
+}
+
+/**
+ * Whether `next` is an earlier state of the stored alert: a replay of the bus from an earlier offset
+ * passes through states already written, and must not move a resolved alert back to firing or a
+ * counter back down.
+ */
+function isOlder(next: Finding, stored: Finding): boolean {
+  if (next.kind === 'alert' && stored.kind === 'alert') {
+    if (next.lastSeenAt !== stored.lastSeenAt) return next.lastSeenAt < stored.lastSeenAt;
+    if (next.count !== stored.count) return next.count < stored.count;
+    return next.status === 'firing' && stored.status === 'resolved';
+  }
+  return false;
 }
 
 export class KyselyAlertRepository implements AlertRepository {
@@ -189,7 +208,7 @@ export class KyselyAlertRepository implements AlertRepository {
             .insertInto('alert_history')
             .values({ alert_id: f.id, at, change: row.status, actor: null, detail: null })
             .execute();
-        } else if (prior.body !== row.body) {
+        } else if (prior.body !== row.body && !isOlder(f, JSON.parse(prior.body) as Finding)) {
           await trx.updateTable('alerts').set(row).where('id', '=', f.id).execute();
           if (prior.status !== row.status) {
             await trx
@@ -223,6 +242,7 @@ export class KyselyAlertRepository implements AlertRepository {
   async list(q: AlertQuery): Promise<AlertPage> {
     let query = this.db.selectFrom('alerts').selectAll().where('kind', '=', q.kind);
     if (q.status !== undefined) query = query.where('status', 'in', q.status);
+    else query = query.where('status', '!=', 'suppressed');
     if (q.severity !== undefined) query = query.where('severity', 'in', q.severity);
     if (q.rule !== undefined) query = query.where('rule', 'in', q.rule);
     if (q.host !== undefined) query = query.where('host', 'in', q.host);

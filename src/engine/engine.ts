@@ -36,6 +36,8 @@ export interface Notification {
 export interface EngineStats {
   events: number;
   late: number;
+  /** Events behind the engine's clock but on time for their own source, processed at once. */
+  reordered: number;
   matched: number;
   alerts: number;
   suppressed: number;
@@ -137,7 +139,24 @@ export class Engine {
   private seq = 0;
   private maxSeen = Number.NEGATIVE_INFINITY;
   private clock = Number.NEGATIVE_INFINITY;
-  readonly stats: EngineStats = { events: 0, late: 0, matched: 0, alerts: 0, suppressed: 0, predictions: 0 };
+  private readonly counters = {
+    events: 0,
+    late: 0,
+    reordered: 0,
+    matched: 0,
+    alerts: 0,
+    suppressed: 0,
+    predictions: 0,
+  };
+  /** The newest event time seen per dataset: each source's own stream time. */
+  private readonly maxByDataset = new Map<string, number>();
+
+  /** Counters, and the watermark as ISO text (formatted on demand: per event it would cost as much as a rule). */
+  get stats(): EngineStats {
+    const out: EngineStats = { ...this.counters };
+    if (Number.isFinite(this.clock)) out.watermark = new Date(this.clock).toISOString();
+    return out;
+  }
 
   constructor(options: EngineOptions) {
     this.rules = options.rules;
@@ -161,11 +180,23 @@ export class Engine {
 
   /** Takes one event; processes every buffered event the new watermark has passed. */
   push(event: FaultEvent): void {
-    this.stats.events++;
+    this.counters.events++;
     const at = Date.parse(event['@timestamp']);
-    if (Number.isNaN(at) || at < this.clock || at < this.maxSeen - this.lateness) {
-      // Behind the watermark: its windows may already be closed. Counted, like Kafka Streams' dropped-records.
-      this.stats.late++;
+    const dataset = event['event.dataset'];
+    const own = this.maxByDataset.get(dataset) ?? Number.NEGATIVE_INFINITY;
+    if (Number.isNaN(at) || at < own - this.lateness) {
+      // Behind its own stream's watermark: its windows may already be closed. Counted, like Kafka
+      // Streams' dropped-records.
+      this.counters.late++;
+      return;
+    }
+    if (at > own) this.maxByDataset.set(dataset, at);
+    if (at < this.clock) {
+      // On time for its own source, behind the others: the sources of one node arrive through
+      // separate ingest batches (a SEL batch can span hours of DPU metrics). Rules group within a
+      // source, so it is processed now rather than dropped; only cross-source order is relaxed.
+      this.counters.reordered++;
+      this.process(event, at);
       return;
     }
     this.buffer.push({ at, seq: this.seq++, event });
@@ -226,7 +257,6 @@ export class Engine {
       this.fireTimers(watermark);
       this.clock = Math.max(this.clock, watermark);
     }
-    this.stats.watermark = Number.isFinite(this.clock) ? new Date(this.clock).toISOString() : undefined;
   }
 
   private fireTimers(upTo: number, only?: Timer['kind'][]): void {
@@ -272,6 +302,8 @@ export class Engine {
     if (dataset === 'fleet.event') {
       this.windows.observe(event, at);
       this.fleetTopology?.observe(event, at);
+      const host = event['host.name'];
+      if (host !== undefined) this.suppressLate(host);
     } else if (dataset === 'dpu.flow') this.flows.observe(event, at);
     const rules = this.byDataset.get(dataset);
     if (rules !== undefined) for (const rule of rules) this.apply(rule, event, at);
@@ -324,7 +356,7 @@ export class Engine {
       return;
     }
     if (!rule.match(event)) return;
-    this.stats.matched++;
+    this.counters.matched++;
     const s = this.groupOf(rule, event);
     s.lastEvent = event;
     s.lastSeen = at;
@@ -640,15 +672,40 @@ export class Engine {
       s.open = alert;
       this.dirty.add(alert);
       this.suppressedAlerts.push(alert);
-      this.stats.suppressed++;
+      this.counters.suppressed++;
       return;
     }
     s.open = alert;
     this.dirty.add(alert);
     this.allAlerts.push(alert);
-    this.stats.alerts++;
+    this.counters.alerts++;
     this.correlate(alert, s);
     this.schedule(at + this.notifyDelay, s, 'notify', alert);
+  }
+
+  /**
+   * A fleet event can reach the engine after the BMC records of the power cycle it caused (they come
+   * through different ingest batches): alerts on the host that the now-known window covers are
+   * turned into suppressed ones, as if the window had been known when they fired.
+   */
+  private suppressLate(host: string): void {
+    const firing = this.firingByHost.get(host);
+    if (firing === undefined) return;
+    for (const alert of [...firing]) {
+      const rule = this.rules.find((r) => r.name === alert.rule);
+      if (rule === undefined || alert.inhibited || alert.status !== 'firing') continue;
+      const activity = this.windows.activeAt(host, Date.parse(alert.startsAt), rule.suppressDuring);
+      if (activity === undefined) continue;
+      alert.inhibited = true;
+      alert.suppressedBy = activity;
+      firing.delete(alert);
+      const i = this.allAlerts.indexOf(alert);
+      if (i >= 0) this.allAlerts.splice(i, 1);
+      this.suppressedAlerts.push(alert);
+      this.counters.alerts--;
+      this.counters.suppressed++;
+      this.dirty.add(alert);
+    }
   }
 
   private resolve(s: GroupState, at: number): void {
@@ -767,6 +824,6 @@ export class Engine {
     s.prediction = prediction;
     this.dirty.add(prediction);
     this.allPredictions.push(prediction);
-    this.stats.predictions++;
+    this.counters.predictions++;
   }
 }

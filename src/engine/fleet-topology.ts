@@ -24,7 +24,9 @@ export class FleetEventTopology implements Topology {
     const leaseId = f['labels.lease_id'];
     if (node !== undefined && !this.nodes.has(node)) this.nodes.set(node, { id: node, components: [] });
     if (
-      (action === 'lease.start' || action === 'lease.create') &&
+      // `lease.create` is only a booking (also emitted when a lease moves to a spare): the tenant
+      // holds the node from `lease.start` to `lease.end`.
+      action === 'lease.start' &&
       node !== undefined &&
       typeof leaseId === 'string' &&
       tenant !== undefined

@@ -1,7 +1,10 @@
 import type { MessageBus } from '../bus/types.js';
 import type { Topology } from '../model/topology.js';
 import type { Logger } from '../shared/logger.js';
+import { ElasticsearchEventStore } from '../store/elasticsearch/event-store.js';
 import type { StateStore } from '../store/state/state-store.js';
+import type { EventStore } from '../store/types.js';
+import { AlertIndex } from './alert-index.js';
 import { KyselyAlertRepository } from './alert-repository.js';
 import { EngineService } from './engine-service.js';
 import { loadRuleDir } from './rules/load.js';
@@ -13,6 +16,7 @@ export const SHIPPED_RULES = new URL('../../rules', import.meta.url);
 export async function startEngine(
   bus: MessageBus,
   state: StateStore,
+  events: EventStore,
   logger: Logger,
   topicPrefix: string,
   topology?: Topology,
@@ -25,6 +29,9 @@ export async function startEngine(
     logger,
     topic: `${topicPrefix}.events`,
     group: `${topicPrefix}-engine`,
+    ...(events instanceof ElasticsearchEventStore
+      ? { index: new AlertIndex(events.client, `${topicPrefix}-alerts`) }
+      : {}),
     ...(topology === undefined ? {} : { topology }),
   });
   await service.start();

@@ -9,6 +9,7 @@ import type { BmcPower, BootDevice, DpuAgent, PowerState } from './drivers/types
 import { FanOutSink } from './fleet-event.js';
 import { FleetRepository } from './fleet-repository.js';
 import { FleetService } from './fleet-service.js';
+import { FleetOutbox } from './outbox.js';
 import { Provisioner } from './provisioner.js';
 import { TopologyIndex } from './topology-index.js';
 
@@ -67,8 +68,14 @@ export async function createFleetRuntime(options: FleetRuntimeOptions): Promise<
   const clock = options.clock ?? systemClock;
   const topology = new TopologyIndex(new FleetRepository(options.stateStore.db));
   await topology.load();
-  const sink = new FanOutSink(topology, new BusFleetSink(options.bus, options.topicPrefix));
-  const service = new FleetService(options.stateStore, sink, clock);
+  // The index hears each change at once, in process; the bus gets it through the outbox.
+  const outbox = new FleetOutbox(
+    options.stateStore.db,
+    new BusFleetSink(options.bus, options.topicPrefix),
+    options.logger,
+  );
+  const service = new FleetService(options.stateStore, new FanOutSink(topology), clock, { outbox });
+  await outbox.kick(); // what an earlier run committed but could not relay
   const simulated = new SimulatedDpuFleet(clock, REALISTIC_TIMINGS);
   const dpu = options.dpu ?? simulated;
   const power = options.power ?? new PowerRouter(new RedfishPower(), simulated);
@@ -98,7 +105,10 @@ export async function createFleetRuntime(options: FleetRuntimeOptions): Promise<
     dpu,
     async stop() {
       for (const t of timers) clearInterval(t);
-      await provisioner.idle();
+      // A deploy takes minutes; shutdown waits a little for steps in flight, not for whole deploys
+      // (a node left in a wait state is what an operator sees after a conductor restart in Ironic).
+      await Promise.race([provisioner.idle(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+      await outbox.close();
     },
   };
 }

@@ -10,9 +10,12 @@ import {
   OPEN_LEASE_STATUSES,
 } from './fleet-repository.js';
 import type { Component, Dpu, Lease, Network, Node, Tenant } from './model.js';
-import { allowedVerbs, nextState, type ProvisionState, type ProvisionVerb } from './provision-states.js';
+import type { FleetOutbox } from './outbox.js';
+import { allowedVerbs, nextState, type ProvisionVerb } from './provision-states.js';
 
 export interface FleetServiceOptions {
+  /** Where events go to the bus, written in each change's transaction (see outbox.ts). */
+  outbox?: FleetOutbox;
   /** VNIs handed to tenant networks, inclusive. */
   vniPool?: { min: number; max: number };
 }
@@ -64,6 +67,7 @@ function notFound(what: string, id: string): FaultlineError {
  */
 export class FleetService {
   private readonly vniPool: { min: number; max: number };
+  private readonly outbox: FleetOutbox | undefined;
 
   constructor(
     readonly store: StateStore,
@@ -72,6 +76,7 @@ export class FleetService {
     options: FleetServiceOptions = {},
   ) {
     this.vniPool = options.vniPool ?? { min: 10_000, max: 16_777_215 };
+    this.outbox = options.outbox;
   }
 
   /** Read-only repository over the store (no transaction). */
@@ -104,6 +109,7 @@ export class FleetService {
       const w = new Work(new FleetRepository(tx.db), at);
       const r = await fn(w);
       events = w.events;
+      await this.outbox?.write(tx.db, events);
       if (this.actor !== undefined)
         for (const e of events)
           await tx.audit({
@@ -115,6 +121,7 @@ export class FleetService {
       return r;
     });
     await this.sink.emit(events);
+    if (events.length > 0) void this.outbox?.kick();
     return result;
   }
 
@@ -521,8 +528,19 @@ export class FleetService {
     return { ...lease, status, end, reason: reason ?? null, updatedAt: w.at };
   }
 
+  /**
+   * pending → active. Only from pending: when two schedulers (two replicas) start the same lease,
+   * one wins and the other gets a 409 (and deploys nothing).
+   */
   async activateLeaseIn(w: Work, lease: Lease): Promise<Lease> {
-    await w.repo.updateLease(lease.id, { status: 'active', activated_at: w.at, updated_at: w.at });
+    const r = await w.repo.db
+      .updateTable('leases')
+      .set({ status: 'active', activated_at: w.at, updated_at: w.at })
+      .where('id', '=', lease.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1)
+      throw new FaultlineError('FAULTLINE_CONFLICT', `lease ${lease.id} is no longer pending`);
     const node = await w.repo.node(lease.nodeId);
     w.events.push({
       type: 'lease.start',
@@ -540,4 +558,3 @@ export class FleetService {
 }
 
 export type { Work };
-export type { ProvisionState };

@@ -1,8 +1,9 @@
 import { FaultlineError } from '../shared/errors.js';
 import { type BmcPower, type DpuAgent, DriverError } from './drivers/types.js';
+import { isLeaseOverlap } from './fleet-repository.js';
 import type { FleetService } from './fleet-service.js';
 import type { Lease, Node } from './model.js';
-import { API_VERBS, type ProvisionVerb } from './provision-states.js';
+import { API_VERBS, FAIL_STATES, type ProvisionVerb } from './provision-states.js';
 
 /** One provisioning step: its name (as in events) and what it does; `undo` reverts it on failure. */
 interface Step {
@@ -19,6 +20,7 @@ interface Step {
  */
 export class Provisioner {
   private readonly running = new Map<string, Promise<unknown>>();
+  private ops = 0;
 
   constructor(
     private readonly fleet: FleetService,
@@ -258,9 +260,18 @@ export class Provisioner {
         continue;
       }
       if (l.start > now || this.running.has(l.nodeId)) continue;
+      let lease = l;
       const node = await this.fleet.repo.node(l.nodeId);
-      if (node === undefined || node.maintenance || node.provisionState !== 'available') continue;
-      const active = await this.fleet.work((w) => this.fleet.activateLeaseIn(w, l));
+      if (node === undefined) continue;
+      if (node.maintenance || FAIL_STATES.has(node.provisionState)) {
+        // The booked node broke before the lease began: give the tenant a healthy one of its class.
+        const moved = await this.rebook(l, node, now);
+        if (moved === undefined) continue;
+        lease = moved;
+      } else if (node.provisionState !== 'available') continue; // still cleaning: next tick
+      const due = lease;
+      const active = await this.fleet.work((w) => this.fleet.activateLeaseIn(w, due)).catch(() => undefined);
+      if (active === undefined) continue; // another scheduler started it
       started.push(active);
       operations.push(this.deploy(active).catch(() => undefined));
     }
@@ -271,6 +282,41 @@ export class Provisioner {
       operations.push(this.clean(l.nodeId, l).catch(() => undefined));
     }
     return { started, ended, operations };
+  }
+
+  /** Moves a pending lease to a spare of its class; undefined when there is none (it waits). */
+  private async rebook(lease: Lease, broken: Node, now: string): Promise<Lease | undefined> {
+    const spare = await this.pickSpare(lease, now).catch(() => undefined);
+    if (spare === undefined) return undefined;
+    const why = broken.maintenance
+      ? `node ${broken.id} in maintenance: ${broken.maintenanceReason ?? ''}`
+      : `node ${broken.id} is ${broken.provisionState}`;
+    try {
+      return await this.fleet.work(async (w) => {
+        await w.repo.updateLease(lease.id, { node_id: spare.id, reason: `moved: ${why}`, updated_at: w.at });
+        await w.repo.appendHistory({
+          nodeId: broken.id,
+          at: w.at,
+          event: 'lease.moved',
+          detail: { lease: lease.id, to: spare.id },
+        });
+        w.events.push({
+          type: 'lease.create',
+          at: w.at,
+          lease_id: lease.id,
+          node_id: spare.id,
+          tenant_id: lease.tenantId,
+          start: lease.start,
+          end: lease.end,
+          status: 'pending',
+          reason: `moved from ${broken.id}: ${why}`,
+        });
+        return { ...lease, nodeId: spare.id, reason: `moved: ${why}`, updatedAt: w.at };
+      });
+    } catch (error) {
+      if (isLeaseOverlap(error)) return undefined; // the spare was booked meanwhile: next tick
+      throw error;
+    }
   }
 
   /** Cancels a lease; an active one is cleaned off its node. */
@@ -324,10 +370,23 @@ export class Provisioner {
       });
       return { from, to: active };
     });
-    // The failing node may not answer: detaching its disk first frees the volume for the spare.
-    await this.clean(nodeId, lease).catch(() => undefined);
-    await this.deploy(moved.to);
-    return { from: moved.from, to: (await this.fleet.repo.lease(moved.to.id)) ?? moved.to };
+    // The lease has moved once the transaction committed; the hardware follows in the background
+    // (the caller gets its answer now; `idle()` waits). Detaching the disk from the failing node
+    // first frees the volume for the spare; that node may not answer, which must not stop the move.
+    const spareDeploy = this.clean(nodeId, lease)
+      .catch(() => undefined)
+      .then(() => this.deploy(moved.to));
+    void spareDeploy.catch(() => undefined);
+    this.track(spareDeploy);
+    return moved;
+  }
+
+  /** Keeps `idle()` waiting for work that spans several nodes. */
+  private track(p: Promise<unknown>): void {
+    const key = `\u0000op:${++this.ops}`;
+    const done = p.catch(() => undefined);
+    this.running.set(key, done);
+    void done.then(() => this.running.delete(key));
   }
 
   private async pickSpare(lease: Lease, now: string, targetNodeId?: string): Promise<Node> {
@@ -373,17 +432,21 @@ export class Provisioner {
       }
     }
     if (violations.length > 0)
-      await this.fleet.sink.emit(
-        violations.map((v) => ({
-          type: 'invariant.violation' as const,
-          at: now,
-          node_id: v.nodeId,
-          port: v.port,
-          vni: v.vni,
-          reason: v.reason,
-          ...(nets.get(v.vni) ? { tenant_id: nets.get(v.vni)!.tenantId } : {}),
-        })),
-      );
+      // Through a unit of work like every other fleet event: into the outbox, then on the bus.
+      await this.fleet.work(async (w) => {
+        for (const v of violations) {
+          const owner = nets.get(v.vni)?.tenantId;
+          w.events.push({
+            type: 'invariant.violation',
+            at: now,
+            node_id: v.nodeId,
+            port: v.port,
+            vni: v.vni,
+            reason: v.reason,
+            ...(owner === undefined ? {} : { tenant_id: owner }),
+          });
+        }
+      });
     return violations;
   }
 }

@@ -44,6 +44,11 @@ export interface PipelineDeps {
    */
   enrich?: (events: FaultEvent[]) => FaultEvent[] | Promise<FaultEvent[]>;
   /**
+   * The same enrichment for the documents sources' fast paths wrote (the fleet's TopologyIndex
+   * gives both): with it, `enrich` no longer turns the document fast path off.
+   */
+  enrichDocuments?: (batch: DocumentBatch) => DocumentBatch;
+  /**
    * Lets sources with a document fast path (DocumentFastPath) write their records' documents
    * straight from the bytes. Default: when the store prefers documents and there is no `enrich`.
    */
@@ -278,7 +283,9 @@ export class IngestPipeline {
 
   constructor(private readonly deps: PipelineDeps) {
     this.sourceForTopic = sourcesByTopic(deps.topicPrefix);
-    const fast = deps.documentFastPath ?? (deps.store.prefersDocuments && deps.enrich === undefined);
+    const fast =
+      deps.documentFastPath ??
+      (deps.store.prefersDocuments && (deps.enrich === undefined || deps.enrichDocuments !== undefined));
     this.fastPaths = fast ? new Map() : undefined;
     const sliceLines = Math.max(1, deps.batchSize ?? DEFAULT_BATCH_SIZE);
     this.batchBuffers = new BufferPool(
@@ -378,7 +385,12 @@ export class IngestPipeline {
       // nothing below the write touches `events`, so they are garbage while the store waits.
       const dataset = events[0]?.['event.dataset'] ?? documents!.datasets[0]!;
       const stop = metrics?.storeWriteSeconds.startTimer();
-      const result = await store.write(events, documents);
+      const enrichDocuments = this.deps.enrichDocuments;
+      const docs =
+        documents !== undefined && documents.count > 0 && enrichDocuments !== undefined
+          ? enrichDocuments(documents)
+          : documents;
+      const result = await store.write(events, docs);
       stop?.();
       if (metrics !== undefined) {
         if (result.written > 0) metrics.written.inc({ dataset }, result.written);
@@ -389,7 +401,8 @@ export class IngestPipeline {
           documents !== undefined && documents.count > 0 ? [...events, ...documents.events()] : events;
         await bus.publish(
           this.deps.eventsTopic,
-          all.map((e) => ({ key: e['host.name'] ?? null, value: JSON.stringify(e) })),
+          // Events that name no host (control-plane logs) go by service, so one engine owns a service's windows too.
+          all.map((e) => ({ key: e['host.name'] ?? e['service.name'] ?? null, value: JSON.stringify(e) })),
         );
       }
       const at = new Date().toISOString();

@@ -1,5 +1,4 @@
 import type { Dataset, FaultEvent } from '../model/event.js';
-import { LogAnomalyDetector } from './anomaly.js';
 import { TemplateMiner } from './miner.js';
 import type { TemplateRepository } from './template-repository.js';
 
@@ -8,13 +7,14 @@ export const MINED_DATASETS: readonly Dataset[] = ['openstack.log', 'host.syslog
 
 /**
  * Mining where every line passes once (the ingest pipeline's enrich step): sets `log.template.id`
- * on OpenStack and syslog events, and appends the log anomalies they reveal (anomaly.ts) to the
- * batch, so they are stored and reach the rule engine like any event. Templates are restored from
- * the repository at start and what changed is written back at most every `saveEveryMs`.
+ * on OpenStack and syslog events. Template ids are a hash of the first line's shape, so a record
+ * delivered again gets the same id and ingest stays stateless in what it stores. The rate baselines
+ * over those ids (anomaly.ts) are stateful and live in the fault engine, which owns event time and
+ * sees all of a node's events. Templates are restored from the repository at start and what changed
+ * is written back at most every `saveEveryMs`.
  */
 export class TemplateTagger {
   readonly miner = new TemplateMiner();
-  readonly anomalies = new LogAnomalyDetector();
   private lastSave = 0;
   private known = 0;
   private saving: Promise<void> | undefined;
@@ -37,10 +37,9 @@ export class TemplateTagger {
     }
     if (!mined) return events;
     const created = this.miner.size !== this.known;
-    const found = this.anomalies.observe(events);
     // New templates are written at once (the API lists them); counts at most every saveEveryMs.
     if (created || Date.now() - this.lastSave >= this.saveEveryMs) await this.save();
-    return found.length === 0 ? events : events.concat(found);
+    return events;
   };
 
   /** Writes templates changed since the last save (also called on shutdown). */

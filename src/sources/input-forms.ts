@@ -67,7 +67,7 @@ export const INPUT_FORMS: Readonly<Partial<Record<SourceId, InputForms>>> = {
       'Prometheus / OpenMetrics text exposition (node_exporter netdev and ethtool, OVS exporters)',
       'JSON lines {timestamp, host, dpu, port, counters, gauges, labels}',
       'ovs-ofctl dump-ports',
-      'ip -s -s link (iproute2 old and new column layouts)',
+      'ip -s -s link (iproute2 old and new column layouts) and ip -j -s -s link (one-line JSON)',
       'ethtool -S <if> (the interface from the pasted command line)',
       'ovs-appctl dpctl/show [-s] (lookups with lost upcalls, masks, cache, per-port stats)',
       'ovs-appctl dpctl/dump-flows and ovs-ofctl / bridge dump-flows (per-flow packets and bytes, offloaded or not)',

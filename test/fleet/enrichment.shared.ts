@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/load.js';
 import { FleetRepository } from '../../src/fleet/fleet-repository.js';
-import { auth, startRuntime, waitForIngest } from '../helpers/runtime.js';
+import { auth, startRuntime } from '../helpers/runtime.js';
+import { untilIngested, untilServing } from './harness.js';
 
 const HOUR = 3_600_000;
 
@@ -24,6 +25,7 @@ export function enrichmentSuite(
     it("stamps the tenant that leased the node at the event's time, and none after the lease", async () => {
       const env = await setup();
       const rt = await startRuntime({ overrides: env.overrides });
+      await untilServing(rt.app);
       try {
         const fleet = rt.runtime.fleet;
         await fleet.service.createTenant({ id: 'tenant-e', name: 'Enriched' });
@@ -59,19 +61,20 @@ export function enrichmentSuite(
           payload: body,
         });
         expect(res.statusCode, res.body).toBe(202);
-        await waitForIngest(rt.app);
+        await untilIngested(rt.app, auth());
         let events: Record<string, unknown>[] = [];
-        for (let i = 0; i < 50; i++) {
+        // The event store may show a write a moment after the pipeline acknowledged it (ES refresh).
+        for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
           const page = await rt.app.inject({
             method: 'GET',
             url: '/v1/logs/search?host=node-e&dataset=openstack.log&order=asc&size=10',
             headers: auth(),
           });
-          events = page.json().events;
+          if (page.statusCode === 200) events = page.json().events;
           if (events.length === 2) break;
           await new Promise((r) => setTimeout(r, 200));
         }
-        expect(events.length).toBe(2);
+        expect(events.length, JSON.stringify(events)).toBe(2);
         const [during, after] = events as Record<string, unknown>[];
         expect(during).toMatchObject({
           'cloud.account.id': 'tenant-e',

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lease } from '../../src/fleet/model.js';
 import type { Runtime } from '../../src/runtime.js';
-import { auth, startRuntime, waitForIngest } from '../helpers/runtime.js';
+import { auth, startRuntime } from '../helpers/runtime.js';
+import { untilIngested, untilServing } from './harness.js';
 
 type Started = Awaited<ReturnType<typeof startRuntime>>;
 
@@ -34,6 +35,7 @@ describe('fleet API', () => {
     rt = await startRuntime();
     app = rt.app;
     runtime = rt.runtime;
+    await untilServing(app);
     for (const t of ['a', 'b'])
       expect(
         (await call('POST', '/v1/tenants', admin, { id: `tenant-${t}`, name: `Tenant ${t}` })).statusCode,
@@ -97,7 +99,7 @@ describe('fleet API', () => {
   });
 
   it('puts every fleet state change on the bus, where the fleet source decodes it into the event store', async () => {
-    await waitForIngest(app);
+    await untilIngested(app, auth());
     const res = await call('GET', '/v1/logs/search?dataset=fleet.event&host=na&order=asc&size=100');
     const actions = (res.json().events as Record<string, unknown>[]).map((e) => e['event.action']);
     expect(actions).toEqual(expect.arrayContaining(['node.create', 'lease.create', 'lease.start']));
@@ -166,8 +168,12 @@ describe('fleet API', () => {
       ['GET', '/v1/nodes/na'],
       ['GET', '/v1/nodes/na/components'],
       ['GET', '/v1/nodes/na/history'],
+      ['GET', '/v1/tenants/tenant-a/diagnose'],
     ];
     for (const [m, u] of reads) expect((await call(m, u, b)).statusCode, `${m} ${u}`).toBe(404);
+    // Routes of other areas under the fleet's paths: refused too (the alerts API answers 403).
+    const others: [string, string][] = [['GET', '/v1/tenants/tenant-a/diagnose']];
+    for (const [m, u] of others) expect([403, 404], `${m} ${u}`).toContain((await call(m, u, b)).statusCode);
     const lists: [string, string, string][] = [
       ['/v1/tenants', 'tenants', 'tenant-b'],
       ['/v1/networks', 'networks', 'tenant-b'],
@@ -206,7 +212,7 @@ describe('fleet API', () => {
     expect((await call('GET', '/v1/nodes/na')).json().maintenance).toBe(false);
     // The walk covered every fleet route the app has.
     const walked = new Set(
-      [...reads, ...writes]
+      [...reads, ...others, ...writes]
         .map(([m, u]) => `${m} ${routeOf(u)}`)
         .concat(lists.map(([u]) => `GET ${routeOf(u)}`)),
     );
@@ -214,6 +220,38 @@ describe('fleet API', () => {
     expect(routes.size).toBeGreaterThanOrEqual(18);
     expect([...routes].filter((r) => !walked.has(r))).toEqual([]);
     expect(leaseB.tenantId).toBe('tenant-b');
+  });
+
+  it('evacuates an active lease to a spare of the same class, answering once the lease has moved', async () => {
+    await call('POST', '/v1/nodes', admin, {
+      id: 'nc',
+      resourceClass: 'bm',
+      rack: 'r1',
+      dpu: { id: 'dpu-nc', ports: [{ name: 'p0' }] },
+    });
+    await runtime.fleet.provisioner.makeAvailable('nc');
+    const res = await call('POST', '/v1/nodes/na/evacuate', admin, { reason: 'CPU0 IERR' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      from: { id: leaseA.id, status: 'evacuated', reason: 'CPU0 IERR' },
+      to: {
+        nodeId: 'nc',
+        tenantId: 'tenant-a',
+        diskId: leaseA.diskId,
+        networkIds: [netA.id],
+        status: 'active',
+        evacuatedFrom: leaseA.id,
+      },
+    });
+    expect((await call('GET', '/v1/nodes/na')).json()).toMatchObject({
+      maintenance: true,
+      maintenanceReason: 'CPU0 IERR',
+    });
+    // Tenant A now sees the spare, not the failed node.
+    expect((await call('GET', '/v1/nodes/nc', auth(keyA))).statusCode).toBe(200);
+    expect((await call('GET', '/v1/nodes/na', auth(keyA))).statusCode).toBe(404);
+    const none = await call('POST', '/v1/nodes/nb/evacuate', admin, { reason: 'x' });
+    expect(none.statusCode).toBe(409);
   });
 });
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { SimulatedClock } from '../../src/fleet/clock.js';
 import { SimulatedDpuFleet, type SimulatedTimings } from '../../src/fleet/drivers/simulated-dpu.js';
 import type { FleetEvent, FleetEventSink } from '../../src/fleet/fleet-event.js';
@@ -96,4 +97,54 @@ export async function availableNode(
     components: [{ id: 'CPU0', type: 'cpu', location: 'CPU0', serial: `S-${id}-CPU0` }],
   });
   await h.settle(h.prov.makeAvailable(id));
+}
+
+/**
+ * Tenant `acme`, node `n1` available, and a lease of n1 from now for `hours`, deployed (active).
+ * Returns the lease start (epoch ms) and the lease.
+ */
+export async function leasedNode(h: FleetHarness, hours = 1, networkIds: string[] = []) {
+  const tenant =
+    (await h.fleet.repo.tenant('acme')) ?? (await h.fleet.createTenant({ id: 'acme', name: 'Acme' }));
+  await availableNode(h, 'n1');
+  const t0 = h.clock.now();
+  const [lease] = await h.fleet.createLeases({
+    tenantId: tenant.id,
+    nodeId: 'n1',
+    start: new Date(t0).toISOString(),
+    end: new Date(t0 + hours * 3_600_000).toISOString(),
+    networkIds,
+  });
+  await h.settle(Promise.all((await h.prov.tick()).operations));
+  return { t0, lease: lease! };
+}
+
+/**
+ * Waits until the API answers without load shedding: right after start-up on a busy machine,
+ * @fastify/under-pressure answers 503 while the event-loop delay of the start-up is in its sample.
+ */
+export async function untilServing(app: FastifyInstance, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    if (res.statusCode !== 503 || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Like waitForIngest, but takes a load-shedding 503 as "ask again", as a client should. */
+export async function untilIngested(
+  app: FastifyInstance,
+  headers: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await app.inject({ method: 'GET', url: '/v1/ingest/status', headers });
+    if (res.statusCode === 200 && res.json<{ pending: number }>().pending === 0) return;
+    if (res.statusCode !== 200 && res.statusCode !== 503)
+      throw new Error(`ingest status ${res.statusCode}: ${res.body}`);
+    if (Date.now() > deadline) throw new Error(`ingest still pending after ${timeoutMs} ms: ${res.body}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/fleet/drivers/simulated-dpu.js';
 import { FleetRepository } from '../../src/fleet/fleet-repository.js';
 import { isFaultlineError } from '../../src/shared/errors.js';
-import type { FleetHarness } from './harness.js';
+import { availableNode, type FleetHarness, leasedNode } from './harness.js';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -52,6 +52,40 @@ export function leaseStoreSuite(name: string, open: () => Promise<FleetHarness>)
           const r = requests[i]!;
           expect(leases.some((l) => l.nodeId === r.nodeId && l.start < r.end && r.start < l.end)).toBe(true);
         }
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('runs a lease through deploy, evacuation to a spare and the end of the lease', async () => {
+      const h = await open();
+      try {
+        const net = await h.fleet.createNetwork({
+          tenantId: (await h.fleet.createTenant({ id: 'acme', name: 'Acme' })).id,
+          name: 'n',
+        });
+        await availableNode(h, 'spare');
+        const { t0, lease } = await leasedNode(h, 3, [net.id]);
+        expect((await h.fleet.node('n1')).provisionState).toBe('active');
+        await h.clock.advance(HOUR);
+        const { to } = await h.settle(h.prov.evacuate('n1', 'DIMM_A1 uncorrectable'));
+        await h.settle(h.prov.idle());
+        expect(to).toMatchObject({ nodeId: 'spare', diskId: lease.diskId, end: lease.end });
+        expect(await h.fleet.node('spare')).toMatchObject({ provisionState: 'active' });
+        expect(await h.fleet.node('n1')).toMatchObject({ maintenance: true, provisionState: 'available' });
+        expect((await h.fleet.repo.whoLeasedAt('n1', iso(t0 + 30 * 60_000)))?.id).toBe(lease.id);
+        expect((await h.fleet.repo.whoLeasedAt('spare', iso(t0 + 2 * HOUR)))?.id).toBe(to.id);
+        await h.clock.advance(3 * HOUR);
+        await h.settle(Promise.all((await h.prov.tick()).operations));
+        expect((await h.fleet.lease(to.id)).status).toBe('expired');
+        expect((await h.fleet.node('spare')).provisionState).toBe('available');
+        // The spare is free again: a new booking of the same span's tail conflicts with nothing.
+        await h.fleet.createLeases({
+          tenantId: 'acme',
+          nodeId: 'spare',
+          start: iso(h.clock.now()),
+          end: iso(h.clock.now() + HOUR),
+        });
       } finally {
         await h.close();
       }

@@ -107,6 +107,8 @@ describe('leases drive provisioning (simulated DPU, simulated time)', () => {
     await h.settle(Promise.all((await h.prov.tick()).operations));
     await h.clock.advance(HOUR);
     const { from, to } = await h.settle(h.prov.evacuate('n1', 'CPU0 uncorrectable machine check'));
+    expect(to.status).toBe('active');
+    await h.settle(h.prov.idle());
     expect(from.status).toBe('evacuated');
     expect(to).toMatchObject({
       nodeId: 'n2',
@@ -210,5 +212,26 @@ describe('leases drive provisioning (simulated DPU, simulated time)', () => {
     const events = h.sink.ofType('invariant.violation');
     expect(events.map((e) => e.tenant_id).sort()).toEqual([tenant, other.id].sort());
     expect(events.find((e) => e.node_id === 'n1')!.reason).toContain('leased to acme');
+  });
+
+  it('moves a pending lease whose node broke before the start to a spare of its class', async () => {
+    const t0 = h.clock.now();
+    const [lease] = await h.fleet.createLeases({
+      tenantId: tenant,
+      nodeId: 'n1',
+      start: iso(t0 + HOUR),
+      end: iso(t0 + 3 * HOUR),
+      networkIds: [net.id],
+    });
+    await h.fleet.setMaintenance('n1', true, 'PSU2 failed');
+    await h.clock.advance(HOUR);
+    const { started, operations } = await h.prov.tick();
+    await h.settle(Promise.all(operations));
+    expect(started.map((l) => [l.id, l.nodeId])).toEqual([[lease!.id, 'n2']]);
+    const moved = await h.fleet.lease(lease!.id);
+    expect(moved).toMatchObject({ nodeId: 'n2', status: 'active' });
+    expect(moved.reason).toContain('PSU2 failed');
+    expect((await h.fleet.node('n2')).provisionState).toBe('active');
+    expect((await h.fleet.node('n1')).provisionState).toBe('available');
   });
 });

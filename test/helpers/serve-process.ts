@@ -16,7 +16,15 @@ export interface ServeProcess {
 export async function startServe(env: Record<string, string>, timeoutMs = 60_000): Promise<ServeProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     cwd: repoRoot,
-    env: { ...process.env, FAULTLINE_PORT: '0', FAULTLINE_HOST: '127.0.0.1', FAULTLINE_BANNER: '0', ...env },
+    env: {
+      ...process.env,
+      FAULTLINE_PORT: '0',
+      FAULTLINE_HOST: '127.0.0.1',
+      FAULTLINE_BANNER: '0',
+      // See startRuntime: a loaded test machine must not turn into overload 503s.
+      FAULTLINE_MAX_EVENT_LOOP_DELAY_MS: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

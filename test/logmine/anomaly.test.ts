@@ -32,23 +32,36 @@ function steadyHour(): FaultEvent[] {
   return out;
 }
 
+/**
+ * Ingest tags (TemplateTagger, stateless in what it stores); the engine keeps the baselines
+ * (LogAnomalyDetector, fed by EngineService): this is that chain without the bus between.
+ */
+function chain() {
+  const tagger = new TemplateTagger();
+  const detector = new LogAnomalyDetector();
+  return async (events: FaultEvent[]) => {
+    const tagged = await tagger.enrich(events);
+    return { tagged, signals: detector.observe(tagged) };
+  };
+}
+
 describe('log anomalies from template rates', () => {
-  it('tags every OpenStack line with its template and finds nothing in a steady hour', async () => {
-    const tagger = new TemplateTagger();
+  it('tags every OpenStack line with its template, adds no event, and finds nothing in a steady hour', async () => {
+    const run = chain();
     const events = steadyHour();
-    const out = await tagger.enrich(events);
-    expect(out.filter((e) => e['event.kind'] === 'signal')).toEqual([]);
+    const { tagged, signals } = await run(events);
+    expect(tagged).toHaveLength(events.length);
+    expect(signals).toEqual([]);
     expect(new Set(events.map((e) => e['log.template.id'])).size).toBe(2);
   });
 
   it('reports a burst of one template on a service as a rate shift, in event time', async () => {
-    const tagger = new TemplateTagger();
-    await tagger.enrich(steadyHour());
+    const run = chain();
+    await run(steadyHour());
     const burst: FaultEvent[] = [];
     for (let s = 0; s < 60; s++) burst.push(line(60, s, `Claim successful for instance ${9000 + s}`));
     burst.push(line(61, 0, 'Claim successful for instance 1'));
-    const out = await tagger.enrich(burst);
-    const shifts = out.filter((e) => e['event.action'] === 'log-template-rate-shift');
+    const shifts = (await run(burst)).signals.filter((e) => e['event.action'] === 'log-template-rate-shift');
     expect(shifts).toHaveLength(1);
     expect(shifts[0]).toMatchObject({
       '@timestamp': new Date(T0 + 60 * 60_000).toISOString(),
@@ -61,11 +74,11 @@ describe('log anomalies from template rates', () => {
   });
 
   it('reports a template never seen on a service once the service is known, not at start-up', async () => {
-    const tagger = new TemplateTagger();
-    const first = await tagger.enrich(steadyHour());
-    expect(first.some((e) => e['event.action'] === 'log-template-new')).toBe(false);
-    const out = await tagger.enrich([line(60, 5, 'Instance failed to spawn: libvirtError 42')]);
-    const fresh = out.filter((e) => e['event.action'] === 'log-template-new');
+    const run = chain();
+    const first = await run(steadyHour());
+    expect(first.signals.some((e) => e['event.action'] === 'log-template-new')).toBe(false);
+    const out = await run([line(60, 5, 'Instance failed to spawn: libvirtError 42')]);
+    const fresh = out.signals.filter((e) => e['event.action'] === 'log-template-new');
     expect(fresh).toHaveLength(1);
     expect(fresh[0]?.message).toMatch(/^new log template t[0-9a-f]+ on nova-compute$/);
   });

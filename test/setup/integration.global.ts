@@ -114,6 +114,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let started: Server[] = [];
 
   if (wanted.length > 0) {
+    // What the machine lacks to start them, named with its install command, before any test runs.
+    const check = spawnSync('bash', [script, 'check', ...wanted], { cwd: repoRoot, encoding: 'utf8' });
+    if (check.status !== 0) throw new Error(`integration servers cannot start here:\n${check.stderr}`);
     await stopAbandoned();
     const developer = parseEnv(await infra('default', ['env']));
     started = wanted.filter((s) => !developer.has(URL_VARS[s]));

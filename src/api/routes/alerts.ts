@@ -24,7 +24,12 @@ const csv = (v: string | undefined): string[] | undefined =>
 const Finding = Type.Object({}, { additionalProperties: true });
 
 const ListQuery = Type.Object({
-  status: Type.Optional(Type.String({ description: 'Comma-separated: firing, resolved' })),
+  status: Type.Optional(
+    Type.String({
+      description:
+        "Comma-separated: firing, resolved, suppressed (caused by the leasing core's own deploy, cleaning or maintenance; left out unless asked for)",
+    }),
+  ),
   severity: Type.Optional(
     Type.String({ description: 'Comma-separated: critical, major, warning, minor, info' }),
   ),
@@ -291,7 +296,11 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ repo: AlertRepository; now
       },
     },
     async (request) => {
-      const tenant = tenantScope(request, request.params.id) ?? request.params.id;
+      // Another tenant's id is not there for this key, as on every fleet route (404, not 403).
+      const own = request.principal?.tenantId;
+      if (own !== null && own !== undefined && own !== request.params.id)
+        throw new FaultlineError('FAULTLINE_NOT_FOUND', `no tenant ${request.params.id}`);
+      const tenant = request.params.id;
       const base = {
         tenant,
         limit: request.query.limit,

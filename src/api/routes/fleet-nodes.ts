@@ -7,6 +7,7 @@ import { FaultlineError } from '../../shared/errors.js';
 import { ADMIN_ROLES, OPERATOR_ROLES, READ_ROLES } from '../auth.js';
 import {
   ComponentSchema,
+  DpuSchema,
   HistorySchema,
   IdParams,
   LeaseSchema,
@@ -143,17 +144,20 @@ export const fleetNodeRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetRuntime }>
       config: { auth: { roles: ADMIN_ROLES } },
       schema: {
         tags: ['fleet'],
-        summary: "Replace a node's inventory",
+        summary: "Replace a node's parts (and its DPU with its ports, when given)",
         params: IdParams,
         body: Type.Object(
-          { components: Type.Array(ComponentSchema), dpu: Type.Optional(Type.Object({})) },
+          { components: Type.Array(ComponentSchema), dpu: Type.Optional(DpuSchema) },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ components: Type.Array(ComponentSchema) }) },
       },
     },
     async (request) => {
-      await svc.as(actorOf(request)).setInventory(request.params.id, { components: request.body.components });
+      const { components, dpu } = request.body;
+      await svc
+        .as(actorOf(request))
+        .setInventory(request.params.id, { components, ...(dpu === undefined ? {} : { dpu }) });
       return { components: await svc.repo.components(request.params.id) };
     },
   );

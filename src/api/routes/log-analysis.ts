@@ -134,6 +134,11 @@ export const logAnalysisRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
+      // Templates are mined from every tenant's lines: a tenant-scoped key sees its own events
+      // (and their template ids) through search, not the fleet-wide catalogue.
+      if (request.principal?.tenantId != null) {
+        throw new FaultlineError('FAULTLINE_FORBIDDEN', 'the template catalogue spans tenants');
+      }
       const q = request.query;
       return {
         templates: await templates.list({

@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { TemplateRepository } from '../../logmine/template-repository.js';
-import { DATASETS, type Dataset } from '../../model/event.js';
 import { FaultlineError } from '../../shared/errors.js';
 import {
   AGGREGATABLE_FIELDS,

@@ -11,7 +11,8 @@ const isRebalancing = (e: unknown) => {
   );
 };
 
-const tp = (topic: string, partition: number) => `${topic}|${partition}`;
+/** Map key of one topic partition (backoff timers, failure counts). */
+const partitionKey = (topic: string, partition: number) => `${topic}|${partition}`;
 
 /**
  * One consumer group member. kafkajs restarts a crashed consumer for retriable errors; for the rest
@@ -111,7 +112,7 @@ export class KafkaSubscription implements Subscription {
    * resume after a backoff. The partition's next delivery is that same chunk.
    */
   private retryLater(consumer: Consumer, topic: string, partition: number, offset: string): void {
-    const key = tp(topic, partition);
+    const key = partitionKey(topic, partition);
     const wait = this.backoffMs(key);
     consumer.pause([{ topic, partitions: [partition] }]);
     consumer.seek({ topic, partition, offset });
@@ -131,7 +132,7 @@ export class KafkaSubscription implements Subscription {
     const { topic, partition } = batch;
     const consumer = this.consumer;
     if (consumer === undefined || batch.messages.length === 0) return;
-    const key = tp(topic, partition);
+    const key = partitionKey(topic, partition);
     const first = batch.messages[0]!.offset;
     // Fetched before a pause took effect: give it back unprocessed so a pause really stops delivery.
     if (this.paused || this.backingOff.has(key)) {

@@ -46,8 +46,27 @@ function typeOf(value: unknown): FieldType {
 }
 
 /** Field → type over every event the decoders give on the fixtures (first type seen wins). */
+/**
+ * Fields written after decoding, by the stage that writes them: rules may match them although no
+ * decoder does. Each names its writer so a rename there shows up here.
+ */
+const WRITTEN_AFTER_DECODE: Readonly<Record<string, FieldType>> = {
+  // ingest pipeline (receive time)
+  'event.ingested': 'string',
+  // fleet TopologyIndex.enrich: the lessee at event time
+  'cloud.account.id': 'string',
+  'labels.lease_id': 'string',
+  'labels.rack': 'string',
+  // logmine TemplateTagger.enrich
+  'log.template.id': 'string',
+  // logmine LogAnomalyDetector signals (read by the engine)
+  'labels.direction': 'string',
+  'labels.count': 'string',
+  'labels.baseline': 'string',
+};
+
 export function collectFieldCatalog(): Map<string, FieldType> {
-  const fields = new Map<string, FieldType>();
+  const fields = new Map<string, FieldType>(Object.entries(WRITTEN_AFTER_DECODE));
   for (const [folder, sourceId] of FIXTURE_SOURCES) {
     const source = getSource(sourceId);
     if (source === undefined) continue;

@@ -185,7 +185,12 @@ function compileRule(spec: RuleSpec, file: string): CompiledRule {
     name: spec.name,
     file,
     severity: spec.severity,
-    match: compileMatch(spec.match),
+    // The engine only offers a rule the events of its datasets: no need to test the dataset again.
+    match: compileMatch(
+      matchDatasets(spec.match) === undefined
+        ? spec.match
+        : Object.fromEntries(Object.entries(spec.match).filter(([k]) => k !== 'event.dataset')),
+    ),
     groupBy: spec.group_by ?? ['host.name'],
     condition: spec.condition ?? {},
     resolveAfterMs:

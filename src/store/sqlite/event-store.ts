@@ -91,20 +91,21 @@ function textSql(q: TextQuery, params: unknown[]): string {
       params.push(ftsPhrase(q.words));
       return FTS;
     case 'term': {
-      const alternatives: string[] = [];
+      // One set built from index lookups (FTS for the message, an index per id field), not an OR
+      // that SQLite would evaluate row by row over the whole table.
+      const arms: string[] = [];
       if (q.words.length > 0) {
-        alternatives.push(FTS);
+        arms.push('SELECT rowid FROM events_fts WHERE events_fts MATCH ?');
         params.push(ftsPhrase(q.words));
       }
       for (const field of ID_FIELDS) {
-        alternatives.push(`${fieldExpr(field)} = ?`);
+        arms.push(`SELECT seq FROM events WHERE ${fieldExpr(field)} = ?`);
         params.push(q.text);
       }
-      return `(${alternatives.join(' OR ')})`;
+      return `seq IN (${arms.join(' UNION ALL ')})`;
     }
     case 'not':
-      // An id comparison with a missing field is NULL, and NOT NULL would drop the row.
-      return `NOT ifnull(${textSql(q.item, params)}, 0)`;
+      return `NOT ${textSql(q.item, params)}`;
     default:
       return `(${q.items.map((i) => textSql(i, params)).join(q.kind === 'and' ? ' AND ' : ' OR ')})`;
   }

@@ -153,6 +153,12 @@ export interface LogTemplateTable {
   last_seen: string;
 }
 
+/** A fleet event waiting for the bus (JSON of src/fleet/fleet-event.ts FleetEvent). */
+export interface FleetOutboxTable {
+  seq: ColumnType<number, never, never>;
+  event: string;
+}
+
 export interface StateDatabase {
   log_templates: LogTemplateTable;
   api_keys: ApiKeyTable;
@@ -169,4 +175,5 @@ export interface StateDatabase {
   port_segments: PortSegmentTable;
   leases: LeaseTable;
   node_history: NodeHistoryTable;
+  fleet_outbox: FleetOutboxTable;
 }

@@ -53,6 +53,21 @@ describe('dpu-metrics: shell dumps operators collect', () => {
     expect(r.values['ens2f0v0/rx_packets']).toBe(7012);
   });
 
+  it('ip -j -s -s link: the JSON form gives the same names as the text form', () => {
+    // Generated in iproute2's JSON layout (PROVENANCE.md).
+    const r = run(counters('generated', 'ip_-j_-s_-s_link.json'));
+    expect(r.rejected).toEqual([]);
+    expect([
+      r.values['ens2f0np0/rx_missed_errors'],
+      r.values['ens2f0np0/carrier_changes'],
+      r.values['lo/rx_bytes'],
+    ]).toEqual([318, 4, 370653600]);
+    const text = run(counters('generated', 'ip_-s_-s_link_iproute2-6.txt'));
+    for (const name of ['rx_bytes', 'rx_missed_errors', 'multicast', 'tx_packets', 'carrier_changes']) {
+      expect(r.values[`ens2f0np0/${name}`], name).toBe(text.values[`ens2f0np0/${name}`]);
+    }
+  });
+
   it('ip -h human-readable values are refused with a reason, not read as numbers', () => {
     const r = run(
       '2: eth0: <UP> mtu 1500\n    RX: bytes  packets  errors  dropped overrun mcast\n    409M       1.07M    0       0       0       0',
@@ -122,6 +137,16 @@ describe('dpu-metrics: shell dumps operators collect', () => {
     expect(byName(r.events, 'port0', 'rx_pps')!['dpu.metric.type']).toBe('gauge');
   });
 
+  it('a testpmd block cut before its closing rule ends at the next block, not at the end of the input', () => {
+    const nic = (port: number, rx: number) =>
+      `  ######################## NIC statistics for port ${port}  ########################\n  RX-packets: ${rx} RX-missed: 0 RX-bytes: 300`;
+    const r = run(`${nic(0, 5)}\n\n${nic(1, 7)}\n  ${'#'.repeat(76)}\nnode_x 5\n`);
+    expect(r.rejected).toEqual([]);
+    expect([r.values['port0/rx_packets'], r.values['port1/rx_packets'], r.values['-/node_x']]).toEqual([
+      5, 7, 5,
+    ]);
+  });
+
   it('DPDK l2fwd: per-port blocks after the clear-screen escape; totals dropped on purpose', () => {
     // Generated in examples/l2fwd/main.c print_stats' layout.
     const r = run(counters('generated', 'l2fwd_print_stats.txt'));
@@ -141,6 +166,7 @@ describe('dpu-metrics shell dumps: properties', () => {
   const files = [
     ['linux_docs', 'statistics_rst_ip_ethtool.txt'],
     ['generated', 'ip_-s_-s_link_iproute2-6.txt'],
+    ['generated', 'ip_-j_-s_-s_link.json'],
     ['node_exporter_fixtures', 'ethtool__eth0__statistics.txt'],
     ['generated', 'ovs-appctl_dpctl_show_-s.txt'],
     ['ovs_upstream', 'dpif_netdev_at_dump_flows_offloaded.txt'],

@@ -108,6 +108,40 @@ function parseIpLink(record: string): Sample[] | string {
   return samples.length > 0 ? samples : `ip link block for ${port} has no statistics (run ip -s -s link)`;
 }
 
+/** Keys of `ip -j -s -s link` stats64 that keep their own name (the rest get an rx_/tx_ prefix). */
+const IP_JSON_PLAIN = new Set(['multicast', 'collisions', 'carrier_changes']);
+
+/**
+ * `ip -j -s [-s] link`: a JSON array of links, each `{"ifname": …, "stats64": {"rx": {…}, "tx": {…}}}`
+ * (`stats` on old iproute2). Names as in the text form (rx_bytes, rx_missed_errors, carrier_changes).
+ */
+export function parseIpJson(record: string): Sample[] | string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(record);
+  } catch (error) {
+    return `invalid JSON: ${(error as Error).message}`;
+  }
+  if (!Array.isArray(doc)) return 'expected the JSON array `ip -j -s link` prints';
+  const samples: Sample[] = [];
+  for (const link of doc) {
+    if (typeof link !== 'object' || link === null) continue;
+    const l = link as Record<string, unknown>;
+    const stats = (l.stats64 ?? l.stats) as Record<string, unknown> | undefined;
+    if (typeof l.ifname !== 'string' || typeof stats !== 'object' || stats === null) continue;
+    for (const dir of ['rx', 'tx'] as const) {
+      const group = stats[dir];
+      if (typeof group !== 'object' || group === null) continue;
+      for (const [key, value] of Object.entries(group as Record<string, unknown>)) {
+        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) continue;
+        const name = IP_JSON_PLAIN.has(key) ? key : `${dir}_${key}`;
+        samples.push(counter('ip-link', name, value, l.ifname));
+      }
+    }
+  }
+  return samples.length > 0 ? samples : 'no link with stats64 in the ip -j output (run ip -j -s link)';
+}
+
 /* ------------------------------------------------------------------------- ethtool -S <if> ---- */
 
 const ETHTOOL_CMD_RE = /^\s*(?:\S*[#$]\s*)?(?:sudo\s+)?ethtool\s+(?:-S|--statistics)\s+(\S+)\s*$/;

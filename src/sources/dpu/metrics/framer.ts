@@ -76,7 +76,7 @@ export function metricsFramer(): Framer & { readonly skipped: Readonly<Record<Me
     if (f.absorbs?.test(clean)) return true;
     // A record of `ovs-vsctl list` starts at its `_uuid`; testpmd blocks end at their closing rule.
     if (f.format === 'ovs-vsctl-interface') return !/^_uuid\s/.test(clean);
-    return f.closes !== undefined || cliFormatOf(clean) === undefined;
+    return cliFormatOf(clean) === undefined;
   };
 
   return {
@@ -96,9 +96,11 @@ export function metricsFramer(): Framer & { readonly skipped: Readonly<Record<Me
           flush(out);
           return out;
         }
-        // Blocks with a closing line hold blank lines too (testpmd's throughput paragraph).
-        const held = f.closes !== undefined && block.lines < MAX_CLOSED_BLOCK_LINES && clean.trim() === '';
-        if (held || continues(f, clean)) {
+        // Blocks with a closing line hold blank lines too (testpmd's throughput paragraph), up to a
+        // bound: a paste cut before its closing line must not swallow the rest of the input.
+        const open = f.closes === undefined || block.lines < MAX_CLOSED_BLOCK_LINES;
+        const held = f.closes !== undefined && clean.trim() === '';
+        if (open && (held || continues(f, clean))) {
           block.payload += `\n${line}`;
           block.lines++;
           return out;
@@ -113,7 +115,8 @@ export function metricsFramer(): Framer & { readonly skipped: Readonly<Record<Me
         out.push(frame(type === undefined ? line : `# TYPE ${family} ${type}\n${line}`, lineNo));
         return out;
       }
-      if (clean.charCodeAt(0) === 123 /* { */) {
+      // JSON lines, and `ip -j -s link`'s one-line array.
+      if (clean.charCodeAt(0) === 123 /* { */ || clean.charCodeAt(0) === 91 /* [ */) {
         out.push(frame(line, lineNo));
         return out;
       }

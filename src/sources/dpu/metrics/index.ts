@@ -1,15 +1,23 @@
 import type { FaultEvent } from '../../../model/event.js';
 import { type DecodeContext, type DecodeResult, rejected, type Source } from '../../types.js';
-import { cliFormatOf } from './cli-dumps.js';
+import { cliFormatOf, parseIpJson } from './cli-dumps.js';
 import { dpuMetricsDocumentFastPath } from './document-fast-path.js';
 import { metricsFramer } from './framer.js';
 import { parseJsonSamples } from './json-lines.js';
 import { OVS_PORT_RE, parseOvsPorts } from './ovs.js';
 import { parsePrometheus } from './prometheus.js';
-import { sampleEvent } from './sample.js';
+import { type Sample, sampleEvent } from './sample.js';
 
 const ANSI_RE = /\u001b\[[0-9;]*[A-Za-z]/g;
 const stripAnsi = (text: string) => (text.includes('\u001b') ? text.replace(ANSI_RE, '') : text);
+
+function eventsOf(parsed: Sample[] | string, payload: string, ctx: DecodeContext): DecodeResult {
+  if (typeof parsed === 'string') return rejected(parsed);
+  const events: FaultEvent[] = [];
+  // One record may hold several ports (dpctl/show, ip -j): the port is part of each sample's identity.
+  for (const s of parsed) events.push(sampleEvent(s, payload, ctx, `${s.port ?? ''}:${s.name}`));
+  return { ok: true, events };
+}
 
 function decodeMetrics(payload: string, ctx: DecodeContext): DecodeResult {
   const first = payload.charCodeAt(0);
@@ -27,16 +35,10 @@ function decodeMetrics(payload: string, ctx: DecodeContext): DecodeResult {
     for (const s of parsed) events.push(sampleEvent(s, payload, ctx, s.name));
     return { ok: true, events };
   }
+  if (first === 91 /* [ */) return eventsOf(parseIpJson(payload), payload, ctx);
   const nl = payload.indexOf('\n');
   const cli = cliFormatOf(stripAnsi(nl === -1 ? payload : payload.slice(0, nl)));
-  if (cli !== undefined) {
-    const parsed = cli.parse(payload);
-    if (typeof parsed === 'string') return rejected(parsed);
-    const events: FaultEvent[] = [];
-    // One record may hold several ports (dpctl/show): the port is part of each sample's identity.
-    for (const s of parsed) events.push(sampleEvent(s, payload, ctx, `${s.port ?? ''}:${s.name}`));
-    return { ok: true, events };
-  }
+  if (cli !== undefined) return eventsOf(cli.parse(payload), payload, ctx);
   const sample = parsePrometheus(payload);
   if (typeof sample === 'string') return rejected(sample);
   return { ok: true, events: [sampleEvent(sample, payload, ctx, undefined)] };

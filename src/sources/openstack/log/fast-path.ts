@@ -25,7 +25,7 @@ import { latin1Write, maxRecordBytes } from './oslo-write.js';
 const MAX_FAST_LINE = 64 * 1024;
 
 /** One line held across `push` calls: its bytes (after the id prefix) and where its fields are. */
-interface Slot {
+interface HeldLine {
   bytes: Buffer;
   /** The line as a string (ASCII when the slot holds a plain record). */
   text: string;
@@ -57,19 +57,19 @@ export function osloFastPath(options: OsloFastPathOptions = {}): NdjsonFastPath 
   // eventId's input is prefix, line, suffix: the slot holds them as one buffer to hash.
   const idPrefix = Buffer.from(eventIdPrefix('openstack-log', discriminator), 'utf8');
   const lineAt = idPrefix.length;
-  const newSlot = (): Slot => {
+  const newHeldLine = (): HeldLine => {
     const bytes = Buffer.alloc(lineAt + MAX_FAST_LINE + 32);
     idPrefix.copy(bytes, 0);
     return { bytes, text: '', head: emptyHead(), lineNo: 0 };
   };
-  let pending: Slot | undefined;
-  let spare = newSlot();
+  let pending: HeldLine | undefined;
+  let spare = newHeldLine();
   // The slot a plain record left behind when it was handed to the framer.
-  let free: Slot | undefined;
+  let free: HeldLine | undefined;
   let generic = false;
   let encoded = 0;
 
-  const emit = (slot: Slot, out: ByteSink): void => {
+  const emit = (slot: HeldLine, out: ByteSink): void => {
     const h = slot.head;
     const end = h.lineEnd;
     let id = hash('sha256', slot.bytes.subarray(0, end), 'base64url').slice(0, EVENT_ID_LENGTH);
@@ -115,7 +115,7 @@ export function osloFastPath(options: OsloFastPathOptions = {}): NdjsonFastPath 
         if (pending === undefined || !folds(pending.head, pending.bytes, spare.head, spare.bytes)) {
           if (pending !== undefined) emit(pending, out);
           const next = spare;
-          spare = pending ?? newSlot();
+          spare = pending ?? newHeldLine();
           next.lineNo = lineNo;
           pending = next;
           return NO_FRAMES;
@@ -136,7 +136,7 @@ export function osloFastPath(options: OsloFastPathOptions = {}): NdjsonFastPath 
         const frames = framer.end();
         generic = false;
         const next = spare;
-        spare = free ?? newSlot();
+        spare = free ?? newHeldLine();
         free = undefined;
         next.lineNo = lineNo;
         pending = next;

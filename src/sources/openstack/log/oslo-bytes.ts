@@ -90,7 +90,7 @@ function digitsAt(b: Buffer, at: number, n: number): boolean {
   return true;
 }
 
-const two = (b: Buffer, at: number) => (b[at]! - 48) * 10 + b[at + 1]! - 48;
+const twoDigits = (b: Buffer, at: number) => (b[at]! - 48) * 10 + b[at + 1]! - 48;
 
 function startsWith(b: Buffer, at: number, end: number, word: Buffer): boolean {
   if (end - at < word.length) return false;
@@ -207,14 +207,14 @@ export function scanOsloLine(b: Buffer, at: number, end: number, h: Head, text: 
   if (!digitsAt(b, i + 17, 2)) return false;
   h.dateAt = i;
   h.timeAt = i + 11;
-  const month = two(b, i + 5);
-  const day = two(b, i + 8);
+  const month = twoDigits(b, i + 5);
+  const day = twoDigits(b, i + 8);
   if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return false;
   if (month === 2 && day === 29) {
-    const year = (b[i]! - 48) * 1000 + (b[i + 1]! - 48) * 100 + two(b, i + 2);
+    const year = (b[i]! - 48) * 1000 + (b[i + 1]! - 48) * 100 + twoDigits(b, i + 2);
     if (year % 4 !== 0 || (year % 100 === 0 && year % 400 !== 0)) return false;
   }
-  if (two(b, i + 11) > 23 || two(b, i + 14) > 59 || two(b, i + 17) > 60) return false;
+  if (twoDigits(b, i + 11) > 23 || twoDigits(b, i + 14) > 59 || twoDigits(b, i + 17) > 60) return false;
   i += 19;
   h.fracAt = -1;
   h.fracLen = 0;

@@ -4,6 +4,7 @@ import { auditLog } from './0002-audit-log.js';
 import { fleet } from './0003-fleet.js';
 import { alerts } from './0004-alerts.js';
 import { logTemplates } from './0005-log-templates.js';
+import { fleetOutbox } from './0006-fleet-outbox.js';
 import type { StateDialect, StateMigration } from './types.js';
 
 /**
@@ -17,6 +18,7 @@ export const STATE_MIGRATIONS: Readonly<Record<string, StateMigration>> = {
   '0003-fleet': fleet,
   '0004-alerts': alerts,
   '0005-log-templates': logTemplates,
+  '0006-fleet-outbox': fleetOutbox,
 };
 
 export function migrationProvider(dialect: StateDialect): MigrationProvider {
