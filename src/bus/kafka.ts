@@ -34,6 +34,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  * `onBatch` resolved; a failing chunk pauses its partition, backs off, seeks back and is delivered
  * again; nothing is skipped.
  */
+/** Tries of ensureTopics before a retriable metadata error is final (about 5 s in all). */
+const TOPIC_ATTEMPTS = 10;
+
+class TopicsNotReady extends Error {
+  readonly retriable = true;
+  constructor(topics: string[]) {
+    super(`Kafka topics without a leader yet: ${topics.join(', ')}`);
+  }
+}
+
 export class KafkaBus implements MessageBus {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
@@ -44,6 +54,7 @@ export class KafkaBus implements MessageBus {
   /** The clients themselves, so `close` can disconnect one that is still trying to connect. */
   private readonly clients = new Set<Producer | Admin>();
   private sendChain: Promise<unknown> = Promise.resolve();
+  private topicChain: Promise<unknown> = Promise.resolve();
   private readonly knownTopics = new Set<string>();
   private readonly subscriptions = new Set<KafkaSubscription>();
   private closed = false;
@@ -114,23 +125,50 @@ export class KafkaBus implements MessageBus {
     return next;
   }
 
-  async ensureTopics(topics: string[]): Promise<void> {
+  /**
+   * Creates the topics that do not exist and returns once every partition has a leader. Calls are
+   * serialized (the pipeline, the engine and a producer may ask at once). A topic just created can be
+   * unknown for a moment to the broker that answers the metadata request (KRaft propagates it
+   * asynchronously; kafkajs's waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION), so retriable
+   * errors are retried with a short backoff.
+   */
+  ensureTopics(topics: string[]): Promise<void> {
+    const run = () => this.createMissingTopics(topics);
+    const next = this.topicChain.then(run, run);
+    this.topicChain = next.catch(() => {});
+    return next;
+  }
+
+  private async createMissingTopics(topics: string[]): Promise<void> {
     const missing = [...new Set(topics)].filter((t) => !this.knownTopics.has(t));
     if (missing.length === 0) return;
     const admin = await this.admin();
-    const existing = new Set(await admin.listTopics());
-    const create = missing.filter((t) => !existing.has(t));
-    if (create.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: create.map((topic) => ({
-          topic,
-          numPartitions: topic === this.deadLetterTopic ? 1 : (this.options.partitions ?? 6),
-          replicationFactor: this.options.replicationFactor ?? -1,
-          configEntries: [{ name: 'max.message.bytes', value: String(this.maxMessageBytes) }],
-        })),
-      });
-      this.logger.info({ topics: create }, 'created Kafka topics');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const create = missing.filter((t) => !existing.has(t));
+        if (create.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: create.map((topic) => ({
+              topic,
+              numPartitions: topic === this.deadLetterTopic ? 1 : (this.options.partitions ?? 6),
+              replicationFactor: this.options.replicationFactor ?? -1,
+              configEntries: [{ name: 'max.message.bytes', value: String(this.maxMessageBytes) }],
+            })),
+          });
+          this.logger.info({ topics: create }, 'created Kafka topics');
+        }
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: missing });
+        const leaderless = metadata.filter((t) => t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+        if (leaderless.length > 0) throw new TopicsNotReady(leaderless);
+        break;
+      } catch (error) {
+        const retriable =
+          error instanceof TopicsNotReady || (error as { retriable?: boolean }).retriable === true;
+        if (!retriable || attempt >= TOPIC_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
     }
     for (const t of missing) this.knownTopics.add(t);
   }
