@@ -12,14 +12,7 @@ import {
 } from '../../engine/alert-repository.js';
 import { FaultlineError } from '../../shared/errors.js';
 import { OPERATOR_ROLES, READ_ROLES } from '../auth.js';
-
-const csv = (v: string | undefined): string[] | undefined =>
-  v === undefined
-    ? undefined
-    : v
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
+import { csv } from './log-filters.js';
 
 const Finding = Type.Object({}, { additionalProperties: true });
 
