@@ -7,7 +7,15 @@
  *   FAULTLINE_KAFKA_BROKERS=127.0.0.1:9092 FAULTLINE_ES_URL=http://127.0.0.1:9200 \
  *     npx tsx bench/ingest/run.ts [--records 200000] [--partitions 6] [--concurrency 6]
  *       [--batch 5000] [--bulk-concurrency 2] [--refresh 5s (default: the server's)] [--fetch-bytes 4194304]
- *       [--unpacked] [--rounds 2]
+ *       [--unpacked] [--rounds 2] [--modes bare,off,on,engine]
+ *
+ * Modes of the end-to-end side, each measured in every round (ratio and Faultline CPU per mode):
+ *   bare     decode and store only: no enrichment, nothing published for the engine;
+ *   off      as `serve` without enrichment: every event also published to `<prefix>.events`;
+ *   on       as `serve`: fleet enrichment (lessee, lease, rack) and log-template tagging, events published;
+ *   engine   `on` with the fault engine (startEngine) consuming `<prefix>.events` in the same process.
+ * The ratio is the rate until Elasticsearch holds every event; Faultline's CPU is counted until the
+ * engine, too, has read every event (it may finish later: `engine_catch_up_s`), so it bills all its work.
  *
  * Without the two variables it starts Kafka and Elasticsearch through infra/faultline-infra (instance
  * `bench-ingest`) and stops them at the end.
@@ -15,15 +23,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { resolve } from 'node:path';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BusMessage } from '../../src/bus/types.js';
-import type { DocumentBatch } from '../../src/model/document-batch.js';
 import type { FaultEvent } from '../../src/model/event.js';
+import { benchFleet } from './fleet.js';
 import { buildWorkload } from './workload.js';
 
 /**
@@ -45,6 +54,15 @@ const { ElasticsearchEventStore } = await fromDist<
   typeof import('../../src/store/elasticsearch/event-store.js')
 >('store/elasticsearch/event-store.js');
 const { documentJson } = await fromDist<typeof import('../../src/model/document.js')>('model/document.js');
+const { TopologyIndex } =
+  await fromDist<typeof import('../../src/fleet/topology-index.js')>('fleet/topology-index.js');
+const { TemplateTagger } = await fromDist<typeof import('../../src/logmine/template-tagger.js')>(
+  'logmine/template-tagger.js',
+);
+const { startEngine } = await fromDist<typeof import('../../src/engine/start.js')>('engine/start.js');
+const { createSqliteStateStore } = await fromDist<typeof import('../../src/store/state/state-store.js')>(
+  'store/state/state-store.js',
+);
 type ElasticsearchEventStore = InstanceType<typeof ElasticsearchEventStore>;
 
 const { values: args } = parseArgs({
@@ -63,7 +81,15 @@ const { values: args } = parseArgs({
     unpacked: { type: 'boolean', default: false },
     // Rounds of ceiling, end to end, end to end, ceiling; the figures are the means over all passes.
     rounds: { type: 'string', default: '2' },
+    modes: { type: 'string', default: 'bare,off,on,engine' },
   },
+});
+
+const MODES = ['bare', 'off', 'on', 'engine'] as const;
+type Mode = (typeof MODES)[number];
+const modes = args.modes.split(',').map((m) => {
+  if (!(MODES as readonly string[]).includes(m)) throw new Error(`unknown mode ${m} (${MODES.join(', ')})`);
+  return m as Mode;
 });
 
 /**
@@ -161,9 +187,17 @@ async function bench(brokers: string[], es: string): Promise<void> {
   });
   // Round w warms the Faultline side up (not measured), as the Elasticsearch warm-up below does the server.
   const roundCount = Math.max(1, Number(args.rounds));
-  // Passes of the end-to-end side: e0, e1, … (two per round), each on topics of its own.
-  const passKeys = Array.from({ length: 2 * roundCount }, (_, i) => `e${i}`);
-  const rounds = ['w', ...passKeys].map((k) => ({ k, prefix: `${prefix}.${k}`, topics: [] as string[] }));
+  // Passes of the end-to-end side: every mode twice per round (forward, then backward, so a linear
+  // drift bills every mode alike), each pass on topics of its own: `on0`, `engine0`, `engine1`, `on1`, ….
+  const passKeys = Array.from({ length: roundCount }, (_, r) => [
+    ...modes.map((m) => `${m}${2 * r}`),
+    ...[...modes].reverse().map((m) => `${m}${2 * r + 1}`),
+  ]);
+  const rounds = ['w', ...passKeys.flat()].map((k) => ({
+    k,
+    prefix: `${prefix}.${k}`,
+    topics: [] as string[],
+  }));
   const t = performance.now();
   for (const r of rounds) {
     // The same records for every pass, on topics of their own.
@@ -175,7 +209,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
       byTopic.set(topic, list);
     }
     r.topics = [...byTopic.keys()];
-    await bus.ensureTopics(r.topics);
+    await bus.ensureTopics([...r.topics, `${r.prefix}.events`]);
     for (const [topic, list] of byTopic) {
       for (let i = 0; i < list.length; i += 10_000) await bus.publish(topic, list.slice(i, i + 10_000));
     }
@@ -186,6 +220,14 @@ async function bench(brokers: string[], es: string): Promise<void> {
   );
 
   const stores: ElasticsearchEventStore[] = [];
+  // What `serve` enriches with (runtime.ts): the fleet's index and the log-template tagger, one each
+  // for the whole run (templates learnt in the warm-up are known later, as in a long-running server).
+  const fleet = await benchFleet(TopologyIndex, 500);
+  const tagger = new TemplateTagger();
+  // The engine's alerts go to a state store of the run's own.
+  const stateDir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
+  const state = createSqliteStateStore(join(stateDir, 'state.db'));
+  await state.migrate();
   const ceilingConcurrency = Number(args['ceiling-concurrency']);
 
   /**
@@ -240,7 +282,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
   };
 
   /** End to end: KafkaBus → IngestPipeline (decode) → ElasticsearchEventStore, from group join to the last ack. */
-  const e2e = async (k: string) => {
+  const e2e = async (k: string, mode: Mode) => {
     const r = rounds.find((x) => x.k === k)!;
     const store = new ElasticsearchEventStore({ ...storeOptions, namespace: `e2e_${run}_${k}` });
     stores.push(store);
@@ -248,9 +290,9 @@ async function bench(brokers: string[], es: string): Promise<void> {
     let stored = 0;
     let firstWrite = 0;
     const counting = Object.assign(Object.create(store) as ElasticsearchEventStore, {
-      write: async (batch: FaultEvent[], documents?: DocumentBatch) => {
+      write: async (batch: FaultEvent[]) => {
         if (firstWrite === 0) firstWrite = performance.now();
-        const w = await store.write(batch, documents);
+        const w = await store.write(batch);
         stored += w.written + w.duplicates;
         return w;
       },
@@ -264,10 +306,16 @@ async function bench(brokers: string[], es: string): Promise<void> {
       topics: r.topics,
       topicPrefix: r.prefix,
       batchSize: Number(args.batch),
+      ...(mode === 'bare' ? {} : { eventsTopic: `${r.prefix}.events` }),
+      ...(mode === 'on' || mode === 'engine'
+        ? { enrich: async (e: FaultEvent[]) => tagger.enrich(await fleet.enrich(e)) }
+        : {}),
     });
     const cpu0 = await esCpuMs(store);
     const node0 = nodeCpuMs();
     const started = performance.now();
+    const engine =
+      mode === 'engine' ? await startEngine(bus, state, store, logger, r.prefix, fleet) : undefined;
     await pipeline.start();
     let lastReport = started;
     let lastStored = 0;
@@ -288,13 +336,30 @@ async function bench(brokers: string[], es: string): Promise<void> {
       }
     }
     const seconds = (performance.now() - started) / 1000;
-    const nodeCpu = nodeCpuMs() - node0;
     const esCpu = (await esCpuMs(store)) - cpu0;
     await pipeline.stop();
+    // What the engine had still to read when the store had everything; then the wait until it has read it.
+    const engineBehind = () =>
+      bus.lag(`${r.prefix}-engine`, [`${r.prefix}.events`]).then((ls) => ls.reduce((n, l) => n + l.lag, 0));
+    const engineLag = engine === undefined ? undefined : await engineBehind();
+    if (engine !== undefined) {
+      while ((await engineBehind()) > 0) {
+        if (performance.now() - started > 30 * 60_000) throw new Error('the engine did not catch up');
+        await sleep(100);
+      }
+    }
+    const engineCatchUp = engine === undefined ? undefined : (performance.now() - started) / 1000 - seconds;
+    const nodeCpu = nodeCpuMs() - node0;
+    await engine?.stop();
     const count = await storedCount(store);
-    process.stderr.write(`e2e ${k}: ${fmt(count)} docs in ${seconds.toFixed(1)} s\n`);
+    process.stderr.write(
+      `e2e ${k}: ${fmt(count)} docs in ${seconds.toFixed(1)} s${engineLag === undefined ? '' : `, engine ${fmt(engineLag)} events behind, caught up ${engineCatchUp!.toFixed(1)} s later`}\n`,
+    );
     await sleep(3000);
     return {
+      mode,
+      engineLag,
+      engineCatchUp,
       rate: stored / seconds,
       count,
       // From pipeline.start() (topics, group join, first fetch, first decode) to the first bulk sent.
@@ -313,10 +378,10 @@ async function bench(brokers: string[], es: string): Promise<void> {
   process.stderr.write('warmed up Elasticsearch\n');
   // The pipeline's first pass runs partly unoptimized (V8 tiers functions up as they get hot), which
   // a long-running consumer pays once; one unmeasured pass through Kafka first, as for the server.
-  await e2e('w');
+  await e2e('w', modes.includes('engine') ? 'engine' : modes[modes.length - 1]!);
   process.stderr.write('warmed up the pipeline\n');
   const prepared = [];
-  for (const k of passKeys) prepared.push(await prepareCeiling(k.replace('e', 'c')));
+  for (let i = 0; i < 2 * roundCount; i++) prepared.push(await prepareCeiling(`c${i}`));
   // From here on only counts and the prepared bodies are needed.
   events.length = 0;
   fake.length = 0;
@@ -329,31 +394,49 @@ async function bench(brokers: string[], es: string): Promise<void> {
   const passes: Array<Awaited<ReturnType<typeof e2e>>> = [];
   for (let r = 0; r < roundCount; r++) {
     ceilings.push(await ceiling(prepared[2 * r]!));
-    const session = r === 0 && profile !== undefined ? new Session() : undefined;
-    if (session !== undefined) {
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.start');
+    for (const [i, k] of passKeys[r]!.entries()) {
+      const session = r === 0 && i === 0 && profile !== undefined ? new Session() : undefined;
+      if (session !== undefined) {
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+      }
+      passes.push(await e2e(k, modes[i < modes.length ? i : 2 * modes.length - 1 - i]!));
+      if (session !== undefined && profile !== undefined) {
+        const { profile: data } = await session.post('Profiler.stop');
+        writeFileSync(profile, JSON.stringify(data));
+        session.disconnect();
+      }
     }
-    passes.push(await e2e(passKeys[2 * r]!));
-    if (session !== undefined && profile !== undefined) {
-      const { profile: data } = await session.post('Profiler.stop');
-      writeFileSync(profile, JSON.stringify(data));
-      session.disconnect();
-    }
-    passes.push(await e2e(passKeys[2 * r + 1]!));
     ceilings.push(await ceiling(prepared[2 * r + 1]!));
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const ceilingRate = mean(ceilings.map((c) => c.rate));
-  const e2eRate = mean(passes.map((e) => e.rate));
-  const ratio = e2eRate / ceilingRate;
-  const roundRatios = Array.from(
-    { length: roundCount },
-    (_, r) =>
-      (passes[2 * r]!.rate + passes[2 * r + 1]!.rate) / (ceilings[2 * r]!.rate + ceilings[2 * r + 1]!.rate),
-  );
   const rounded = (xs: number[]) => xs.map((x) => Math.round(x));
+  const perMode = Object.fromEntries(
+    modes.map((m) => {
+      const own = passes.filter((p) => p.mode === m);
+      const rate = mean(own.map((p) => p.rate));
+      return [
+        m,
+        {
+          events_per_s: rounded(own.map((p) => p.rate)),
+          ratio: Number((rate / ceilingRate).toFixed(3)),
+          // Noise-free view on a shared machine: CPU spent per 1,000 events.
+          faultline_cpu_ms_per_1000_events: rounded(own.map((p) => p.nodeCpuPer1k)),
+          elasticsearch_cpu_ms_per_1000_events: rounded(own.map((p) => p.esCpuPer1k)),
+          startup_ms: rounded(own.map((p) => p.startupMs)),
+          ...(m === 'engine'
+            ? {
+                engine_lag_when_stored: own.map((p) => p.engineLag),
+                engine_catch_up_s: own.map((p) => Number(p.engineCatchUp!.toFixed(1))),
+              }
+            : {}),
+          es_count: own.map((p) => p.count),
+        },
+      ];
+    }),
+  ) as Partial<Record<Mode, { ratio: number; faultline_cpu_ms_per_1000_events: number[] }>>;
   const out = {
     lines: total,
     bus_records: busRecords,
@@ -370,26 +453,24 @@ async function bench(brokers: string[], es: string): Promise<void> {
       refreshInterval: args.refresh === '' ? 'server default (1s, search-idle)' : args.refresh,
       maxBytesPerPartition: Number(args['fetch-bytes']),
     },
+    load_average: loadavg().map((x) => Number(x.toFixed(2))),
     produce_lines_per_s: Math.round((rounds.length * total) / produceSeconds),
     rounds: roundCount,
     ceiling_events_per_s: rounded(ceilings.map((c) => c.rate)),
-    e2e_events_per_s: rounded(passes.map((e) => e.rate)),
-    e2e_startup_ms: rounded(passes.map((e) => e.startupMs)),
-    ratio: Number(ratio.toFixed(3)),
-    ratio_per_round: roundRatios.map((x) => Number(x.toFixed(3))),
-    // Noise-free view on a shared machine: CPU spent per 1,000 events.
-    cpu_ms_per_1000_events: {
-      ceiling_elasticsearch: rounded(ceilings.map((c) => c.esCpuPer1k)),
-      e2e_elasticsearch: rounded(passes.map((e) => e.esCpuPer1k)),
-      e2e_faultline_process: rounded(passes.map((e) => e.nodeCpuPer1k)),
-    },
-    es_count: { ceiling: ceilings.map((c) => c.count), e2e: passes.map((e) => e.count) },
+    ceiling_elasticsearch_cpu_ms_per_1000_events: rounded(ceilings.map((c) => c.esCpuPer1k)),
+    modes: perMode,
   };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   process.stdout.write(
-    `\nend-to-end ${fmt(e2eRate)} events/s  ceiling ${fmt(ceilingRate)} events/s  ratio ${ratio.toFixed(2)}` +
-      `  (Elasticsearch holds ${passes.map((e) => fmt(e.count)).join(', ')} of ${fmt(expected)} per pass)\n`,
+    `\nceiling ${fmt(ceilingRate)} events/s; load average ${out.load_average.join(' ')}\n`,
   );
+  process.stdout.write('mode      ratio  Faultline CPU ms / 1,000 events (mean)\n');
+  for (const m of modes) {
+    const { ratio, faultline_cpu_ms_per_1000_events: cpu } = perMode[m]!;
+    process.stdout.write(`${m.padEnd(9)} ${ratio.toFixed(2).padStart(5)}  ${fmt(mean(cpu))}\n`);
+  }
+  await state.close();
+  rmSync(stateDir, { recursive: true, force: true });
   await Promise.all([bus.close(), ...stores.map((s) => s.close())]);
 }
 

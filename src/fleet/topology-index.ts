@@ -1,5 +1,3 @@
-import { documentJson } from '../model/document.js';
-import { DocumentBatch } from '../model/document-batch.js';
 import type { FaultEvent } from '../model/event.js';
 import type { LeaseSpan, NodeView, PortView, Topology } from '../model/topology.js';
 import { type FleetEvent, type FleetEventSink, isFleetEventType } from './fleet-event.js';
@@ -155,34 +153,6 @@ export class TopologyIndex implements Topology, FleetEventSink {
     return changed;
   }
 
-  /**
-   * The same enrichment for documents a source's fast path wrote (DocumentBatch): a document whose
-   * host the fleet does not know is kept byte for byte (found without parsing it); one it knows is
-   * read back into its event, enriched and written again. Returns the batch itself when nothing
-   * changed, else a new batch.
-   */
-  enrichDocuments = (batch: DocumentBatch): DocumentBatch => {
-    if (this.nodes.size === 0) return batch;
-    let out: DocumentBatch | undefined;
-    for (let i = 0; i < batch.count; i++) {
-      const doc = batch.document(i);
-      const host = documentHost(doc);
-      let rewritten: string | undefined;
-      if (host !== undefined && this.nodes.has(host)) {
-        const event = batch.event(i);
-        if (this.enrichOne(event)) rewritten = documentJson(event);
-      }
-      if (rewritten === undefined && out === undefined) continue;
-      if (out === undefined) {
-        out = new DocumentBatch(batch.used + 4096);
-        for (let j = 0; j < i; j++) copyDocument(batch, j, out);
-      }
-      if (rewritten === undefined) copyDocument(batch, i, out);
-      else out.append(rewritten, batch.ids[i]!, batch.datasets[i]!);
-    }
-    return out ?? batch;
-  };
-
   node(nodeId: string): NodeView | undefined {
     return this.nodes.get(nodeId);
   }
@@ -232,32 +202,6 @@ export class TopologyIndex implements Topology, FleetEventSink {
     for (const e of events) this.enrichOne(e);
     return events;
   };
-}
-
-const HOST_OBJECT = Buffer.from('"host":{');
-const NAME_RE = /"name":("(?:[^"\\]|\\.)*")/;
-
-/** `host.name` of a nested document, found in its bytes without parsing the rest. */
-function documentHost(doc: Buffer): string | undefined {
-  const at = doc.indexOf(HOST_OBJECT);
-  if (at < 0) return undefined;
-  const close = doc.indexOf(0x7d, at + HOST_OBJECT.length); // the host object holds no object
-  if (close < 0) return undefined;
-  const m = NAME_RE.exec(doc.toString('utf8', at + HOST_OBJECT.length, close));
-  if (m === null) return undefined;
-  try {
-    return JSON.parse(m[1]!) as string;
-  } catch {
-    return undefined;
-  }
-}
-
-function copyDocument(from: DocumentBatch, i: number, to: DocumentBatch): void {
-  const doc = from.document(i);
-  to.reserve(doc.length);
-  doc.copy(to.buffer, to.used);
-  to.used += doc.length;
-  to.add(from.ids[i]!, from.datasets[i]!);
 }
 
 function parseFleetEvent(original: string): FleetEvent | undefined {

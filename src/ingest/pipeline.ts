@@ -7,15 +7,13 @@ import {
   type Subscription,
   topicFor,
 } from '../bus/types.js';
-import { DocumentBatch } from '../model/document-batch.js';
 import type { FaultEvent } from '../model/event.js';
-import { BufferPool } from '../shared/buffer-pool.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import { joinPath, withoutCarriageReturns } from '../sources/framing.js';
 import { getSource, listSources } from '../sources/registry.js';
-import { type DecodeContext, type DocumentFastPath, isSourceId, type Source } from '../sources/types.js';
+import { type DecodeContext, isSourceId, type Source } from '../sources/types.js';
 import type { EventStore } from '../store/types.js';
 import { framesIn, unpackFrames } from './packing.js';
 
@@ -25,8 +23,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 /** Lines per slice (and records per bus batch) when the deployment sets none. */
 const DEFAULT_BATCH_SIZE = 2000;
-/** The largest document batch buffer a slice asks for up front; a batch grows past it if it must. */
-const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
 export interface PipelineDeps {
   bus: MessageBus;
@@ -39,20 +35,10 @@ export interface PipelineDeps {
   topicPrefix?: string;
   batchSize?: number;
   /**
-   * Adds fields at ingest (lease → tenant, rack). Identity until the fleet core lands. It sees event
-   * objects only: with an `enrich` hook every record is decoded into one (no document fast path).
+   * Adds fields at ingest after decode (`serve`: lessee, lease and rack from the fleet, then the log
+   * template id), before the store and the engine see the events.
    */
   enrich?: (events: FaultEvent[]) => FaultEvent[] | Promise<FaultEvent[]>;
-  /**
-   * The same enrichment for the documents sources' fast paths wrote (the fleet's TopologyIndex
-   * gives both): with it, `enrich` no longer turns the document fast path off.
-   */
-  enrichDocuments?: (batch: DocumentBatch) => DocumentBatch;
-  /**
-   * Lets sources with a document fast path (DocumentFastPath) write their records' documents
-   * straight from the bytes. Default: when the store prefers documents and there is no `enrich`.
-   */
-  documentFastPath?: boolean;
   /**
    * Where every stored event is written once more, keyed by `host.name`, for the fault engine's own
    * consumer group (DESIGN §1: `faultline.events`). Unset: not written.
@@ -60,15 +46,7 @@ export interface PipelineDeps {
   eventsTopic?: string;
 }
 
-/** Where decodeBatch lets sources write documents themselves (DocumentFastPath). */
-export interface DocumentEncoding {
-  batch: DocumentBatch;
-  /** The source's fast path (one instance per source and caller), or undefined. */
-  fastPathFor(source: Source): DocumentFastPath | undefined;
-}
-
 export interface BatchOutcome {
-  /** Decoded events; with a DocumentEncoding, the records the fast paths took are in its batch instead. */
   events: FaultEvent[];
   dead: DeadLetter[];
   /**
@@ -90,7 +68,6 @@ const bump = (counts: Map<string, number>, key: string) => counts.set(key, (coun
 export function decodeBatch(
   messages: BusMessage[],
   sourceForTopic?: (topic: string) => Source | undefined,
-  encoding?: DocumentEncoding,
 ): BatchOutcome {
   const events: FaultEvent[] = [];
   const dead: DeadLetter[] = [];
@@ -130,17 +107,6 @@ export function decodeBatch(
     frame: number | undefined,
   ) => {
     let reason: string;
-    if (encoding !== undefined) {
-      const fast = encoding.fastPathFor(source);
-      try {
-        if (fast?.encode(payload, ctx, encoding.batch)) {
-          bump(decoded, source.id);
-          return;
-        }
-      } catch {
-        // A fast path that throws has written nothing it counted: decode decides, as for any other record.
-      }
-    }
     try {
       const result = source.decode(payload, ctx);
       if (result.ok) {
@@ -270,39 +236,10 @@ export function sourcesByTopic(topicPrefix?: string): (topic: string) => Source 
 export class IngestPipeline {
   private subscription: Subscription | undefined;
   private readonly sourceForTopic: (topic: string) => Source | undefined;
-  /** Each source's document fast path (null: it has none); undefined when the pipeline uses none. */
-  private readonly fastPaths: Map<string, DocumentFastPath | null> | undefined;
-  /** Bytes per document of the last slice that had any: sizes the next slice's batch buffer. */
-  private documentBytes = 1024;
-  /**
-   * Document batch buffers, reused across slices (BufferPool): sized for a full slice of documents of
-   * up to 1.5 KB (a 5,000-line slice of OpenStack lines needs about 5 MB; a buffer too small for
-   * the slice would be a fresh allocation every time), at most 4 held idle.
-   */
-  private readonly batchBuffers: BufferPool;
 
   constructor(private readonly deps: PipelineDeps) {
     this.sourceForTopic = sourcesByTopic(deps.topicPrefix);
-    const fast =
-      deps.documentFastPath ??
-      (deps.store.prefersDocuments && (deps.enrich === undefined || deps.enrichDocuments !== undefined));
-    this.fastPaths = fast ? new Map() : undefined;
-    const sliceLines = Math.max(1, deps.batchSize ?? DEFAULT_BATCH_SIZE);
-    this.batchBuffers = new BufferPool(
-      Math.min(MAX_BATCH_BYTES, Math.max(1024 * 1024, sliceLines * 1536)),
-      4,
-    );
   }
-
-  private fastPathFor = (source: Source): DocumentFastPath | undefined => {
-    const paths = this.fastPaths!;
-    let fast = paths.get(source.id);
-    if (fast === undefined) {
-      fast = source.createDocumentFastPath?.() ?? null;
-      paths.set(source.id, fast);
-    }
-    return fast ?? undefined;
-  };
 
   async start(): Promise<void> {
     const { bus, logger, group, topics } = this.deps;
@@ -338,71 +275,36 @@ export class IngestPipeline {
         lines += n;
         to++;
       }
-      await this.handleSlice(
-        from === 0 && to === messages.length ? messages : messages.slice(from, to),
-        lines,
-      );
+      await this.handleSlice(from === 0 && to === messages.length ? messages : messages.slice(from, to));
       from = to;
     }
   }
 
-  /** `lines`: how many frames the slice's records carry (framesIn). */
-  private async handleSlice(messages: BusMessage[], lines: number): Promise<void> {
-    // Slices of different partitions run concurrently: each gets its own batch. The fast paths'
-    // scratch buffers are used only inside the synchronous decodeBatch, so they can be shared.
-    // A pooled buffer when a document per line fits it; the batch grows by doubling if it must.
-    const documents =
-      this.fastPaths === undefined
-        ? undefined
-        : new DocumentBatch(this.batchBuffers.take(Math.min(lines * this.documentBytes, MAX_BATCH_BYTES)));
-    try {
-      await this.writeSlice(messages, documents);
-    } finally {
-      // The store has copied what it sends (or failed): the batch's buffer can serve the next slice.
-      if (documents !== undefined) this.batchBuffers.give(documents.buffer);
-    }
-  }
-
-  private async writeSlice(messages: BusMessage[], documents: DocumentBatch | undefined): Promise<void> {
+  private async handleSlice(messages: BusMessage[]): Promise<void> {
     const { store, metrics, bus } = this.deps;
-    const batch = decodeBatch(
-      messages,
-      this.sourceForTopic,
-      documents === undefined ? undefined : { batch: documents, fastPathFor: this.fastPathFor },
-    );
+    const batch = decodeBatch(messages, this.sourceForTopic);
     const { events: decoded, dead } = batch;
-    if (documents !== undefined && documents.count > 0) {
-      this.documentBytes = Math.max(256, Math.ceil((documents.used * 1.1) / documents.count));
-    }
     if (metrics !== undefined) {
       for (const [source, n] of batch.consumed) metrics.consumed.inc({ source }, n);
       for (const [source, n] of batch.decoded) metrics.decoded.inc({ source }, n);
       for (const d of dead) metrics.rejected.inc({ source: d.source, stage: 'decode' });
     }
     const events = this.deps.enrich === undefined ? decoded : await this.deps.enrich(decoded);
-    if (events.length > 0 || (documents !== undefined && documents.count > 0)) {
-      // A batch is one topic and a topic is one dataset, so the batch's events share one. Read here:
-      // nothing below the write touches `events`, so they are garbage while the store waits.
-      const dataset = events[0]?.['event.dataset'] ?? documents!.datasets[0]!;
+    if (events.length > 0) {
+      // A batch is one topic and a topic is one dataset, so the batch's events share one.
+      const dataset = events[0]!['event.dataset'];
       const stop = metrics?.storeWriteSeconds.startTimer();
-      const enrichDocuments = this.deps.enrichDocuments;
-      const docs =
-        documents !== undefined && documents.count > 0 && enrichDocuments !== undefined
-          ? enrichDocuments(documents)
-          : documents;
-      const result = await store.write(events, docs);
+      const result = await store.write(events);
       stop?.();
       if (metrics !== undefined) {
         if (result.written > 0) metrics.written.inc({ dataset }, result.written);
         metrics.duplicates.inc(result.duplicates);
       }
       if (this.deps.eventsTopic !== undefined) {
-        const all =
-          documents !== undefined && documents.count > 0 ? [...events, ...documents.events()] : events;
         await bus.publish(
           this.deps.eventsTopic,
           // Events that name no host (control-plane logs) go by service, so one engine owns a service's windows too.
-          all.map((e) => ({ key: e['host.name'] ?? e['service.name'] ?? null, value: JSON.stringify(e) })),
+          events.map((e) => ({ key: e['host.name'] ?? e['service.name'] ?? null, value: JSON.stringify(e) })),
         );
       }
       const at = new Date().toISOString();

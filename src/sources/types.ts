@@ -93,29 +93,6 @@ export interface NdjsonFastPath {
 }
 
 /**
- * Where a record fast path writes documents (model/document-batch.ts): a ByteSink that is told
- * where each document ends, with its id and dataset.
- */
-export interface DocumentSink extends ByteSink {
-  add(id: string, dataset: Dataset): void;
-}
-
-/**
- * A source's optional fast path for the ingest pipeline: one record (a frame, already cut by the
- * producer) in, its events' documents out (one `add` each, in order), byte for byte
- * `documentJson(e)` for each event `e` of `decode(record, ctx)`, but written without event objects
- * (from the record's characters, or from what the decoder's parser gives). `encode` returns false, having
- * written nothing, for any record it does not fully understand; the pipeline then decodes that one
- * the generic way, so every rejection still comes from `decode`. An instance keeps scratch buffers:
- * one per pipeline, used by one caller at a time.
- */
-export interface DocumentFastPath {
-  encode(record: string, ctx: DecodeContext, out: DocumentSink): boolean;
-  /** Records the fast path encoded itself (each one event or more). */
-  readonly encoded: number;
-}
-
-/**
  * A telemetry source: one folder under `src/sources/`, one registry entry. `decode` must never
  * throw: anything it cannot understand comes back as `{ ok: false, reason }` and goes to the
  * dead-letter destination with the record's position.
@@ -130,8 +107,6 @@ export interface Source {
   decode(payload: string, ctx: DecodeContext): DecodeResult;
   /** See NdjsonFastPath; `host` is the transport's host hint, as in DecodeContext. */
   createNdjsonFastPath?(options: { host?: string }): NdjsonFastPath;
-  /** See DocumentFastPath. */
-  createDocumentFastPath?(): DocumentFastPath;
 }
 
 export function rejected(reason: string, path?: string): DecodeResult {

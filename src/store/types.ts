@@ -1,4 +1,3 @@
-import type { DocumentBatch } from '../model/document-batch.js';
 import type { Dataset, FaultEvent } from '../model/event.js';
 import type { HealthStatus } from '../shared/health.js';
 
@@ -99,17 +98,8 @@ export interface EventStore {
   /** Creates schema / templates (idempotent). */
   bootstrap(): Promise<void>;
   describe(): Promise<EventStoreLayout>;
-  /**
-   * Stores events, and `documents` (events already encoded as their documents, e.g. by a source's
-   * fast path) beside them; an `event.id` already stored counts as a duplicate, not an error.
-   */
-  write(events: FaultEvent[], documents?: DocumentBatch): Promise<WriteResult>;
-  /**
-   * Whether the store sends documents as they are (Elasticsearch): then the pipeline lets sources
-   * encode them straight from the record bytes. A store that keeps objects (SQLite) takes documents
-   * too, and parses them.
-   */
-  readonly prefersDocuments: boolean;
+  /** Stores events; an `event.id` already stored counts as a duplicate, not an error. */
+  write(events: FaultEvent[]): Promise<WriteResult>;
   search(query: EventQuery): Promise<EventPage>;
   aggregate(query: AggregateQuery): Promise<CountBucket[]>;
   get(id: string): Promise<FaultEvent | undefined>;

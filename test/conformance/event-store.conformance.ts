@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentJson } from '../../src/model/document.js';
-import { DocumentBatch } from '../../src/model/document-batch.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import { eventId } from '../../src/model/event-id.js';
 import { isFaultlineError } from '../../src/shared/errors.js';
@@ -308,35 +306,11 @@ export function eventStoreConformance(name: string, factory: () => Promise<Event
       expect(page.events.map((e) => e['event.id'])).toEqual(['conformance-fresh-1']);
     });
     // After the last: it adds events of its own too.
-    it('takes events already encoded as documents beside event objects, idempotently', async () => {
-      const a: FaultEvent = { ...events[2]!, 'event.id': 'conformance-doc-1', message: 'from a document' };
-      const b: FaultEvent = { ...events[3]!, 'event.id': 'conformance-doc-2' };
-      const object: FaultEvent = { ...events[4]!, 'event.id': 'conformance-doc-3' };
-      const documents = new DocumentBatch(16);
-      for (const e of [a, b]) documents.append(documentJson(e), e['event.id'], e['event.dataset']);
-      expect(await store.write([object], documents)).toEqual({ written: 3, duplicates: 0, failed: [] });
-      await store.refresh();
-      for (const e of [a, b, object]) expect(await store.get(e['event.id'])).toEqual(stored(e));
-      expect(await store.write([], documents)).toEqual({ written: 0, duplicates: 2, failed: [] });
-      // A document the store cannot take comes back as its event, with the reason; the rest is stored.
-      const bad: FaultEvent = { ...events[5]!, 'event.id': 'conformance-doc-bad', '@timestamp': 'yesterday' };
-      const good: FaultEvent = { ...events[5]!, 'event.id': 'conformance-doc-4' };
-      const mixed = new DocumentBatch();
-      for (const e of [bad, good]) mixed.append(documentJson(e), e['event.id'], e['event.dataset']);
-      const r = await store.write([], mixed);
-      expect(r.written).toBe(1);
-      expect(r.failed).toHaveLength(1);
-      expect(r.failed[0]!.event).toEqual(bad);
-      expect(r.failed[0]!.reason).toMatch(/timestamp/);
-    });
-
-    it('stamps event.ingested (ECS) with the time of the first write, objects and documents alike', async () => {
+    it('stamps event.ingested (ECS) with the time of the first write', async () => {
       const before = new Date().toISOString();
       const object: FaultEvent = { ...events[6]!, 'event.id': 'conformance-ingested-1' };
       const document: FaultEvent = { ...events[7]!, 'event.id': 'conformance-ingested-2' };
-      const documents = new DocumentBatch(16);
-      documents.append(documentJson(document), document['event.id'], document['event.dataset']);
-      await store.write([object], documents);
+      await store.write([object, document]);
       await store.refresh();
       const first = await Promise.all([object, document].map((e) => store.get(e['event.id'])));
       for (const got of first) {
@@ -344,7 +318,7 @@ export function eventStoreConformance(name: string, factory: () => Promise<Event
         expect(at >= before && at <= new Date().toISOString(), at).toBe(true);
       }
       await new Promise((r) => setTimeout(r, 5));
-      await store.write([object], documents);
+      await store.write([object, document]);
       await store.refresh();
       const again = await Promise.all([object, document].map((e) => store.get(e['event.id'])));
       expect(again.map((e) => e?.['event.ingested'])).toEqual(first.map((e) => e?.['event.ingested']));

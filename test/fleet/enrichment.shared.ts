@@ -84,6 +84,9 @@ export function enrichmentSuite(
         expect(after!['cloud.account.id']).toBeUndefined();
         expect(after!['labels.lease_id']).toBeUndefined();
         expect(after!['labels.rack']).toBe('rack-7');
+        // The same one ingest path tags the log template in every store (no fast path skips it).
+        expect(during!['log.template.id']).toMatch(/\S/);
+        expect(after!['log.template.id']).toBe(during!['log.template.id']);
         // A tenant key finds its hardware's event, and only that one.
         const key = (
           await rt.app.inject({

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FleetRepository } from '../../src/fleet/fleet-repository.js';
 import { TopologyIndex } from '../../src/fleet/topology-index.js';
-import { documentJson } from '../../src/model/document.js';
-import { DocumentBatch } from '../../src/model/document-batch.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import { getSource } from '../../src/sources/registry.js';
 import { availableNode, fleetHarness, leasedNode } from './harness.js';
@@ -90,48 +88,6 @@ describe('TopologyIndex (the Topology port over fleet events)', () => {
       expect(after['cloud.account.id']).toBe('acme');
       expect(unknown['cloud.account.id']).toBeUndefined();
       expect(unknown['labels.rack']).toBeUndefined();
-    } finally {
-      await h.close();
-    }
-  });
-
-  it('enriches fast-path documents as it enriches events, and keeps unknown hosts byte for byte', async () => {
-    const h = await fleetHarness();
-    try {
-      const index = new TopologyIndex(new FleetRepository(h.store.db));
-      await index.load();
-      h.fanout.add(index);
-      const { t0 } = await leasedNode(h);
-      const events = [
-        hwEvent('elsewhere', t0 + 1000),
-        {
-          ...hwEvent('n1', t0 + 2000),
-          'cloud.project.id': 'p1',
-          'hw.id': 'DIMM_A1',
-          'bmc.sel.format': 'ipmitool',
-        } as FaultEvent,
-        hwEvent('n1', t0 + 2 * HOUR),
-        hwEvent('elsewhere', t0 + 3000),
-      ];
-      const batch = new DocumentBatch();
-      for (const e of events) batch.append(documentJson(e), e['event.id'], e['event.dataset']);
-      const untouched = new DocumentBatch();
-      untouched.append(documentJson(events[0]!), 'x', 'bmc.sel');
-      expect(index.enrichDocuments(untouched)).toBe(untouched);
-      const out = index.enrichDocuments(batch);
-      expect(out).not.toBe(batch);
-      const expected = await index.enrich(events.map((e) => ({ ...e })));
-      expect(out.count).toBe(4);
-      expect(out.ids).toEqual(batch.ids);
-      for (let i = 0; i < 4; i++)
-        expect(JSON.parse(out.document(i).toString())).toEqual(JSON.parse(documentJson(expected[i]!)));
-      expect(out.document(0).equals(batch.document(0))).toBe(true);
-      expect(out.event(1)).toMatchObject({
-        'cloud.account.id': 'acme',
-        'cloud.project.id': 'p1',
-        'labels.rack': 'r01',
-        'bmc.sel.format': 'ipmitool',
-      });
     } finally {
       await h.close();
     }

@@ -9,7 +9,6 @@
  */
 import { KafkaBus } from '../../src/bus/kafka.js';
 import { IngestPipeline } from '../../src/ingest/pipeline.js';
-import type { DocumentBatch } from '../../src/model/document-batch.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createMetrics } from '../../src/shared/metrics.js';
@@ -58,8 +57,8 @@ const stats = {
 const partitions = new Map<string, number>();
 // Counts what the store acknowledged; everything else is the production path untouched.
 const store: EventStore = Object.assign(Object.create(es) as EventStore, {
-  write: async (events: FaultEvent[], documents?: DocumentBatch) => {
-    const r = await es.write(events, documents);
+  write: async (events: FaultEvent[]) => {
+    const r = await es.write(events);
     stats.written += r.written;
     stats.duplicates += r.duplicates;
     stats.failed += r.failed.length;

@@ -13,7 +13,6 @@ import {
   unpackFrames,
 } from '../../src/ingest/packing.js';
 import { decodeBatch, IngestPipeline, sourcesByTopic } from '../../src/ingest/pipeline.js';
-import type { DocumentBatch } from '../../src/model/document-batch.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import { createLogger } from '../../src/shared/logger.js';
 import type { Frame } from '../../src/sources/types.js';
@@ -196,9 +195,9 @@ describe('IngestPipeline.handle with packed records', () => {
       await store.bootstrap();
       const sizes: number[] = [];
       const spy = Object.assign(Object.create(store) as SqliteEventStore, {
-        write: (events: FaultEvent[], documents?: DocumentBatch) => {
-          sizes.push(events.length + (documents?.count ?? 0));
-          return store.write(events, documents);
+        write: (events: FaultEvent[]) => {
+          sizes.push(events.length);
+          return store.write(events);
         },
       });
       const bus = new EmbeddedBus(join(dir, 'bus.db'), { pruneIntervalMs: 0 });

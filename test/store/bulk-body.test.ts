@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { documentJson, fromDocument } from '../../src/model/document.js';
-import { DocumentBatch } from '../../src/model/document-batch.js';
+import { fromDocument } from '../../src/model/document.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import { BufferPool } from '../../src/shared/buffer-pool.js';
 import {
@@ -45,19 +44,10 @@ function build(events: FaultEvent[], maxBytes: number, maxDocs: number): BulkChu
 
 const PREFIX = '{"create":{"_index":"logs-x","_id":';
 
-/** One chunk of `events`, added as event objects (add) or as encoded documents (addDocument). */
-function bodyOf(events: FaultEvent[], as: 'objects' | 'documents', ingested?: string): BulkChunk | undefined {
+/** One chunk of `events`. */
+function bodyOf(events: FaultEvent[], ingested?: string): BulkChunk | undefined {
   const builder = new BulkBodyBuilder(1 << 20, 100, 0, undefined, ingested);
-  if (as === 'objects') {
-    for (const e of events) builder.add(e, `${PREFIX}${JSON.stringify(e['event.id'])}}}`);
-  } else {
-    const documents = new DocumentBatch(8);
-    for (const e of events) documents.append(documentJson(e), e['event.id'], e['event.dataset']);
-    const { buffer, ends, ids } = documents;
-    const prefix = Buffer.from(PREFIX);
-    for (let i = 0; i < documents.count; i++)
-      builder.addDocument(buffer, documents.startOf(i), ends[i]!, prefix, ids[i]!);
-  }
+  for (const e of events) builder.add(e, `${PREFIX}${JSON.stringify(e['event.id'])}}}`);
   return builder.finish()[0];
 }
 
@@ -79,59 +69,23 @@ describe('BulkBodyBuilder', () => {
     expect(chunks.every((c) => c.pooled === undefined)).toBe(true);
   });
 
-  it('writes an encoded document (addDocument) byte for byte as add writes its event, ids to escape included', () => {
-    const ids = ['AbC-_09xyzAbC-_09xyzAb', 'quote"and\\slash', 'nœud'];
-    const events = ids.map((id, i) => ({ ...event(i, `message "${i}" é`), 'event.id': id }));
-    const a = bodyOf(events, 'objects');
-    const b = bodyOf(events, 'documents');
-    expect(b!.body.toString('utf8')).toBe(a!.body.toString('utf8'));
-    expect(b!.ends).toEqual(a!.ends);
-    expect(eventAt(b!, 1)).toEqual(events[1]);
-  });
-
-  it("opens every document with the write's event.ingested, objects and encoded documents alike", () => {
+  it("opens every document with the write's event.ingested", () => {
     const at = '2026-12-07T01:02:03.004Z';
     const events = [
       event(1, 'é "1"'),
       event(2),
       { ...event(3), 'event.ingested': '2020-01-01T00:00:00.000Z' },
     ];
-    const a = bodyOf(events, 'objects', at);
-    const b = bodyOf(events.slice(0, 2), 'documents', at);
+    const a = bodyOf(events, at);
     // An event that already says when it was ingested keeps its own time.
     expect(pairs(a!).map(([, e]) => e)).toEqual([
       { ...events[0], 'event.ingested': at },
       { ...events[1], 'event.ingested': at },
       events[2],
     ]);
-    expect(b!.body.toString('utf8')).toBe(a!.body.subarray(0, a!.ends[1]).toString('utf8'));
     // A refused document is handed back as it was given.
-    expect(eventAt(b!, 1)).toEqual(events[1]);
+    expect(eventAt(a!, 1)).toEqual(events[1]);
     expect(eventAt(a!, 2)).toEqual(events[2]);
-  });
-
-  it('cuts encoded documents into chunks by count and by bytes as it cuts events', () => {
-    const documents = new DocumentBatch();
-    const events = Array.from({ length: 50 }, (_, i) => event(i, 'x'.repeat(200)));
-    for (const e of events) documents.append(documentJson(e), e['event.id'], e['event.dataset']);
-    const chunked = (maxBytes: number, maxDocs: number) => {
-      const b = new BulkBodyBuilder(maxBytes, maxDocs);
-      for (let i = 0; i < documents.count; i++) {
-        b.addDocument(
-          documents.buffer,
-          documents.startOf(i),
-          documents.ends[i]!,
-          Buffer.from('{"x":'),
-          `id-${i}`,
-        );
-      }
-      return b.finish();
-    };
-    expect(chunked(1 << 20, 20).map((c) => c.count)).toEqual([20, 20, 10]);
-    const small = chunked(2000, 1000);
-    expect(small.length).toBeGreaterThan(5);
-    for (const c of small) expect(c.body.length).toBeLessThanOrEqual(2000);
-    expect(small.reduce((n, c) => n + c.count, 0)).toBe(50);
   });
 
   it('writes every event once, in order, as action and document lines', () => {

@@ -2,9 +2,6 @@ import { documentJson, fromDocument } from '../../model/document.js';
 import type { FaultEvent } from '../../model/event.js';
 import type { BufferPool } from '../../shared/buffer-pool.js';
 
-/** An id that is its own JSON string body (the event ids: base64url). */
-const PLAIN_ID = /^[A-Za-z0-9_-]*$/;
-
 /**
  * One `_bulk` request: the NDJSON body encoded once into a buffer and where each event's two lines
  * end, so the items the server refused can be cut out and sent again. The chunk does not keep the
@@ -57,7 +54,7 @@ export class BulkBodyBuilder {
     ingested?: string,
   ) {
     // A dotted key beside the nested `event` object: Elasticsearch merges both into one object, and
-    // the document bytes a fast path wrote need no rewriting to carry it.
+    // the serialized document needs no rewriting to carry it.
     this.ingestedOpening = Buffer.from(
       ingested === undefined ? '{' : `{"event.ingested":${JSON.stringify(ingested)},`,
       'utf8',
@@ -88,38 +85,6 @@ export class BulkBodyBuilder {
     } else this.used += this.buffer.write(doc, this.used, 'utf8');
     this.buffer[this.used++] = 10;
     this.ends.push(this.used);
-  }
-
-  /**
-   * Appends the action (`prefix`, the id, `}}`) and a document already encoded, `source[start, end)`
-   * (model/document-batch.ts), each followed by a newline: bytes to bytes, no string per document.
-   */
-  addDocument(source: Buffer, start: number, end: number, prefix: Buffer, id: string): void {
-    const plainId = PLAIN_ID.test(id);
-    const idJson = plainId ? id : JSON.stringify(id);
-    const opening = this.ingestedOpening;
-    const need = prefix.length + idJson.length * 3 + end - start + 8 + opening.length;
-    const count = this.ends.length;
-    if (count > 0 && (this.used + need > this.maxBytes || count >= this.maxDocs)) this.cut();
-    if (this.used + need > this.buffer.length) this.grow(this.used + need);
-    const b = this.buffer;
-    b.set(prefix, this.used);
-    let p = this.used + prefix.length;
-    if (plainId) {
-      b[p++] = 34;
-      p += b.write(id, p, 'latin1');
-      b[p++] = 34;
-    } else p += b.write(idJson, p, 'utf8');
-    b[p++] = 125;
-    b[p++] = 125;
-    b[p++] = 10;
-    // Documents of a DocumentBatch are objects (`{"@timestamp":…`), and none carries event.ingested.
-    b.set(opening, p);
-    p += opening.length;
-    p += source.copy(b, p, start + 1, end);
-    b[p++] = 10;
-    this.used = p;
-    this.ends.push(p);
   }
 
   /** Bytes written so far, over all chunks. */

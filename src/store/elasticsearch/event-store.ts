@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, errors } from '@elastic/elasticsearch';
 import { fromDocument } from '../../model/document.js';
-import type { DocumentBatch } from '../../model/document-batch.js';
 import { DATASETS, type Dataset, type FaultEvent, isDataset } from '../../model/event.js';
 import { BufferPool } from '../../shared/buffer-pool.js';
 import { errorMessage, FaultlineError } from '../../shared/errors.js';
@@ -103,7 +102,6 @@ const retryable = (status: number) => status === 429 || status >= 500;
  */
 export class ElasticsearchEventStore implements EventStore {
   readonly kind = 'elasticsearch' as const;
-  readonly prefersDocuments = true;
   readonly client: Client;
   private readonly naming: Naming;
   private readonly logger: Logger;
@@ -145,22 +143,12 @@ export class ElasticsearchEventStore implements EventStore {
   }
 
   private readonly prefixes = new Map<Dataset, string>();
-  private readonly prefixBytes = new Map<Dataset, Buffer>();
   /** Bulk body buffers of bulkMaxBytes, reused across writes (BufferPool): at most 8 held idle. */
   private bodyPool: BufferPool | undefined;
   /** Bulk bytes per event of the last write: sizes the next write's first buffer. */
   private bytesPerEvent = 1024;
 
   /** `{"create":{"_index":"<stream>","_id":` once per stream: the bulk hot path only appends the id. */
-  private actionPrefixBytes(dataset: Dataset): Buffer {
-    let prefix = this.prefixBytes.get(dataset);
-    if (prefix === undefined) {
-      prefix = Buffer.from(this.actionPrefix(dataset), 'utf8');
-      this.prefixBytes.set(dataset, prefix);
-    }
-    return prefix;
-  }
-
   private actionPrefix(dataset: Dataset): string {
     let prefix = this.prefixes.get(dataset);
     if (prefix === undefined) {
@@ -281,9 +269,9 @@ export class ElasticsearchEventStore implements EventStore {
     return report;
   }
 
-  async write(events: FaultEvent[], documents?: DocumentBatch): Promise<WriteResult> {
+  async write(events: FaultEvent[]): Promise<WriteResult> {
     const result: WriteResult = { written: 0, duplicates: 0, failed: [] };
-    const total = events.length + (documents?.count ?? 0);
+    const total = events.length;
     const maxBytes = this.options.bulkMaxBytes ?? 5 * 1024 * 1024;
     this.bodyPool ??= new BufferPool(maxBytes, 8);
     const pool = this.bodyPool;
@@ -307,26 +295,6 @@ export class ElasticsearchEventStore implements EventStore {
         event,
         `${this.actionPrefix(event['event.dataset'])}${JSON.stringify(event['event.id'])}}}`,
       );
-    }
-    if (documents !== undefined) {
-      // The writer vouched for the timestamps (DocumentBatch); the dataset names the stream.
-      for (let i = 0; i < documents.count; i++) {
-        const dataset = documents.datasets[i]!;
-        if (!isDataset(dataset)) {
-          result.failed.push({
-            event: documents.event(i),
-            reason: `unknown dataset ${JSON.stringify(dataset)}`,
-          });
-          continue;
-        }
-        builder.addDocument(
-          documents.buffer,
-          documents.startOf(i),
-          documents.ends[i]!,
-          this.actionPrefixBytes(dataset),
-          documents.ids[i]!,
-        );
-      }
     }
     if (total > 0) this.bytesPerEvent = Math.ceil(builder.bytes / total);
     const chunks = builder.finish();

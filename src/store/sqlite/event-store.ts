@@ -1,6 +1,5 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
-import type { DocumentBatch } from '../../model/document-batch.js';
 import { DATASETS, type Dataset, type FaultEvent } from '../../model/event.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { HealthStatus } from '../../shared/health.js';
@@ -176,7 +175,6 @@ const DELETE_CHUNK = 5_000;
 /** The embedded event store: SQLite with WAL, a time index and FTS5 over `message`. */
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
-  readonly prefersDocuments = false;
   private readonly db: Database.Database;
   private insert!: Database.Statement;
   private writeMany!: (events: FaultEvent[]) => number;
@@ -234,12 +232,10 @@ export class SqliteEventStore implements EventStore {
     return { containers: ['events'] };
   }
 
-  async write(events: FaultEvent[], documents?: DocumentBatch): Promise<WriteResult> {
+  async write(events: FaultEvent[]): Promise<WriteResult> {
     const failed: WriteResult['failed'] = [];
     const valid: FaultEvent[] = [];
-    // SQLite keeps the event object's fields in columns: documents are parsed back into events.
-    const all = documents === undefined || documents.count === 0 ? events : events.concat(documents.events());
-    for (const e of all) {
+    for (const e of events) {
       if (Number.isNaN(Date.parse(e['@timestamp']))) failed.push({ event: e, reason: 'invalid @timestamp' });
       else valid.push(e);
     }

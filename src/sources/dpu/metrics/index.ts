@@ -1,7 +1,6 @@
 import type { FaultEvent } from '../../../model/event.js';
 import { type DecodeContext, type DecodeResult, rejected, type Source } from '../../types.js';
 import { cliFormatOf, parseIpJson } from './cli-dumps.js';
-import { dpuMetricsDocumentFastPath } from './document-fast-path.js';
 import { metricsFramer } from './framer.js';
 import { parseJsonSamples } from './json-lines.js';
 import { OVS_PORT_RE, parseOvsPorts } from './ovs.js';
@@ -62,5 +61,4 @@ export const dpuMetricsSource: Source = {
   contentType: 'text/plain',
   createFramer: metricsFramer,
   decode: decodeMetrics,
-  createDocumentFastPath: dpuMetricsDocumentFastPath,
 };

@@ -2,7 +2,6 @@ import type { FaultEvent } from '../../../model/event.js';
 import { baseEvent, toIso } from '../../event-builder.js';
 import { referenceMs, withInferredYear } from '../../host/syslog/time.js';
 import { type DecodeContext, type DecodeResult, rejected, type Source } from '../../types.js';
-import { osloDocumentFastPath } from './document-fast-path.js';
 import { osloFastPath } from './fast-path.js';
 import { osloFramer } from './framer.js';
 import { type OsloHead, parseAnyHead, SEVERITY, serviceFromFile, stripAnsi } from './oslo-format.js';
@@ -194,5 +193,4 @@ export const openstackLogSource: Source = {
   createFramer: () => osloFramer(),
   decode,
   createNdjsonFastPath: osloFastPath,
-  createDocumentFastPath: osloDocumentFastPath,
 };

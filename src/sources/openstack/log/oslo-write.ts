@@ -2,9 +2,8 @@ import { type Head, indexOfByte, LEVELS } from './oslo-bytes.js';
 import { SEVERITY } from './oslo-format.js';
 
 /**
- * What the two byte writers of a plain oslo.log record (oslo-bytes.ts) share: the NDJSON event of
- * `faultline parse` (oslo-ndjson.ts) and the nested document of the ingest pipeline
- * (oslo-document.ts). Every string field but the timestamp is a piece of the line, so it is copied
+ * How `faultline parse` writes a plain oslo.log record (oslo-bytes.ts) as its NDJSON event
+ * (oslo-ndjson.ts). Every string field but the timestamp is a piece of the line, so it is copied
  * from event.original once that is written (already escaped).
  */
 
