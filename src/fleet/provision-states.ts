@@ -40,17 +40,13 @@ export const PROVISION_VERBS = [
 ] as const;
 export type ProvisionVerb = (typeof PROVISION_VERBS)[number];
 
-/** Verbs an operator may ask for through the API; the others are the conductor's own steps. */
-export const API_VERBS: readonly ProvisionVerb[] = [
-  'manage',
-  'inspect',
-  'provide',
-  'clean',
-  'deploy',
-  'rebuild',
-  'delete',
-  'abort',
-];
+/** The conductor's own steps: it waits, resumes, finishes or fails a step; no operator asks for them. */
+const CONDUCTOR_VERBS: readonly ProvisionVerb[] = ['wait', 'resume', 'done', 'fail'];
+
+/** Verbs an operator may ask for through the API. */
+export const API_VERBS: readonly ProvisionVerb[] = PROVISION_VERBS.filter(
+  (v) => !CONDUCTOR_VERBS.includes(v),
+);
 
 type Table = Readonly<Record<ProvisionVerb, Readonly<Partial<Record<ProvisionState, ProvisionState>>>>>;
 

@@ -18,6 +18,26 @@ import type {
   WriteResult,
 } from '../types.js';
 
+/**
+ * Ids an SRE pastes (request id, instance, part, logger, fault class, template): a partial
+ * expression index each, over the JSON document, so a lookup by one is an index search.
+ */
+const ID_INDEXES: readonly [string, string][] = [
+  ['request_id', 'labels.request_id'],
+  ['instance_id', 'cloud.instance.id'],
+  ['hw_id', 'hw.id'],
+  ['logger', 'log.logger'],
+  ['fault_class', 'hw.fault.class'],
+  ['template_id', 'log.template.id'],
+];
+
+function idIndexes(): string {
+  return ID_INDEXES.map(([name, field]) => {
+    const expr = `json_extract(doc, '$."${field}"')`;
+    return `CREATE INDEX IF NOT EXISTS events_${name} ON events (${expr})\n  WHERE ${expr} IS NOT NULL;`;
+  }).join('\n');
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   seq      INTEGER PRIMARY KEY,
@@ -36,18 +56,7 @@ CREATE INDEX IF NOT EXISTS events_dataset_ts ON events (dataset, ts);
 CREATE INDEX IF NOT EXISTS events_host_ts ON events (host, ts);
 CREATE INDEX IF NOT EXISTS events_level_ts ON events (level, ts);
 CREATE INDEX IF NOT EXISTS events_tenant_ts ON events (tenant, ts);
-CREATE INDEX IF NOT EXISTS events_request_id ON events (json_extract(doc, '$."labels.request_id"'))
-  WHERE json_extract(doc, '$."labels.request_id"') IS NOT NULL;
-CREATE INDEX IF NOT EXISTS events_instance_id ON events (json_extract(doc, '$."cloud.instance.id"'))
-  WHERE json_extract(doc, '$."cloud.instance.id"') IS NOT NULL;
-CREATE INDEX IF NOT EXISTS events_hw_id ON events (json_extract(doc, '$."hw.id"'))
-  WHERE json_extract(doc, '$."hw.id"') IS NOT NULL;
-CREATE INDEX IF NOT EXISTS events_logger ON events (json_extract(doc, '$."log.logger"'))
-  WHERE json_extract(doc, '$."log.logger"') IS NOT NULL;
-CREATE INDEX IF NOT EXISTS events_fault_class ON events (json_extract(doc, '$."hw.fault.class"'))
-  WHERE json_extract(doc, '$."hw.fault.class"') IS NOT NULL;
-CREATE INDEX IF NOT EXISTS events_template_id ON events (json_extract(doc, '$."log.template.id"'))
-  WHERE json_extract(doc, '$."log.template.id"') IS NOT NULL;
+${idIndexes()}
 CREATE INDEX IF NOT EXISTS events_severity ON events (json_extract(doc, '$."event.severity"'), ts);
 CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5 (
   message, content = 'events', content_rowid = 'seq', tokenize = 'unicode61'
