@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFixture } from '../helpers/fixtures.js';
-import { auth, startRuntime, waitForIngest } from '../helpers/runtime.js';
+import { auth, postIngest, startRuntime, waitForIngest } from '../helpers/runtime.js';
 
 const OPENSTACK_2K = readFixture('loghub', 'OpenStack', 'OpenStack_2k.log');
 
@@ -16,12 +16,7 @@ describe('ingest → bus → decode → store → search (embedded adapters)', (
 
   beforeAll(async () => {
     t = await startRuntime();
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/v1/ingest/openstack-log?host=compute-1',
-      headers: { ...auth(), 'content-type': 'text/plain' },
-      payload: OPENSTACK_2K,
-    });
+    const res = await postIngest(t.app, 'openstack-log', OPENSTACK_2K, { host: 'compute-1' });
     expect(res.statusCode, res.body).toBe(202);
     expect(res.json()).toMatchObject({
       source: 'openstack-log',

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/load.js';
 import { readFixture } from '../helpers/fixtures.js';
-import { auth, startRuntime, waitForIngest } from '../helpers/runtime.js';
+import { auth, postIngest, startRuntime, waitForIngest } from '../helpers/runtime.js';
 
 const OPENSTACK_2K = readFixture('loghub', 'OpenStack', 'OpenStack_2k.log');
 const LINES = OPENSTACK_2K.split(/\r?\n/).filter((l) => l !== '');
@@ -30,12 +30,7 @@ export function logAnalysisScenarios(store: string, overrides: () => Partial<Con
 
     beforeAll(async () => {
       t = await startRuntime({ overrides: overrides() });
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/v1/ingest/openstack-log?host=compute-1',
-        headers: { ...auth(), 'content-type': 'text/plain' },
-        payload: OPENSTACK_2K,
-      });
+      const res = await postIngest(t.app, 'openstack-log', OPENSTACK_2K, { host: 'compute-1' });
       expect(res.statusCode, res.body).toBe(202);
       await settled(t);
     });
