@@ -6,6 +6,7 @@ import type { StateStore } from '../store/state/state-store.js';
 import type { EventStore } from '../store/types.js';
 import { AlertIndex } from './alert-index.js';
 import { KyselyAlertRepository } from './alert-repository.js';
+import { KyselyCheckpointStore } from './checkpoint-store.js';
 import { EngineService } from './engine-service.js';
 import { loadRuleDir } from './rules/load.js';
 
@@ -25,6 +26,7 @@ export async function startEngine(
   const service = new EngineService({
     bus,
     repo: new KyselyAlertRepository(state.db),
+    checkpoints: new KyselyCheckpointStore(state.db),
     rules: loadRuleDir(fileURLToPath(SHIPPED_RULES)),
     logger,
     topic: `${topicPrefix}.events`,
