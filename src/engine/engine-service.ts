@@ -23,6 +23,8 @@ export interface EngineServiceDeps {
   allowedLatenessMs?: number;
   /** Log-template rate baselines (src/logmine), one per partition; their signals go through the rules. */
   logAnomalies?: () => LogAnomalyDetector;
+  /** Records per batch, hence per checkpoint (the bus adapter's default when absent). */
+  maxBatchSize?: number;
   /** Engine state saved with the offset it was taken at (DESIGN §5: determinism across a crash). */
   checkpoints?: CheckpointStore;
 }
@@ -68,6 +70,7 @@ export class EngineService {
       group,
       topics: [topic],
       fromBeginning: true,
+      ...(this.deps.maxBatchSize === undefined ? {} : { maxBatchSize: this.deps.maxBatchSize }),
       onBatch: (messages) => this.handle(messages),
       onError: (error, at) =>
         logger.error(

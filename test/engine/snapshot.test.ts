@@ -2,36 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { SHIPPED_RULES_DIR } from '../../src/cli/analyze.js';
 import { Engine } from '../../src/engine/engine.js';
 import { loadRuleDir } from '../../src/engine/rules/load.js';
-import type { FaultEvent } from '../../src/model/event.js';
-import { ev } from './helpers.js';
-import { ipmiEvents } from './sel-events.js';
+import { crashInput as input } from './crash-input.js';
 
 const rules = loadRuleDir(SHIPPED_RULES_DIR);
-const T0 = Date.parse('2026-05-04T00:00:00Z');
-
-/**
- * The real SEL of a power-cycling server on three hosts, and generated correctable-ECC errors (a
- * windowed count and a trend prediction whose state spans the cut).
- */
-function input(): FaultEvent[] {
-  const out: FaultEvent[] = [];
-  for (const host of ['bm-1', 'bm-2', 'bm-3'])
-    for (const e of ipmiEvents()) out.push({ ...e, 'host.name': host, 'event.id': `${host}-${e['event.id']}` });
-  // A rate rising over 6 h on bm-1 (as in scenario.test.ts), a steady trickle on the others.
-  for (let i = 0; i < 2400; i++)
-    out.push(
-      ev(i % 4 === 3 ? T0 + i * 9000 : T0 + Math.floor(6 * 3_600_000 * Math.sqrt(i / 2400)), {
-        'event.dataset': 'bmc.sel',
-        'host.name': i % 4 === 3 ? `bm-${2 + (i % 2)}` : 'bm-1',
-        'hw.type': 'memory',
-        'hw.id': 'CPU0_DIMM_A1',
-        'hw.fault.class': 'correctable',
-        message: 'Memory CPU0_DIMM_A1: Correctable ECC',
-      }),
-    );
-  return out;
-}
-
 const outcome = (e: Engine) =>
   JSON.stringify({
     alerts: e.alerts(),

@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { MessageBus } from '../../src/bus/types.js';
+import { KyselyAlertRepository } from '../../src/engine/alert-repository.js';
+import type { FaultEvent } from '../../src/model/event.js';
+import { createSqliteStateStore } from '../../src/store/state/state-store.js';
+import { repoRoot } from '../helpers/fixtures.js';
+
+/** A test/engine/engine-entry.ts child: how it ended, and a way to end it. */
+export interface EngineProcess {
+  /** Resolves when it reported no lag left for its group. */
+  done: Promise<void>;
+  /** Resolves with the signal that ended it (null for a normal exit). */
+  ended: Promise<NodeJS.Signals | null>;
+  stop(): Promise<void>;
+}
+
+export function startEngineProcess(env: Record<string, string>): EngineProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/engine/engine-entry.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  child.stderr.on('data', (d) => {
+    stderr.push(String(d));
+    if (stderr.length > 100) stderr.shift();
+  });
+  const ended = once(child, 'close').then(([, signal]) => signal as NodeJS.Signals | null);
+  const done = new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if ((JSON.parse(line) as { done?: boolean }).done === true) resolve();
+    });
+    void ended.then((signal) =>
+      reject(new Error(`engine ended (${signal}) before done:\n${stderr.join('')}`)),
+    );
+  });
+  done.catch(() => {});
+  return {
+    done,
+    ended,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await ended;
+    },
+  };
+}
+
+/** Events as the pipeline writes them to `faultline.events`: the document, keyed by host.name. */
+export async function publishEvents(bus: MessageBus, topic: string, events: FaultEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 500)
+    await bus.publish(
+      topic,
+      events.slice(i, i + 500).map((e) => ({ key: e['host.name'] ?? null, value: JSON.stringify(e) })),
+    );
+}
+
+/** What an SRE sees of every finding in a state store: the comparison of a crash test. */
+export async function storedFindings(stateFile: string): Promise<unknown[]> {
+  const state = createSqliteStateStore(stateFile);
+  try {
+    const repo = new KyselyAlertRepository(state.db);
+    const out: unknown[] = [];
+    for (const kind of ['alert', 'prediction'] as const) {
+      const page = await repo.list({ kind, limit: 500 });
+      for (const f of page.items) out.push(f);
+    }
+    return out.sort((a, b) => ((a as { id: string }).id < (b as { id: string }).id ? -1 : 1));
+  } finally {
+    await state.close();
+  }
+}
