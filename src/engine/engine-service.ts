@@ -62,6 +62,11 @@ export class EngineService {
     return [...this.tasks.values()].map((t) => t.engine);
   }
 
+  /** `topic|partition` of every partition this instance has handled a batch of. */
+  partitions(): string[] {
+    return [...this.tasks.keys()].sort();
+  }
+
   async start(): Promise<void> {
     const { bus, topic, group, logger } = this.deps;
     await bus.ensureTopics([topic]);

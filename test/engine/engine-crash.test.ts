@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddedBus } from '../../src/bus/embedded.js';
+import { createSqliteStateStore } from '../../src/store/state/state-store.js';
 import { tempDir } from '../helpers/runtime.js';
 import { crashInput } from './crash-input.js';
 import { type EngineProcess, publishEvents, startEngineProcess, storedFindings } from './engine-process.js';
@@ -35,7 +36,7 @@ describe('the live engine SIGKILLed and restarted (embedded bus)', () => {
     const whole = engine('whole');
     await whole.done;
     await whole.stop();
-    const expected = await storedFindings(join(dir, 'whole.state.db'));
+    const expected = await storedFindings(createSqliteStateStore(join(dir, 'whole.state.db')));
     expect(expected.length).toBeGreaterThan(8);
 
     // Killed with alerts stored but the state not; then with the state stored but the bus position not.
@@ -44,6 +45,6 @@ describe('the live engine SIGKILLed and restarted (embedded bus)', () => {
     const last = engine('crash');
     await last.done;
     await last.stop();
-    expect(await storedFindings(join(dir, 'crash.state.db'))).toEqual(expected);
+    expect(await storedFindings(createSqliteStateStore(join(dir, 'crash.state.db')))).toEqual(expected);
   });
 });

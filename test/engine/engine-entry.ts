@@ -1,11 +1,13 @@
 /**
  * A live engine process for the crash and scale-out tests: the real EngineService with its
  * checkpoints in a SQLite state store, on the embedded bus or Kafka, configured from the environment.
- * It prints `{"ready":true}` once subscribed, `{"done":true}` once its group has no lag left, and
+ * It prints `{"ready":true}` once subscribed, `{"done":true}` whenever its group has no lag left, the
+ * partitions it handled when stopped (SIGTERM), and
  * can SIGKILL itself at a chosen checkpoint, before or after saving it: the two crash points that
  * matter (alerts stored but state not; state stored but the bus position not).
  *
- *   FL_BUS (embedded | kafka), FL_BUS_FILE or FL_BROKERS, FL_STATE_FILE, FL_GROUP, FL_TOPIC,
+ *   FL_BUS (embedded | kafka), FL_BUS_FILE or FL_BROKERS, FL_STATE_FILE or FL_PG_URL + FL_PG_SCHEMA
+ *   (a state store shared by instances), FL_GROUP, FL_TOPIC,
  *   FL_BATCH (default 40), FL_KILL ("before:N" | "after:N", the N-th save of this process)
  */
 import { EmbeddedBus } from '../../src/bus/embedded.js';
@@ -17,7 +19,7 @@ import { type CheckpointStore, KyselyCheckpointStore } from '../../src/engine/ch
 import { EngineService } from '../../src/engine/engine-service.js';
 import { loadRuleDir } from '../../src/engine/rules/load.js';
 import { createLogger } from '../../src/shared/logger.js';
-import { createSqliteStateStore } from '../../src/store/state/state-store.js';
+import { createPostgresStateStore, createSqliteStateStore } from '../../src/store/state/state-store.js';
 
 function env(name: string, fallback?: string): string {
   const v = process.env[name] ?? fallback;
@@ -39,7 +41,10 @@ const bus: MessageBus =
         partitions: 4,
       })
     : new EmbeddedBus(env('FL_BUS_FILE'), { pruneIntervalMs: 0 });
-const state = createSqliteStateStore(env('FL_STATE_FILE'));
+const state =
+  process.env.FL_PG_URL === undefined
+    ? createSqliteStateStore(env('FL_STATE_FILE'))
+    : createPostgresStateStore(process.env.FL_PG_URL, { schema: env('FL_PG_SCHEMA') });
 await state.migrate();
 
 const [when, nth] = (process.env.FL_KILL ?? 'never:0').split(':');
@@ -69,6 +74,7 @@ process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 
 const stop = async (code: number) => {
   await service.stop();
+  process.stdout.write(`${JSON.stringify({ stopped: true, partitions: service.partitions() })}\n`);
   await bus.close();
   await state.close();
   process.exit(code);

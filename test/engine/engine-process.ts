@@ -4,16 +4,19 @@ import { createInterface } from 'node:readline';
 import type { MessageBus } from '../../src/bus/types.js';
 import { KyselyAlertRepository } from '../../src/engine/alert-repository.js';
 import type { FaultEvent } from '../../src/model/event.js';
-import { createSqliteStateStore } from '../../src/store/state/state-store.js';
+import type { StateStore } from '../../src/store/state/state-store.js';
 import { repoRoot } from '../helpers/fixtures.js';
 
 /** A test/engine/engine-entry.ts child: how it ended, and a way to end it. */
 export interface EngineProcess {
-  /** Resolves when it reported no lag left for its group. */
+  /** Resolves once it subscribed. */
+  ready: Promise<void>;
+  /** Resolves when it first reported no lag left for its group. */
   done: Promise<void>;
   /** Resolves with the signal that ended it (null for a normal exit). */
   ended: Promise<NodeJS.Signals | null>;
-  stop(): Promise<void>;
+  /** Stops it (SIGTERM); resolves with the partitions it handled (`topic|partition`). */
+  stop(): Promise<string[]>;
 }
 
 export function startEngineProcess(env: Record<string, string>): EngineProcess {
@@ -28,21 +31,41 @@ export function startEngineProcess(env: Record<string, string>): EngineProcess {
     if (stderr.length > 100) stderr.shift();
   });
   const ended = once(child, 'close').then(([, signal]) => signal as NodeJS.Signals | null);
-  const done = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if ((JSON.parse(line) as { done?: boolean }).done === true) resolve();
-    });
-    void ended.then((signal) =>
-      reject(new Error(`engine ended (${signal}) before done:\n${stderr.join('')}`)),
-    );
+  // One reader: the ready line and the done line come through the same interface.
+  const lines = createInterface({ input: child.stdout });
+  const failed = (what: string) => (signal: NodeJS.Signals | null) =>
+    Promise.reject(new Error(`engine ended (${signal}) before ${what}:\n${stderr.join('')}`));
+  let onReady: () => void = () => {};
+  let onDone: () => void = () => {};
+  let partitions: string[] = [];
+  lines.on('line', (line) => {
+    const msg = JSON.parse(line) as { ready?: boolean; done?: boolean; partitions?: string[] };
+    if (msg.ready === true) onReady();
+    if (msg.done === true) onDone();
+    if (msg.partitions !== undefined) partitions = msg.partitions;
   });
+  const ready = Promise.race([
+    new Promise<void>((resolve) => {
+      onReady = resolve;
+    }),
+    ended.then(failed('it subscribed')),
+  ]);
+  const done = Promise.race([
+    new Promise<void>((resolve) => {
+      onDone = resolve;
+    }),
+    ended.then(failed('done')),
+  ]);
+  ready.catch(() => {});
   done.catch(() => {});
   return {
+    ready,
     done,
     ended,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await ended;
+      return partitions;
     },
   };
 }
@@ -57,8 +80,7 @@ export async function publishEvents(bus: MessageBus, topic: string, events: Faul
 }
 
 /** What an SRE sees of every finding in a state store: the comparison of a crash test. */
-export async function storedFindings(stateFile: string): Promise<unknown[]> {
-  const state = createSqliteStateStore(stateFile);
+export async function storedFindings(state: StateStore): Promise<unknown[]> {
   try {
     const repo = new KyselyAlertRepository(state.db);
     const out: unknown[] = [];
