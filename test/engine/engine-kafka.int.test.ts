@@ -79,41 +79,62 @@ describe('the live engine on Kafka', () => {
     },
   );
 
+  /**
+   * Two members of one group on a topic of their own, written once both are in the group: on a
+   * topic with records waiting, the first member to join would take every partition and finish
+   * before the second came. Returns the partitions each handled and those that hold records.
+   */
+  async function twoMembers(run: string, killFirst?: string) {
+    const on = `t.${id}.${run}`;
+    await bus.ensureTopics([on]);
+    const [a, b] = [engine(run, killFirst, on), engine(run, undefined, on)] as const;
+    await Promise.all([a.ready, b.ready]);
+    await sleep(8000);
+    await publishEvents(bus, on, events);
+    for (;;) {
+      const lag = await bus.lag(`${id}.${run}`, [on]);
+      if (lag.length === 4 && lag.every((l) => l.lag === 0)) break;
+      await sleep(500);
+    }
+    const handled = await Promise.all([a.stop(), b.stop()]);
+    // 8 hosts over 4 partitions may leave one empty.
+    const withRecords = (await bus.lag(`${id}.nobody`, [on]))
+      .filter((l) => l.lag > 0)
+      .map((l) => `${on}|${l.partition}`)
+      .sort();
+    return { handled, withRecords, firstEnded: await a.ended };
+  }
+
   it(
     'two instances in one group split the partitions and together store the same alerts as one',
     {
       timeout: 240_000,
     },
     async () => {
-      const group = `${id}.scale`;
-      // A topic of its own, written once both members are in the group: on a topic with records
-      // waiting, the first member to join would take every partition and finish before the second came.
-      const scaleTopic = `t.${id}.events2`;
-      await bus.ensureTopics([scaleTopic]);
-      const [a, b] = [
-        engine('scale', undefined, scaleTopic),
-        engine('scale', undefined, scaleTopic),
-      ] as const;
-      await Promise.all([a.ready, b.ready]);
-      await sleep(8000);
-      await publishEvents(bus, scaleTopic, events);
-      for (;;) {
-        const lag = await bus.lag(group, [scaleTopic]);
-        if (lag.length === 4 && lag.every((l) => l.lag === 0)) break;
-        await sleep(500);
-      }
-      const [ofA, ofB] = await Promise.all([a.stop(), b.stop()]);
+      const { handled, withRecords } = await twoMembers('scale');
+      const [ofA, ofB] = handled as [string[], string[]];
       expect(ofA.length).toBeGreaterThan(0);
       expect(ofB.length).toBeGreaterThan(0);
-      // Every partition that holds records, and only those (8 hosts over 4 partitions may leave one empty).
-      const withRecords = (await bus.lag(`${id}.nobody`, [scaleTopic]))
-        .filter((l) => l.lag > 0)
-        .map((l) => `${scaleTopic}|${l.partition}`);
       expect(withRecords.length).toBeGreaterThanOrEqual(2);
-      expect([...new Set([...ofA, ...ofB])].sort()).toEqual(withRecords.sort());
+      expect([...new Set([...ofA, ...ofB])].sort()).toEqual(withRecords);
       // Split, not shared: no partition was handled by both (no rebalance after the records came).
       expect(ofA.filter((p) => ofB.includes(p))).toEqual([]);
       expect(await findings('scale')).toEqual(expected);
+    },
+  );
+
+  it(
+    'when one of two instances is SIGKILLed, the other takes its partitions over from their checkpoints',
+    {
+      timeout: 240_000,
+    },
+    async () => {
+      const { handled, withRecords, firstEnded } = await twoMembers('handover', 'after:6');
+      expect(firstEnded).toBe('SIGKILL');
+      const [, ofB] = handled as [string[], string[]];
+      // The survivor ends with every partition, including those the dead member had checkpointed.
+      expect(ofB.sort()).toEqual(withRecords);
+      expect(await findings('handover')).toEqual(expected);
     },
   );
 });
