@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BusMessage, MessageBus } from '../../src/bus/types.js';
+import type { MessageBus } from '../../src/bus/types.js';
 import { SHIPPED_RULES_DIR } from '../../src/cli/analyze.js';
 import { KyselyAlertRepository } from '../../src/engine/alert-repository.js';
 import { type CheckpointStore, KyselyCheckpointStore } from '../../src/engine/checkpoint-store.js';
@@ -20,6 +20,7 @@ import type { FaultEvent } from '../../src/model/event.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createSqliteStateStore } from '../../src/store/state/state-store.js';
 import { crashInput } from '../../test/engine/crash-input.js';
+import { asBusMessages } from '../../test/engine/engine-process.js';
 
 const copies = Number(process.env.BENCH_COPIES ?? 20);
 const base = crashInput();
@@ -27,15 +28,7 @@ const events: FaultEvent[] = [];
 for (let c = 0; c < copies; c++)
   for (const e of base)
     events.push({ ...e, 'host.name': `${e['host.name']}-${c}`, 'event.id': `${c}-${e['event.id']}` });
-const messages: BusMessage[] = events.map((e, i) => ({
-  topic: 'faultline.events',
-  partition: 0,
-  offset: String(i),
-  key: e['host.name'] ?? null,
-  value: Buffer.from(JSON.stringify(e)),
-  headers: {},
-  timestamp: 0,
-}));
+const messages = asBusMessages(events);
 const rules = loadRuleDir(SHIPPED_RULES_DIR);
 const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-checkpoint-'));
 

@@ -27,7 +27,7 @@ function env(name: string, fallback?: string): string {
   return v;
 }
 
-const logger = createLogger(process.env.FL_LOG_LEVEL ?? 'warn', process.stderr as never);
+const logger = createLogger(process.env.FL_LOG_LEVEL ?? 'info', process.stderr as never);
 const group = env('FL_GROUP');
 const topic = env('FL_TOPIC');
 const bus: MessageBus =

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import type { MessageBus } from '../../src/bus/types.js';
+import type { BusMessage, MessageBus } from '../../src/bus/types.js';
 import { KyselyAlertRepository } from '../../src/engine/alert-repository.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import type { StateStore } from '../../src/store/state/state-store.js';
@@ -15,6 +15,8 @@ export interface EngineProcess {
   done: Promise<void>;
   /** Resolves with the signal that ended it (null for a normal exit). */
   ended: Promise<NodeJS.Signals | null>;
+  /** Its last lines on stderr (for a failure message). */
+  log(): string;
   /** Stops it (SIGTERM); resolves with the partitions it handled (`topic|partition`). */
   stop(): Promise<string[]>;
 }
@@ -61,6 +63,7 @@ export function startEngineProcess(env: Record<string, string>): EngineProcess {
   return {
     ready,
     done,
+    log: () => stderr.join(''),
     ended,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -68,6 +71,53 @@ export function startEngineProcess(env: Record<string, string>): EngineProcess {
       return partitions;
     },
   };
+}
+
+/**
+ * Runs `engine` three times on one group: SIGKILLed with alerts stored but the state not, then with
+ * the state stored but the bus position not, then to the end. `engine(kill)` starts one process.
+ */
+export async function crashTwiceThenFinish(engine: (kill?: string) => EngineProcess): Promise<void> {
+  // Each stage has a deadline of its own, so that a hang names its stage and shows the process's log.
+  const within = async <T>(p: EngineProcess, what: Promise<T>, stage: string): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${stage}: no progress in 60 s; its log:\n${p.log()}`)),
+        60_000,
+      );
+    });
+    try {
+      return await Promise.race([what, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  for (const kill of ['before:20', 'after:35']) {
+    const p = engine(kill);
+    const signal = await within(p, p.ended, `engine with FL_KILL=${kill}`);
+    if (signal !== 'SIGKILL')
+      throw new Error(`engine with FL_KILL=${kill} ended with ${signal}, not SIGKILL`);
+  }
+  const last = engine();
+  try {
+    await within(last, last.done, 'engine restarted after the kills');
+  } finally {
+    await last.stop();
+  }
+}
+
+/** Events as records of partition 0 of `faultline.events`, as a consumer is handed them. */
+export function asBusMessages(events: FaultEvent[]): BusMessage[] {
+  return events.map((e, i) => ({
+    topic: 'faultline.events',
+    partition: 0,
+    offset: String(i),
+    key: e['host.name'] ?? null,
+    value: Buffer.from(JSON.stringify(e)),
+    headers: {},
+    timestamp: 0,
+  }));
 }
 
 /** Events as the pipeline writes them to `faultline.events`: the document, keyed by host.name. */
