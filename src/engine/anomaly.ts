@@ -19,7 +19,8 @@ function floorScale(scale: number, center: number): number {
   return Math.max(scale, Math.abs(center) * 0.05, 1e-9);
 }
 
-class Ring {
+/** Exported for engine snapshots only. */
+export class Ring {
   private readonly items: number[] = [];
   private next = 0;
   constructor(private readonly capacity: number) {}

@@ -7,6 +7,7 @@ import { loadRuleDir } from '../../src/engine/rules/load.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createSqliteStateStore, type StateStore } from '../../src/store/state/state-store.js';
 import { tempDir } from '../helpers/runtime.js';
+import { asBusMessages } from './engine-process.js';
 import { ipmiEvents } from './sel-events.js';
 
 describe('alert repository and the engine service', () => {
@@ -17,16 +18,7 @@ describe('alert repository and the engine service', () => {
   });
   afterAll(() => state.close());
 
-  const messages = (): BusMessage[] =>
-    ipmiEvents().map((e, i) => ({
-      topic: 'faultline.events',
-      partition: 0,
-      offset: String(i),
-      key: e['host.name'] ?? null,
-      value: Buffer.from(JSON.stringify(e)),
-      headers: {},
-      timestamp: 0,
-    }));
+  const messages = (): BusMessage[] => asBusMessages(ipmiEvents());
 
   async function runOnce(repo: KyselyAlertRepository, batches: BusMessage[][]): Promise<void> {
     const service = new EngineService({

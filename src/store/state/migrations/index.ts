@@ -5,6 +5,7 @@ import { fleet } from './0003-fleet.js';
 import { alerts } from './0004-alerts.js';
 import { logTemplates } from './0005-log-templates.js';
 import { fleetOutbox } from './0006-fleet-outbox.js';
+import { engineCheckpoints } from './0007-engine-checkpoints.js';
 import type { StateDialect, StateMigration } from './types.js';
 
 /**
@@ -19,6 +20,7 @@ export const STATE_MIGRATIONS: Readonly<Record<string, StateMigration>> = {
   '0004-alerts': alerts,
   '0005-log-templates': logTemplates,
   '0006-fleet-outbox': fleetOutbox,
+  '0007-engine-checkpoints': engineCheckpoints,
 };
 
 export function migrationProvider(dialect: StateDialect): MigrationProvider {
