@@ -98,6 +98,7 @@ export async function createFleetRuntime(options: FleetRuntimeOptions): Promise<
   };
   every(options.tickMs, () => provisioner.tick(), 'lease scheduler');
   every(options.invariantMs ?? 60_000, () => provisioner.checkSegments(), 'segment check');
+  every(options.invariantMs ?? 60_000, () => provisioner.failStuck(), 'stuck-state check');
   return {
     service,
     provisioner,

@@ -3,7 +3,7 @@ import { type BmcPower, type DpuAgent, DriverError } from './drivers/types.js';
 import { isLeaseOverlap } from './fleet-repository.js';
 import type { FleetService } from './fleet-service.js';
 import type { Lease, Node } from './model.js';
-import { API_VERBS, FAIL_STATES, type ProvisionVerb } from './provision-states.js';
+import { API_VERBS, FAIL_STATES, type ProvisionVerb, TRANSITIONS } from './provision-states.js';
 
 /** One provisioning step: its name (as in events) and what it does; `undo` reverts it on failure. */
 interface Step {
@@ -124,6 +124,41 @@ export class Provisioner {
       });
     };
     return { name: 'program_segment', run: () => apply(present), undo: () => apply(!present) };
+  }
+
+  /**
+   * Nodes stuck in a transient state (a deploy, clean, inspection or teardown that no process is
+   * driving any more: the one that started it stopped) are failed with the reason once they have
+   * been there `olderThanMs`, as Ironic's callback timeouts do (30 min by default): never left
+   * half-configured and silent. A time bound, not "everything at start-up", because another replica
+   * may be driving the node right now. A deploy's active lease ends in `error`, as on any failed
+   * deploy. Returns the nodes it failed.
+   */
+  async failStuck(olderThanMs = 30 * 60_000): Promise<Node[]> {
+    const cutoff = Date.parse(this.fleet.nowIso()) - olderThanMs;
+    const stuck = (await this.fleet.repo.nodes()).filter(
+      (n) =>
+        TRANSITIONS.fail[n.provisionState] !== undefined &&
+        !this.running.has(n.id) &&
+        Date.parse(n.updatedAt) < cutoff,
+    );
+    const failed: Node[] = [];
+    for (const node of stuck) {
+      const reason = `stuck in ${node.provisionState} since ${node.updatedAt}: the operation was interrupted`;
+      failed.push(
+        await this.exclusive(node.id, () =>
+          this.fleet.work(async (w) => {
+            const after = await this.fleet.transitionIn(w, node.id, 'fail', { reason });
+            if (node.provisionState === 'deploying' || node.provisionState === 'wait call-back') {
+              const [lease] = await w.repo.leases({ nodeId: node.id, status: ['active'] });
+              if (lease !== undefined) await this.fleet.endLeaseIn(w, lease, 'error', reason);
+            }
+            return after;
+          }),
+        ),
+      );
+    }
+    return failed;
   }
 
   /** Deploys a node for an active lease; on failure the node is `deploy failed` and the lease `error`. */

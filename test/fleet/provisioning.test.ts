@@ -18,6 +18,32 @@ describe('leases drive provisioning (simulated DPU, simulated time)', () => {
 
   const iso = (ms: number) => new Date(ms).toISOString();
 
+  it('fails a node stuck mid-deploy for 30 min (nothing drives it any more) and ends its lease in error; a recent one is left alone', async () => {
+    const t0 = h.clock.now();
+    const [lease] = await h.fleet.createLeases({
+      tenantId: tenant,
+      nodeId: 'n1',
+      start: iso(t0 + 60_000),
+      end: iso(t0 + 2 * HOUR),
+      networkIds: [net.id],
+    });
+    await h.clock.advance(60_000);
+    // What a process stopped mid-deploy leaves behind: the lease active, the node deploying, no driver.
+    await h.fleet.work((w) => h.fleet.activateLeaseIn(w, lease!));
+    await h.fleet.transition('n1', 'deploy');
+    await h.clock.advance(25 * 60_000);
+    await h.fleet.transition('n2', 'deploy');
+    expect(await h.prov.failStuck()).toEqual([]);
+    await h.clock.advance(6 * 60_000);
+    const failed = await h.prov.failStuck();
+    expect(failed.map((n) => [n.id, n.provisionState])).toEqual([['n1', 'deploy failed']]);
+    expect((await h.fleet.node('n1')).fault).toMatch(
+      /^stuck in deploying since .*: the operation was interrupted$/,
+    );
+    expect((await h.fleet.lease(lease!.id)).status).toBe('error');
+    expect((await h.fleet.node('n2')).provisionState).toBe('deploying');
+  });
+
   it('walks a fresh node enroll → verifying → manageable → cleaning → available', async () => {
     const states = (await h.fleet.repo.history('n1'))
       .filter((e) => e.event.startsWith('provision.'))
