@@ -177,6 +177,12 @@ export const logAnalysisRoutes: FastifyPluginAsyncTypebox<{
         store.search({ ...base, size: q.size, ...(q.cursor !== undefined ? { cursor: q.cursor } : {}) }),
         store.aggregate({ ...base, interval, limit: 1000 }),
       ]);
+      // The catalogue entry (example line, counts, first/last seen) spans tenants: a tenant-scoped key
+      // gets the template's text only, and only for a template its own lines have.
+      if (request.principal?.tenantId != null) {
+        if (page.total === 0) throw new FaultlineError('FAULTLINE_NOT_FOUND', `no template ${template.id}`);
+        return { template: { id: template.id, template: template.template }, interval, histogram, ...page };
+      }
       return { template, interval, histogram, ...page };
     },
   );
