@@ -141,5 +141,31 @@ describe('alerts through the live engine and the API', () => {
     expect(diagnose.json<{ findings: Alert[] }>().findings.map((a) => a.id)).toEqual(['a-acme']);
     const predictions = await t.app.inject({ url: '/v1/predictions', headers: auth(keys.acme) });
     expect(predictions.json()).toEqual({ predictions: [] });
+    // Acknowledging and silences are the operator's: fleet-wide, naming other tenants' nodes.
+    const refused: [string, string, unknown][] = [
+      ['POST', '/v1/alerts/a-acme/ack', {}],
+      ['GET', '/v1/silences', undefined],
+      ['GET', '/v1/silences/x', undefined],
+      [
+        'POST',
+        '/v1/silences',
+        { matchers: [{ name: 'host_name', value: 'bm-1' }], endsAt: '2031-01-02T00:00:00Z' },
+      ],
+      [
+        'PUT',
+        '/v1/silences/x',
+        { matchers: [{ name: 'host_name', value: 'bm-1' }], endsAt: '2031-01-02T00:00:00Z' },
+      ],
+      ['DELETE', '/v1/silences/x', undefined],
+    ];
+    for (const [method, url, payload] of refused) {
+      const res = await t.app.inject({
+        method: method as 'GET',
+        url,
+        headers: auth(keys.acme),
+        ...(payload === undefined ? {} : { payload: payload as object }),
+      });
+      expect(res.statusCode, `${method} ${url}`).toBe(403);
+    }
   });
 });

@@ -191,7 +191,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ repo: AlertRepository; now
   app.get(
     '/v1/silences',
     {
-      config: { auth: { roles: READ_ROLES } },
+      // Silences are the operator's, fleet-wide: their matchers and comments name other tenants' nodes.
+      config: { auth: { roles: OPERATOR_ROLES } },
       schema: { tags: ['alerts'], summary: 'Silences (active, pending and expired)' },
     },
     async () => ({ silences: await repo.listSilences() }),
@@ -220,7 +221,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ repo: AlertRepository; now
   app.get(
     '/v1/silences/:id',
     {
-      config: { auth: { roles: READ_ROLES } },
+      config: { auth: { roles: OPERATOR_ROLES } },
       schema: { tags: ['alerts'], params: Type.Object({ id: Type.String({ maxLength: 64 }) }) },
     },
     async (request) => {
