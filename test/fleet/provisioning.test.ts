@@ -17,19 +17,24 @@ describe('leases drive provisioning (simulated DPU, simulated time)', () => {
   afterEach(async () => h.close());
 
   const iso = (ms: number) => new Date(ms).toISOString();
+  /** One lease of n1 on the tenant's network, from `start` to `end` (epoch ms). */
+  const leaseN1 = async (start: number, end: number) =>
+    (
+      await h.fleet.createLeases({
+        tenantId: tenant,
+        nodeId: 'n1',
+        start: iso(start),
+        end: iso(end),
+        networkIds: [net.id],
+      })
+    )[0]!;
 
   it('fails a node stuck mid-deploy for 30 min (nothing drives it any more) and ends its lease in error; a recent one is left alone', async () => {
     const t0 = h.clock.now();
-    const [lease] = await h.fleet.createLeases({
-      tenantId: tenant,
-      nodeId: 'n1',
-      start: iso(t0 + 60_000),
-      end: iso(t0 + 2 * HOUR),
-      networkIds: [net.id],
-    });
+    const lease = await leaseN1(t0 + 60_000, t0 + 2 * HOUR);
     await h.clock.advance(60_000);
     // What a process stopped mid-deploy leaves behind: the lease active, the node deploying, no driver.
-    await h.fleet.work((w) => h.fleet.activateLeaseIn(w, lease!));
+    await h.fleet.work((w) => h.fleet.activateLeaseIn(w, lease));
     await h.fleet.transition('n1', 'deploy');
     await h.clock.advance(25 * 60_000);
     await h.fleet.transition('n2', 'deploy');
@@ -40,7 +45,7 @@ describe('leases drive provisioning (simulated DPU, simulated time)', () => {
     expect((await h.fleet.node('n1')).fault).toMatch(
       /^stuck in deploying since .*: the operation was interrupted$/,
     );
-    expect((await h.fleet.lease(lease!.id)).status).toBe('error');
+    expect((await h.fleet.lease(lease.id)).status).toBe('error');
     expect((await h.fleet.node('n2')).provisionState).toBe('deploying');
   });
 
@@ -53,21 +58,15 @@ describe('leases drive provisioning (simulated DPU, simulated time)', () => {
 
   it('lease start → deploy (disk, vNICs, segment, power, boot) → active; lease end → clean → available', async () => {
     const t0 = h.clock.now();
-    const [lease] = await h.fleet.createLeases({
-      tenantId: tenant,
-      nodeId: 'n1',
-      start: iso(t0 + 60_000),
-      end: iso(t0 + 2 * HOUR),
-      networkIds: [net.id],
-    });
-    expect(lease!.status).toBe('pending');
+    const lease = await leaseN1(t0 + 60_000, t0 + 2 * HOUR);
+    expect(lease.status).toBe('pending');
     await h.clock.advance(60_000);
     const { started, operations } = await h.prov.tick();
-    expect(started.map((l) => l.id)).toEqual([lease!.id]);
+    expect(started.map((l) => l.id)).toEqual([lease.id]);
     await h.settle(Promise.all(operations));
     const node = await h.fleet.node('n1');
     expect(node).toMatchObject({ provisionState: 'active', powerState: 'power on', lastError: null });
-    expect(h.dpu.diskOf('n1')).toBe(lease!.diskId);
+    expect(h.dpu.diskOf('n1')).toBe(lease.diskId);
     expect((await h.dpu.segments('n1')).sort((a, b) => a.port.localeCompare(b.port))).toEqual([
       { port: 'p0', vni: net.vni },
       { port: 'p1', vni: net.vni },
@@ -98,13 +97,7 @@ describe('leases drive provisioning (simulated DPU, simulated time)', () => {
   it('a failed step leaves the node in deploy failed with the reason, undone, and the lease in error', async () => {
     h.dpu.setFailureRate('program_segment', 1);
     const t0 = h.clock.now();
-    const [lease] = await h.fleet.createLeases({
-      tenantId: tenant,
-      nodeId: 'n1',
-      start: iso(t0),
-      end: iso(t0 + HOUR),
-      networkIds: [net.id],
-    });
+    const lease = await leaseN1(t0, t0 + HOUR);
     const { operations } = await h.prov.tick();
     await h.settle(Promise.all(operations));
     const node = await h.fleet.node('n1');
@@ -112,7 +105,7 @@ describe('leases drive provisioning (simulated DPU, simulated time)', () => {
     expect(node.lastError).toMatch(/^program_segment: simulated program_segment failure on n1/);
     expect(h.dpu.diskOf('n1')).toBeUndefined();
     expect(await h.dpu.segments('n1')).toEqual([]);
-    const l = await h.fleet.lease(lease!.id);
+    const l = await h.fleet.lease(lease.id);
     expect(l.status).toBe('error');
     expect(l.reason).toMatch(/program_segment/);
     expect(
@@ -123,13 +116,7 @@ describe('leases drive provisioning (simulated DPU, simulated time)', () => {
   it('evacuates an active lease to a spare of the same class with the same disk and segment', async () => {
     await availableNode(h, 'other', 'bm.small');
     const t0 = h.clock.now();
-    const [lease] = await h.fleet.createLeases({
-      tenantId: tenant,
-      nodeId: 'n1',
-      start: iso(t0),
-      end: iso(t0 + 4 * HOUR),
-      networkIds: [net.id],
-    });
+    const lease = await leaseN1(t0, t0 + 4 * HOUR);
     await h.settle(Promise.all((await h.prov.tick()).operations));
     await h.clock.advance(HOUR);
     const { from, to } = await h.settle(h.prov.evacuate('n1', 'CPU0 uncorrectable machine check'));
@@ -139,13 +126,13 @@ describe('leases drive provisioning (simulated DPU, simulated time)', () => {
     expect(to).toMatchObject({
       nodeId: 'n2',
       tenantId: tenant,
-      diskId: lease!.diskId,
+      diskId: lease.diskId,
       networkIds: [net.id],
       status: 'active',
-      evacuatedFrom: lease!.id,
-      end: lease!.end,
+      evacuatedFrom: lease.id,
+      end: lease.end,
     });
-    expect(h.dpu.diskOf('n2')).toBe(lease!.diskId);
+    expect(h.dpu.diskOf('n2')).toBe(lease.diskId);
     expect(h.dpu.diskOf('n1')).toBeUndefined();
     expect((await h.dpu.segments('n2')).map((s) => s.vni)).toEqual([net.vni, net.vni]);
     expect(await h.dpu.segments('n1')).toEqual([]);
@@ -156,7 +143,7 @@ describe('leases drive provisioning (simulated DPU, simulated time)', () => {
     expect((await h.fleet.node('n2')).provisionState).toBe('active');
     // History stays true on both nodes.
     const before = iso(t0 + 30 * 60_000);
-    expect((await h.fleet.repo.whoLeasedAt('n1', before))?.id).toBe(lease!.id);
+    expect((await h.fleet.repo.whoLeasedAt('n1', before))?.id).toBe(lease.id);
     expect(await h.fleet.repo.whoLeasedAt('n1', iso(t0 + 2 * HOUR))).toBeUndefined();
     expect((await h.fleet.repo.whoLeasedAt('n2', iso(t0 + 2 * HOUR)))?.id).toBe(to.id);
     // A maintenance node is never booked again.
@@ -242,19 +229,13 @@ describe('leases drive provisioning (simulated DPU, simulated time)', () => {
 
   it('moves a pending lease whose node broke before the start to a spare of its class', async () => {
     const t0 = h.clock.now();
-    const [lease] = await h.fleet.createLeases({
-      tenantId: tenant,
-      nodeId: 'n1',
-      start: iso(t0 + HOUR),
-      end: iso(t0 + 3 * HOUR),
-      networkIds: [net.id],
-    });
+    const lease = await leaseN1(t0 + HOUR, t0 + 3 * HOUR);
     await h.fleet.setMaintenance('n1', true, 'PSU2 failed');
     await h.clock.advance(HOUR);
     const { started, operations } = await h.prov.tick();
     await h.settle(Promise.all(operations));
-    expect(started.map((l) => [l.id, l.nodeId])).toEqual([[lease!.id, 'n2']]);
-    const moved = await h.fleet.lease(lease!.id);
+    expect(started.map((l) => [l.id, l.nodeId])).toEqual([[lease.id, 'n2']]);
+    const moved = await h.fleet.lease(lease.id);
     expect(moved).toMatchObject({ nodeId: 'n2', status: 'active' });
     expect(moved.reason).toContain('PSU2 failed');
     expect((await h.fleet.node('n2')).provisionState).toBe('active');
