@@ -117,35 +117,41 @@ async function main(): Promise<void> {
   const began = Date.now();
   const jobs = Math.max(1, Math.min(Number(values.jobs), seeds));
   const pad = (v: string | number, n: number) => String(v).padStart(n);
-  await Promise.all(
-    Array.from(
-      { length: jobs },
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const child = fork(
-            process.argv[1] as string,
-            ['--worker', '--nodes', String(nodes), '--hours', String(hours)],
-            {
-              execArgv: process.execArgv,
-            },
-          );
-          const next = () => {
-            const seed = queue.shift();
-            child.send(seed === undefined ? {} : { seed });
-          };
-          child.on('message', (r: SeedResult) => {
-            results.push(r);
-            const p = r.score.predictions;
-            process.stdout.write(
-              `seed ${pad(r.seed, 2)}: ${r.records} records, ${r.events} events (${r.rejected} refused), ${r.faults} faults, ${r.alerts} alerts, ${r.suppressedByOperations} suppressed during deploy/clean, predictions ${p.correct}/${p.total} correct, ${p.found}/${p.expected} found, lead ${HOURS(p.medianLeadMs)} h, alert recall ${r.score.alerts.recall.toFixed(2)}, operation alerts ${r.score.operationAlerts}; ${(r.wallMs / 1000).toFixed(0)} s, ${(r.cpuMs / 1000).toFixed(0)} s CPU${r.missedPredictions.length > 0 ? `; missed: ${r.missedPredictions.join(', ')}` : ''}\n`,
+  const done = (r: SeedResult) => {
+    results.push(r);
+    const p = r.score.predictions;
+    process.stdout.write(
+      `seed ${pad(r.seed, 2)}: ${r.records} records, ${r.events} events (${r.rejected} refused), ${r.faults} faults, ${r.alerts} alerts, ${r.suppressedByOperations} suppressed during deploy/clean, predictions ${p.correct}/${p.total} correct, ${p.found}/${p.expected} found, lead ${HOURS(p.medianLeadMs)} h, alert recall ${r.score.alerts.recall.toFixed(2)}, operation alerts ${r.score.operationAlerts}; ${(r.wallMs / 1000).toFixed(0)} s, ${(r.cpuMs / 1000).toFixed(0)} s CPU${r.missedPredictions.length > 0 ? `; missed: ${r.missedPredictions.join(', ')}` : ''}\n`,
+    );
+  };
+  // One job runs in this process (for a profiler); more run in child processes, a seed at a time.
+  if (jobs === 1) for (const seed of queue) done(await runSeed(seed));
+  else
+    await Promise.all(
+      Array.from(
+        { length: jobs },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const child = fork(
+              process.argv[1] as string,
+              ['--worker', '--nodes', String(nodes), '--hours', String(hours)],
+              {
+                execArgv: process.execArgv,
+              },
             );
+            const next = () => {
+              const seed = queue.shift();
+              child.send(seed === undefined ? {} : { seed });
+            };
+            child.on('message', (r: SeedResult) => {
+              done(r);
+              next();
+            });
+            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited ${code}`))));
             next();
-          });
-          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited ${code}`))));
-          next();
-        }),
-    ),
-  );
+          }),
+      ),
+    );
   results.sort((a, b) => a.seed - b.seed);
   report(results, (Date.now() - began) / 1000);
 }
@@ -153,7 +159,6 @@ async function main(): Promise<void> {
 function report(results: SeedResult[], wallSeconds: number): void {
   const scores = results.map((r) => r.score);
   const sum = (f: (s: Score) => number) => scores.reduce((a, s) => a + f(s), 0);
-  const pad = (v: string | number, n: number) => String(v).padStart(n);
   const ratio = (a: number, b: number) => (b === 0 ? '-' : (a / b).toFixed(2));
   const leads = scores.flatMap((s) => s.predictions.leadsMs).sort((a, b) => a - b);
   const out = (line = '') => process.stdout.write(`${line}\n`);

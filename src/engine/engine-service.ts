@@ -190,7 +190,8 @@ export class EngineService {
     const id = event['event.id'];
     if (task.seen.has(id)) return;
     task.seen.add(id);
-    if (task.seen.size > SEEN_IDS) task.seen.delete(task.seen.values().next().value as string);
+    // In bulk: deleting the oldest id per event made V8 skip the deleted slots at the Set's head each time (40 µs an event past 200,000).
+    if (task.seen.size > SEEN_IDS * 1.25) task.seen = new Set([...task.seen].slice(-SEEN_IDS));
     task.engine.push(event);
     if (event['log.template.id'] !== undefined)
       for (const signal of task.logAnomalies.observe([event])) task.engine.push(signal);
