@@ -13,7 +13,7 @@
  * 1.0; operation alerts 0.
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,7 +22,7 @@ import { createRuntime } from '../../src/runtime.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { evaluateInProcess } from '../../src/sim/in-process.js';
 import { HOURS, type Score, score } from '../../src/sim/score.js';
-import { FAULT_KINDS } from '../../src/sim/truth.js';
+import { FAULT_KINDS, truthJson } from '../../src/sim/truth.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     hours: { type: 'string', default: '8' },
     jobs: { type: 'string', default: '2' },
     worker: { type: 'boolean', default: false },
+    /** Writes each seed's truth, alerts and predictions to DIR/seed-N.json, to look into a miss. */
+    dump: { type: 'string' },
   },
 });
 const seeds = Number(values.seeds);
@@ -77,6 +79,19 @@ async function runSeed(seed: number): Promise<SeedResult> {
     });
     const used = process.cpuUsage(cpu);
     const s = score(run.sim.truth, run.alerts, run.predictions);
+    if (values.dump !== undefined)
+      writeFileSync(
+        join(values.dump, `seed-${seed}.json`),
+        JSON.stringify(
+          {
+            truth: run.sim.truth.map(truthJson).map((l) => JSON.parse(l)),
+            alerts: run.alerts,
+            predictions: run.predictions,
+          },
+          null,
+          1,
+        ),
+      );
     const found = new Set(s.predictions.foundKeys);
     return {
       seed,
@@ -116,6 +131,7 @@ if (values.worker) {
 } else await main();
 
 async function main(): Promise<void> {
+  if (values.dump !== undefined) mkdirSync(values.dump, { recursive: true });
   const queue = Array.from({ length: seeds }, (_, i) => first + i);
   const results: SeedResult[] = [];
   const began = Date.now();
