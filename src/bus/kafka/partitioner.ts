@@ -1,4 +1,4 @@
-import { type PartitionMetadata, Partitioners } from 'kafkajs';
+import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import type { KeyPartitioner } from '../types.js';
 
 /**
