@@ -289,6 +289,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
     await store.bootstrap();
     let stored = 0;
     let firstWrite = 0;
+    const stageCpu = { fleet: 0, tagging: 0 };
     const counting = Object.assign(Object.create(store) as ElasticsearchEventStore, {
       write: async (batch: FaultEvent[]) => {
         if (firstWrite === 0) firstWrite = performance.now();
@@ -308,7 +309,19 @@ async function bench(brokers: string[], es: string): Promise<void> {
       batchSize: Number(args.batch),
       ...(mode === 'bare' ? {} : { eventsTopic: `${r.prefix}.events` }),
       ...(mode === 'on' || mode === 'engine'
-        ? { enrich: async (e: FaultEvent[]) => tagger.enrich(await fleet.enrich(e)) }
+        ? {
+            enrich: async (e: FaultEvent[]) => {
+              // Process CPU around each stage (both run without awaiting I/O here: no fleet events in
+              // the mix, no template repository), so each stage's own cost shows (issue 18: log mining).
+              const c0 = nodeCpuMs();
+              await fleet.enrich(e);
+              const c1 = nodeCpuMs();
+              await tagger.enrich(e);
+              stageCpu.fleet += c1 - c0;
+              stageCpu.tagging += nodeCpuMs() - c1;
+              return e;
+            },
+          }
         : {}),
     });
     const cpu0 = await esCpuMs(store);
@@ -366,6 +379,8 @@ async function bench(brokers: string[], es: string): Promise<void> {
       startupMs: firstWrite - started,
       esCpuPer1k: (esCpu / stored) * 1000,
       nodeCpuPer1k: (nodeCpu / stored) * 1000,
+      fleetCpuPer1k: (stageCpu.fleet / stored) * 1000,
+      taggingCpuPer1k: (stageCpu.tagging / stored) * 1000,
     };
   };
 
@@ -388,14 +403,18 @@ async function bench(brokers: string[], es: string): Promise<void> {
   workload.records.length = 0;
   await sleep(1000);
 
-  // BENCH_PROFILE=<file.cpuprofile>: a V8 CPU profile of this process during the first end-to-end pass.
+  // BENCH_PROFILE=<file.cpuprofile>: a V8 CPU profile of this process during the first end-to-end pass
+  // (of mode BENCH_PROFILE_MODE, default the first mode).
   const profile = process.env.BENCH_PROFILE;
+  const profileMode = (process.env.BENCH_PROFILE_MODE ?? modes[0]) as Mode;
+  if (!modes.includes(profileMode)) throw new Error(`BENCH_PROFILE_MODE ${profileMode} is not among --modes`);
   const ceilings: Array<Awaited<ReturnType<typeof ceiling>>> = [];
   const passes: Array<Awaited<ReturnType<typeof e2e>>> = [];
   for (let r = 0; r < roundCount; r++) {
     ceilings.push(await ceiling(prepared[2 * r]!));
     for (const [i, k] of passKeys[r]!.entries()) {
-      const session = r === 0 && i === 0 && profile !== undefined ? new Session() : undefined;
+      const session =
+        r === 0 && i === modes.indexOf(profileMode) && profile !== undefined ? new Session() : undefined;
       if (session !== undefined) {
         session.connect();
         await session.post('Profiler.enable');
@@ -425,6 +444,12 @@ async function bench(brokers: string[], es: string): Promise<void> {
           // Noise-free view on a shared machine: CPU spent per 1,000 events.
           faultline_cpu_ms_per_1000_events: rounded(own.map((p) => p.nodeCpuPer1k)),
           elasticsearch_cpu_ms_per_1000_events: rounded(own.map((p) => p.esCpuPer1k)),
+          ...(m === 'on' || m === 'engine'
+            ? {
+                fleet_enrichment_cpu_ms_per_1000_events: own.map((p) => Number(p.fleetCpuPer1k.toFixed(1))),
+                template_tagging_cpu_ms_per_1000_events: own.map((p) => Number(p.taggingCpuPer1k.toFixed(1))),
+              }
+            : {}),
           startup_ms: rounded(own.map((p) => p.startupMs)),
           ...(m === 'engine'
             ? {
@@ -464,11 +489,22 @@ async function bench(brokers: string[], es: string): Promise<void> {
   process.stdout.write(
     `\nceiling ${fmt(ceilingRate)} events/s; load average ${out.load_average.join(' ')}\n`,
   );
-  process.stdout.write('mode      ratio  Faultline CPU ms / 1,000 events (mean)\n');
+  process.stdout.write(
+    'mode      ratio  CPU ms / 1,000 events (means): Faultline  Elasticsearch  [of Faultline: fleet enrichment, template tagging]\n',
+  );
   for (const m of modes) {
-    const { ratio, faultline_cpu_ms_per_1000_events: cpu } = perMode[m]!;
-    process.stdout.write(`${m.padEnd(9)} ${ratio.toFixed(2).padStart(5)}  ${fmt(mean(cpu))}\n`);
+    const own = passes.filter((p) => p.mode === m);
+    const stages =
+      m === 'on' || m === 'engine'
+        ? `  [${mean(own.map((p) => p.fleetCpuPer1k)).toFixed(1)}, ${mean(own.map((p) => p.taggingCpuPer1k)).toFixed(1)}]`
+        : '';
+    process.stdout.write(
+      `${m.padEnd(9)} ${perMode[m]!.ratio.toFixed(2).padStart(5)}  ${fmt(mean(own.map((p) => p.nodeCpuPer1k))).padStart(38)}  ${fmt(mean(own.map((p) => p.esCpuPer1k))).padStart(13)}${stages}\n`,
+    );
   }
+  process.stdout.write(
+    `ceiling: Elasticsearch ${fmt(mean(ceilings.map((c) => c.esCpuPer1k)))} CPU ms / 1,000 events\n`,
+  );
   await state.close();
   rmSync(stateDir, { recursive: true, force: true });
   await Promise.all([bus.close(), ...stores.map((s) => s.close())]);
