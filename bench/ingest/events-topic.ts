@@ -9,22 +9,14 @@
  * Measures the build in `dist/` (`npm run build` first). Loopback only; topic names are unique to the run.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BusMessage, OutgoingMessage } from '../../src/bus/types.js';
 import type { FaultEvent } from '../../src/model/event.js';
-import { buildWorkload } from './workload.js';
+import { fromDist } from './from-dist.js';
+import { asDeliveredRecords, buildWorkload } from './workload.js';
 
-const REPO = resolve(import.meta.dirname, '..', '..');
-async function fromDist<T>(path: string): Promise<T> {
-  const file = resolve(REPO, 'dist', path);
-  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
-  return (await import(pathToFileURL(file).href)) as T;
-}
 const { KafkaBus } = await fromDist<typeof import('../../src/bus/kafka.js')>('bus/kafka.js');
 const { decodeBatch, sourcesByTopic } =
   await fromDist<typeof import('../../src/ingest/pipeline.js')>('ingest/pipeline.js');
@@ -50,18 +42,7 @@ const cpuMs = () => {
 
 const prefix = `bench.events.${randomUUID().slice(0, 8)}`;
 const workload = buildWorkload(Number(args.records), { topicPrefix: prefix, pack: true });
-const { events } = decodeBatch(
-  workload.records.map((r, i) => ({
-    topic: r.topic,
-    partition: 0,
-    offset: String(i),
-    key: r.key,
-    value: Buffer.from(r.value),
-    headers: r.headers,
-    timestamp: r.timestamp,
-  })),
-  sourcesByTopic(prefix),
-);
+const { events } = decodeBatch(asDeliveredRecords(workload.records), sourcesByTopic(prefix));
 const bus = new KafkaBus({
   brokers: brokers.split(','),
   clientId: `bench-events-${prefix}`,

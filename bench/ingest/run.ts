@@ -30,23 +30,13 @@ import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BusMessage } from '../../src/bus/types.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import { benchFleet } from './fleet.js';
-import { buildWorkload } from './workload.js';
+import { fromDist, REPO } from './from-dist.js';
+import { asDeliveredRecords, buildWorkload } from './workload.js';
 
-/**
- * The measured code is the build in `dist/`, as `faultline serve` runs it (`npm run build` first):
- * tsx's on-the-fly transpile adds helpers to every closure. Types come from the sources.
- */
-const REPO = resolve(import.meta.dirname, '..', '..');
-async function fromDist<T>(path: string): Promise<T> {
-  const file = resolve(REPO, 'dist', path);
-  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
-  return (await import(pathToFileURL(file).href)) as T;
-}
 const { KafkaBus } = await fromDist<typeof import('../../src/bus/kafka.js')>('bus/kafka.js');
 const { decodeBatch, IngestPipeline, sourcesByTopic } =
   await fromDist<typeof import('../../src/ingest/pipeline.js')>('ingest/pipeline.js');
@@ -158,15 +148,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
   }
 
   // The ceiling's documents: the very events the pipeline will produce (decoded here, untimed).
-  const fake: BusMessage[] = workload.records.map((r, i) => ({
-    topic: r.topic,
-    partition: 0,
-    offset: String(i),
-    key: r.key,
-    value: Buffer.from(r.value),
-    headers: r.headers,
-    timestamp: r.timestamp,
-  }));
+  const fake: BusMessage[] = asDeliveredRecords(workload.records);
   const { events, dead } = decodeBatch(fake, sourcesByTopic(prefix));
   const expected = new Set(events.map((e) => e['event.id'])).size;
   const eventCount = events.length;

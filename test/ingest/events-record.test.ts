@@ -39,6 +39,22 @@ const decodeAll = (records: BusMessage[]): FaultEvent[] =>
     return d.events;
   });
 
+/** What the live engine stores from these batches of `faultline.events` records. */
+async function engineFindings(batches: BusMessage[][], logger = createLogger('silent')): Promise<unknown[]> {
+  const state = createSqliteStateStore(`${tempDir()}/state.db`);
+  await state.migrate();
+  const service = new EngineService({
+    bus: {} as MessageBus,
+    repo: new KyselyAlertRepository(state.db),
+    rules: loadRuleDir(SHIPPED_RULES_DIR),
+    logger,
+    topic: 'faultline.events',
+    group: 'test',
+  });
+  for (const b of batches) await service.handle(b);
+  return storedFindings(state);
+}
+
 describe('faultline.events records (src/ingest/events-record.ts)', () => {
   const place = keyPartitioner('faultline.events', 6);
 
@@ -131,25 +147,14 @@ describe('faultline.events records (src/ingest/events-record.ts)', () => {
         done();
       },
     });
-    const run = async (batches: BusMessage[][], logger = createLogger('silent')) => {
-      const state = createSqliteStateStore(`${tempDir()}/state.db`);
-      await state.migrate();
-      const service = new EngineService({
-        bus: {} as MessageBus,
-        repo: new KyselyAlertRepository(state.db),
-        rules: loadRuleDir(SHIPPED_RULES_DIR),
-        logger,
-        topic: 'faultline.events',
-        group: 'test',
-      });
-      for (const b of batches) await service.handle(b);
-      return storedFindings(state);
-    };
     // Record 5 broken: a cut value, with the offsets of the others unchanged.
     const broken = { ...records[5]!, value: records[5]!.value.subarray(0, 100) };
     const withBroken = [...records.slice(0, 5), broken, ...records.slice(6)];
-    const got = await run([withBroken.slice(0, 7), withBroken.slice(7)], createLogger('warn', sink));
-    expect(got).toEqual(await run([[...records.slice(0, 5), ...records.slice(6)]]));
+    const got = await engineFindings(
+      [withBroken.slice(0, 7), withBroken.slice(7)],
+      createLogger('warn', sink),
+    );
+    expect(got).toEqual(await engineFindings([[...records.slice(0, 5), ...records.slice(6)]]));
     expect(got.length).toBeGreaterThan(8);
     const warned = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(warned).toEqual([
@@ -163,23 +168,13 @@ describe('faultline.events records (src/ingest/events-record.ts)', () => {
 
   it('the engine finds the same in packed records as in one record per event', async () => {
     const input = events();
-    const run = async (records: BusMessage[]) => {
-      const state = createSqliteStateStore(`${tempDir()}/state.db`);
-      await state.migrate();
-      const service = new EngineService({
-        bus: {} as MessageBus,
-        repo: new KyselyAlertRepository(state.db),
-        rules: loadRuleDir(SHIPPED_RULES_DIR),
-        logger: createLogger('silent'),
-        topic: 'faultline.events',
-        group: 'test',
-      });
-      for (let i = 0; i < records.length; i += 7) await service.handle(records.slice(i, i + 7));
-      return storedFindings(state);
-    };
+    const inSevens = (records: BusMessage[]) =>
+      engineFindings(
+        Array.from({ length: Math.ceil(records.length / 7) }, (_, i) => records.slice(7 * i, 7 * i + 7)),
+      );
     const packed = encodeEventsRecords(input, () => 0, 16 * 1024).map((r, i) => asDelivered(r, i));
     const single = input.map((e, i) => asDelivered({ key: eventsKey(e), value: JSON.stringify(e) }, i));
     expect(packed.length).toBeLessThan(input.length / 10);
-    expect(await run(packed)).toEqual(await run(single));
+    expect(await inSevens(packed)).toEqual(await inSevens(single));
   });
 });
