@@ -54,6 +54,8 @@ const checkpoints: CheckpointStore = {
   load: (at) => store.load(at),
   async save(at, checkpoint, now) {
     saves++;
+    // Progress on stderr: a stalled stage's log then says how far this process came.
+    process.stderr.write(`save ${saves} ${at.topic}|${at.partition} next ${checkpoint.nextOffset}\n`);
     if (when === 'before' && saves === Number(nth)) process.kill(process.pid, 'SIGKILL');
     await store.save(at, checkpoint, now);
     if (when === 'after' && saves === Number(nth)) process.kill(process.pid, 'SIGKILL');

@@ -30,7 +30,7 @@ export function startEngineProcess(env: Record<string, string>): EngineProcess {
   const stderr: string[] = [];
   child.stderr.on('data', (d) => {
     stderr.push(String(d));
-    if (stderr.length > 100) stderr.shift();
+    if (stderr.length > 200) stderr.shift();
   });
   const ended = once(child, 'close').then(([, signal]) => signal as NodeJS.Signals | null);
   // One reader: the ready line and the done line come through the same interface.
@@ -42,8 +42,14 @@ export function startEngineProcess(env: Record<string, string>): EngineProcess {
   let partitions: string[] = [];
   lines.on('line', (line) => {
     const msg = JSON.parse(line) as { ready?: boolean; done?: boolean; partitions?: string[] };
-    if (msg.ready === true) onReady();
-    if (msg.done === true) onDone();
+    if (msg.ready === true) {
+      stderr.push('(ready)\n');
+      onReady();
+    }
+    if (msg.done === true) {
+      if (!stderr.at(-1)?.startsWith('(no lag left')) stderr.push(`(no lag left: ${line})\n`);
+      onDone();
+    }
     if (msg.partitions !== undefined) partitions = msg.partitions;
   });
   const ready = Promise.race([
