@@ -215,7 +215,7 @@ export class EngineService {
     const dataset = event['event.dataset'];
     const at = Date.parse(event['@timestamp']);
     if (task.seen.has(dataset, at, id)) return false;
-    task.engine.push(event);
+    task.engine.push(event, at);
     const horizon = task.engine.horizonOf(dataset);
     if (at >= horizon) task.seen.add(dataset, at, id);
     task.seen.forgetBefore(dataset, horizon);

@@ -4,7 +4,7 @@ import type { FaultEvent } from '../model/event.js';
 import type { Topology } from '../model/topology.js';
 import { type Detector, EwmaDetector, Ring, RobustZDetector, SeasonalDetector } from './anomaly.js';
 import { FleetEventTopology } from './fleet-topology.js';
-import { MinHeap } from './heap.js';
+import { MinHeap, RunQueue } from './heap.js';
 import { FlowTracker } from './impact.js';
 import { ProvisioningWindows } from './provisioning.js';
 import { formatDuration, parseDuration } from './rules/duration.js';
@@ -125,6 +125,7 @@ const earlierFirst = (a: { at: number; seq: number }, b: { at: number; seq: numb
 /** Every class whose instances live in engine state; a snapshot refuses any other. */
 const STATE_CLASSES = {
   MinHeap,
+  RunQueue,
   EwmaDetector,
   RobustZDetector,
   SeasonalDetector,
@@ -218,7 +219,7 @@ export class Engine {
   /** Per rule: how far back its state and evidence look (window, within, for, bucket, trend window). */
   private readonly spans = new Map<CompiledRule, { evidence: number; ttl: number }>();
   private readonly ruleByName = new Map<string, CompiledRule>();
-  private readonly buffer = new MinHeap<Pending>(earlierFirst);
+  private readonly buffer = new RunQueue<Pending>(earlierFirst);
   private readonly timers = new MinHeap<Timer>(earlierFirst);
   private readonly groups = new Map<string, GroupState>();
   private readonly allAlerts: Alert[] = [];
@@ -285,10 +286,12 @@ export class Engine {
     }
   }
 
-  /** Takes one event; processes every buffered event the new watermark has passed. */
-  push(event: FaultEvent): void {
+  /**
+   * Takes one event; processes every buffered event the new watermark has passed. `at` is its
+   * `@timestamp` in ms, when the caller parsed it already.
+   */
+  push(event: FaultEvent, at: number = Date.parse(event['@timestamp'])): void {
     this.counters.events++;
-    const at = Date.parse(event['@timestamp']);
     const dataset = event['event.dataset'];
     const own = this.maxByDataset.get(dataset) ?? Number.NEGATIVE_INFINITY;
     if (Number.isNaN(at) || at < own - this.lateness) {
@@ -380,6 +383,7 @@ export class Engine {
     extra: Record<string, unknown> = {},
     classes: Record<string, abstract new (...args: never[]) => unknown> = {},
   ): Buffer {
+    this.buffer.compact();
     const state: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(this)) if (!CONFIG_FIELDS.has(k)) state[k] = v;
     return new SnapshotCodec({ ...STATE_CLASSES, ...classes }).encode(

@@ -101,7 +101,12 @@ export async function crashTwiceThenFinish(engine: (kill?: string) => EngineProc
   };
   for (const kill of ['before:20', 'after:35']) {
     const p = engine(kill);
-    const signal = await within(p, p.ended, `engine with FL_KILL=${kill}`);
+    // Caught up without dying: the kill point was never reached, so say so instead of waiting.
+    const missed = p.done.then(() => {
+      throw new Error(`engine with FL_KILL=${kill} caught up without reaching its kill point:\n${p.log()}`);
+    });
+    missed.catch(() => {});
+    const signal = await within(p, Promise.race([p.ended, missed]), `engine with FL_KILL=${kill}`);
     if (signal !== 'SIGKILL')
       throw new Error(`engine with FL_KILL=${kill} ended with ${signal}, not SIGKILL`);
   }
