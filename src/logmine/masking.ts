@@ -226,3 +226,64 @@ export function maskMessage(message: string): string[] {
   }
   return tokens;
 }
+
+const isSpace = (c: number): boolean => c === C.Space || c === C.Tab || c === 10 || c === 13;
+
+/**
+ * The masked message as the miner keys it: tokens masked as by `maskToken`, joined by one space,
+ * with runs of one identical masked token collapsed (a list of any length is one parameter). One
+ * pass over the message: a token with no digit, no `/`, no `<` and no capitalized calendar word is
+ * itself, and runs of such tokens are copied as one slice; only the rest goes through `maskToken`.
+ */
+export function maskShape(message: string): string {
+  let out = '';
+  const n = message.length;
+  // Pending run of unchanged tokens, copied as one slice when it ends.
+  let runStart = -1;
+  let runEnd = -1;
+  // The last emitted token when it holds a wildcard (a repeat of it collapses), else ''.
+  let last = '';
+  let i = 0;
+  while (i < n) {
+    let c = message.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let plain = true;
+    for (; i < n; i++) {
+      c = message.charCodeAt(i);
+      if (isSpace(c)) break;
+      if ((c >= C.D0 && c <= C.D9) || c === C.Slash || c === 60) plain = false;
+    }
+    const first = message.charCodeAt(start);
+    if (plain && first >= C.UpperA && first <= C.UpperZ && i - start >= 3 && i - start <= 9) {
+      plain = !CALENDAR_WORDS.has(message.slice(start, i));
+    }
+    if (plain) {
+      last = '';
+      // One space since the run's end: the run goes on.
+      if (runStart >= 0 && start === runEnd + 1 && message.charCodeAt(runEnd) === C.Space) {
+        runEnd = i;
+        continue;
+      }
+      if (runStart >= 0)
+        out = out === '' ? message.slice(runStart, runEnd) : `${out} ${message.slice(runStart, runEnd)}`;
+      runStart = start;
+      runEnd = i;
+      continue;
+    }
+    const masked = maskToken(message.slice(start, i));
+    if (masked === last) continue;
+    if (runStart >= 0) {
+      out = out === '' ? message.slice(runStart, runEnd) : `${out} ${message.slice(runStart, runEnd)}`;
+      runStart = -1;
+    }
+    out = out === '' ? masked : `${out} ${masked}`;
+    last = masked.includes(WILDCARD) ? masked : '';
+  }
+  if (runStart >= 0)
+    out = out === '' ? message.slice(runStart, runEnd) : `${out} ${message.slice(runStart, runEnd)}`;
+  return out;
+}
