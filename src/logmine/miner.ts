@@ -110,7 +110,7 @@ export class TemplateMiner {
   private mine(message: string, mayChange: boolean): MineResult | undefined {
     const shape = maskShape(message);
     const known = this.shapes.get(shape);
-    if (known !== undefined && known.cluster.live && known.version === known.cluster.bucket.version) {
+    if (known?.cluster.live && known.version === known.cluster.bucket.version) {
       return this.hit(known.cluster, 'none');
     }
     const tokens = shape === '' ? [] : shape.split(' ');
@@ -189,10 +189,10 @@ export class TemplateMiner {
   }
 
   /** Lines matched per template since the last call (counts from several miners add up). */
-  takeCounts(): { id: string; added: number }[] {
-    const out: { id: string; added: number }[] = [];
+  takeCounts(): { id: string; template: string; added: number }[] {
+    const out: { id: string; template: string; added: number }[] = [];
     for (const c of this.counted) {
-      if (c.live && c.unsaved > 0) out.push({ id: c.id, added: c.unsaved });
+      if (c.live && c.unsaved > 0) out.push({ id: c.id, template: c.text, added: c.unsaved });
       c.unsaved = 0;
     }
     this.counted = [];
