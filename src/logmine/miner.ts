@@ -306,6 +306,7 @@ function similarity(template: readonly string[], tokens: readonly string[]): num
 const WORD = /[A-Za-z]/;
 const LOWER_WORD = /^[a-z]+$/;
 const SYMBOL = /^[A-Za-z]+$/;
+const LETTERS = /[A-Za-z]{2}/;
 /** A capitalized or upper-case word leading a token: `Paused`, `HIGHMEM`, `LOGIN(uid=<*>)`. */
 const NAME = /^[^A-Za-z<]*[A-Z][A-Za-z]+(?:[^A-Za-z0-9<]|$)/;
 
@@ -318,7 +319,8 @@ const NAME = /^[^A-Za-z<]*[A-Z][A-Za-z]+(?:[^A-Za-z0-9<]|$)/;
  *   neither may be capitalized (`VM Paused` / `VM Resumed`, `(reserved)` / `(usable)`);
  * - a `key=value` with a symbolic value is a constant (`user=root` / `user=guest`, `tty=NODEVssh`);
  * - at most one such word per line (`data source name` / `trusted host name` is another sentence);
- * - a token is not the same token with a capitalized qualifier glued on (`(uid=0)` / `LOGIN(uid=0)`).
+ * - a token is not the same token with a capitalized qualifier glued on (`(uid=0)` / `LOGIN(uid=0)`),
+ *   nor a name the same place as a token with another word in it (`HTTPS` / `SOCKS5`).
  */
 function mayDiffer(t: string, u: string, previous: string | undefined): 'no' | 'word' | 'value' {
   if (symbolicValueDiffers(t, u)) return 'no';
@@ -327,6 +329,14 @@ function mayDiffer(t: string, u: string, previous: string | undefined): 'no' | '
   if (tWord && uWord) {
     if (NAME.test(t) || NAME.test(u) || isSymbolicPair(t) || isSymbolicPair(u)) return 'no';
     return previous !== undefined && previous !== 'to' && LOWER_WORD.test(previous) ? 'word' : 'no';
+  }
+  // A name against a token that keeps another word beside its parameter (`HTTPS` / `SOCKS<*>`).
+  if (
+    tWord !== uWord &&
+    NAME.test(tWord ? t : u) &&
+    LETTERS.test((tWord ? u : t).replaceAll(WILDCARD, ' '))
+  ) {
+    return 'no';
   }
   // `LOGIN(uid=<*>)` is `(uid=<*>)` with a qualifier in front: another statement.
   const [long, short] = t.length > u.length ? [t, u] : [u, t];
