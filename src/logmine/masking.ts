@@ -152,7 +152,7 @@ export function maskToken(token: string): string {
     }
     if (!digits) {
       out += token.slice(i, j);
-    } else if (allHex || isHexLiteral(token, i, j)) {
+    } else if ((allHex && !isIndexedName(token, i, j)) || isHexLiteral(token, i, j)) {
       out = pushWildcard(out);
     } else {
       // Letters stay, digit runs go: `alt0` → `alt<*>`, `ksc2mo` → `ksc<*>mo`.
@@ -204,6 +204,18 @@ function hexChainEnd(token: string, start: number): number {
   return groups >= 2 && digits ? end : start;
 }
 
+/**
+ * `ee0`, `fc12`: a short name with an index, though every letter is a hex digit (a hex number
+ * mixes its letters and digits; a device or interface name puts the index last).
+ */
+function isIndexedName(token: string, start: number, end: number): boolean {
+  if (end - start > 6 || isDigit(token.charCodeAt(start))) return false;
+  let k = start;
+  while (k < end && !isDigit(token.charCodeAt(k))) k++;
+  while (k < end && isDigit(token.charCodeAt(k))) k++;
+  return k === end;
+}
+
 function isHexLiteral(token: string, start: number, end: number): boolean {
   if (end - start < 3 || token.charCodeAt(start) !== C.D0) return false;
   const x = token.charCodeAt(start + 1);
@@ -250,6 +262,8 @@ export function maskShape(message: string): string {
   let runEnd = -1;
   // The last emitted token when it holds a wildcard (a repeat of it collapses), else ''.
   let last = '';
+  // Where `last` starts in the output while it is not yet a bare wildcard, else -1.
+  let lastAt = -1;
   // Where the output stood before a `(<*>` (it may open a quantity restated with its unit), else -1.
   let restating = -1;
   let i = 0;
@@ -278,6 +292,7 @@ export function maskShape(message: string): string {
       if (unit === i - 1 && restating >= 0 && message.charCodeAt(i - 1) === C.CloseParen) {
         out = out.slice(0, restating);
         restating = -1;
+        lastAt = -1;
         last = out.endsWith(WILDCARD) ? WILDCARD : '';
         continue;
       }
@@ -297,7 +312,12 @@ export function maskShape(message: string): string {
       continue;
     }
     const masked = maskToken(message.slice(start, i));
-    if (masked === last) continue;
+    if (masked === last) {
+      // A list of like items is one parameter, whatever its items are called (`an14 an15 bn3`).
+      if (lastAt >= 0) out = `${out.slice(0, lastAt)}${WILDCARD}`;
+      lastAt = -1;
+      continue;
+    }
     if (last === WILDCARD && (masked === '(<*>)' || masked === '(<*>%)')) continue;
     if (runStart >= 0) {
       out = out === '' ? message.slice(runStart, runEnd) : `${out} ${message.slice(runStart, runEnd)}`;
@@ -305,6 +325,7 @@ export function maskShape(message: string): string {
     }
     if (masked === '(<*>') restating = out.length;
     out = out === '' ? masked : `${out} ${masked}`;
+    lastAt = masked === WILDCARD ? -1 : out.length - masked.length;
     last = masked.includes(WILDCARD) ? masked : '';
   }
   if (runStart >= 0)

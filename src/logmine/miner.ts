@@ -307,6 +307,7 @@ const WORD = /[A-Za-z]/;
 const LOWER_WORD = /^[a-z]+$/;
 const SYMBOL = /^[A-Za-z]+$/;
 const LETTERS = /[A-Za-z]{2}/;
+const INDEXED_NAME = /^[A-Za-z]{2,}<\*>$/;
 /** A capitalized or upper-case word leading a token: `Paused`, `HIGHMEM`, `LOGIN(uid=<*>)`. */
 const NAME = /^[^A-Za-z<]*[A-Z][A-Za-z]+(?:[^A-Za-z0-9<]|$)/;
 
@@ -338,6 +339,8 @@ function mayDiffer(t: string, u: string, previous: string | undefined): 'no' | '
   ) {
     return 'no';
   }
+  // Two names of different things, each with an index: `alt<*>` / `ee<*>` (`alt0`, `ee0`).
+  if (INDEXED_NAME.test(t) && INDEXED_NAME.test(u)) return 'no';
   // `LOGIN(uid=<*>)` is `(uid=<*>)` with a qualifier in front: another statement.
   const [long, short] = t.length > u.length ? [t, u] : [u, t];
   if (long.endsWith(short) && NAME.test(long.slice(0, long.length - short.length))) return 'no';

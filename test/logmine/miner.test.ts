@@ -85,6 +85,16 @@ describe('values written in several words', () => {
     expect(maskToken('Foo:12')).toBe('Foo:<*>');
   });
 
+  it('makes a list of like items one parameter, and keeps indexed names of different things apart', () => {
+    expect(maskShape('failed to resolve name an14 an15 an16')).toBe('failed to resolve name <*>');
+    expect(maskShape('failed to resolve name an14')).toBe('failed to resolve name an<*>');
+    const miner = new TemplateMiner();
+    const alt = miner.add('link up on network 10.1.0.0 via interface alt0');
+    const ee = miner.add('link up on network 10.2.0.0 via interface ee0');
+    expect(ee.id).not.toBe(alt.id);
+    expect(miner.add('link up on network 10.3.0.0 via interface alt1').id).toBe(alt.id);
+  });
+
   it('keeps a name apart from a token that holds another word', () => {
     const miner = new TemplateMiner();
     const https = miner.add('10.0.0.1:443 open through proxy 10.0.0.9:5070 HTTPS');
