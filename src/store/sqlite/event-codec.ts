@@ -26,6 +26,7 @@ export const COLUMN_FIELDS = [
   ['code', 'event.code'],
   ['project', 'cloud.project.id'],
   ['user', 'user.id'],
+  ['file', 'log.file.path'],
 ] as const;
 export type TextColumn = (typeof COLUMN_FIELDS)[number][0];
 
@@ -193,7 +194,7 @@ function originalParts(original: string, record: Record<string, unknown>): Array
   return parts;
 }
 
-/** The row of an event whose time is `ts` ms (the caller checked that it is a valid date). */
+/** The row of an event filed under time `ts` (ms; its @timestamp unless it spilled, time-key.ts). */
 export function encodeEvent(event: FaultEvent, ts: number, defaults: Defaults): EncodedEvent {
   const record = event as unknown as Record<string, unknown>;
   const columns = {} as Record<TextColumn, string | null>;
@@ -229,7 +230,8 @@ export function encodeEvent(event: FaultEvent, ts: number, defaults: Defaults): 
       typeof v === 'string' &&
       new Date(Date.parse(v)).toISOString() === v
     ) {
-      doc[docKey(k)] = Date.parse(v);
+      // As milliseconds after the event's time: a few digits when events arrive as they happen.
+      doc[docKey(k)] = Date.parse(v) - ts;
     } else doc[docKey(k)] = v;
   }
   return {
@@ -268,7 +270,8 @@ export function decodeEvent(row: StoredRow, defaults: Defaults | undefined): Fau
     if (key === ABSENT) continue;
     const field = fieldOf(key);
     if (field === 'event.original') original = v;
-    else if (field === 'event.ingested' && typeof v === 'number') out[field] = new Date(v).toISOString();
+    else if (field === 'event.ingested' && typeof v === 'number')
+      out[field] = new Date(row.ts + v).toISOString();
     else out[field] = v;
   }
   if (Array.isArray(original)) {

@@ -16,6 +16,7 @@ import type {
   EventStoreLayout,
   WriteResult,
 } from '../types.js';
+import { DICTIONARY_COLUMNS, StringDictionary } from './dictionary.js';
 import {
   COLUMN_FIELDS,
   type Defaults,
@@ -84,6 +85,7 @@ export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly defaults = new Map<string, Defaults>();
+  private dict!: StringDictionary;
   private insert!: Database.Statement;
   private slotMax!: Database.Statement;
   private writeMany!: (events: FaultEvent[]) => number;
@@ -99,15 +101,18 @@ export class SqliteEventStore implements EventStore {
 
   async bootstrap(): Promise<void> {
     // Space freed by retention goes back to the file only with incremental vacuum, and SQLite
-    // takes that setting only before the first table exists (older files keep reusing free pages).
+    // takes that setting only before the first table exists, through a VACUUM once WAL has written
+    // the header (older files keep reusing free pages).
     if ((this.db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n === 0) {
       this.db.pragma('auto_vacuum = INCREMENTAL');
+      this.db.exec('VACUUM');
     }
     this.db.function('fl_field', { deterministic: true }, (doc, dataset, field) =>
       this.docField(doc, dataset, field),
     );
     const createLayout2 = () => {
       this.db.exec(schemaSql());
+      this.dict = new StringDictionary(this.db);
       this.loadDefaults();
       this.prepareWrites();
     };
@@ -146,7 +151,7 @@ export class SqliteEventStore implements EventStore {
     const key = docKey(String(field));
     let v = parsed[key];
     if (v === undefined && !((parsed['-'] as string[] | undefined) ?? []).includes(key)) {
-      v = this.defaultsOf(String(dataset))?.[String(field)];
+      v = this.defaultsOf(this.dict.valueOf(Number(dataset)))?.[String(field)];
     }
     return typeof v === 'string' || typeof v === 'number' ? v : null;
   }
@@ -172,16 +177,19 @@ export class SqliteEventStore implements EventStore {
           learn.run(e['event.dataset'], JSON.stringify(defaults));
           this.defaults.set(e['event.dataset'], defaults);
         }
+        const key = this.allocate(ms, next);
         const row = encodeEvent(
           e['event.ingested'] === undefined ? { ...e, 'event.ingested': ingested } : e,
-          ms,
+          msOf(key),
           defaults,
         );
-        const key = this.allocate(ms, next);
         const r = this.insert.run(
           key,
           row.id,
-          ...TEXT_COLUMNS.map((c) => row.columns[c]),
+          ...TEXT_COLUMNS.map((c) => {
+            const v = row.columns[c];
+            return v !== null && DICTIONARY_COLUMNS.has(c) ? this.dict.intern(v) : v;
+          }),
           row.severity,
           row.message,
           row.doc,
@@ -228,21 +236,46 @@ export class SqliteEventStore implements EventStore {
     let written = 0;
     for (let i = 0; i < valid.length; i += WRITE_CHUNK) {
       if (i > 0) await yieldToLoop();
-      written += this.writeMany(valid.slice(i, i + WRITE_CHUNK));
+      try {
+        written += this.writeMany(valid.slice(i, i + WRITE_CHUNK));
+      } catch (error) {
+        this.dict.reset();
+        throw error;
+      }
     }
     return { written, duplicates: valid.length - written, failed };
   }
 
+  /** A filter value as its column stores it. */
+  private stored = (column: string, value: string): unknown =>
+    DICTIONARY_COLUMNS.has(column) ? this.dict.idOf(value) : value;
+
   /** The id columns that hold `text` exactly (a pasted id). */
-  private idColumnsHaving = (text: string): string[] =>
-    ID_COLUMNS.filter(
-      (c) => this.db.prepare(`SELECT 1 FROM events WHERE ${c} = ? LIMIT 1`).get(text) !== undefined,
-    );
+  private idColumnsHaving = (text: string): Array<[string, unknown]> => {
+    const out: Array<[string, unknown]> = [];
+    for (const c of ID_COLUMNS) {
+      const v = this.stored(c, text);
+      if (v === undefined) continue;
+      if (this.db.prepare(`SELECT 1 FROM events WHERE ${c} = ? LIMIT 1`).get(v) !== undefined)
+        out.push([c, v]);
+    }
+    return out;
+  };
+
+  /** A row's column values as text (dictionary numbers looked up). */
+  private text<T extends Record<string, unknown>>(row: T): T {
+    const out: Record<string, unknown> = { ...row };
+    for (const c of DICTIONARY_COLUMNS) {
+      const v = out[c];
+      if (typeof v === 'number') out[c] = this.dict.valueOf(v);
+    }
+    return out as T;
+  }
 
   private plan(q: Filters): Plan {
     const [lo, hi] = keyRange(q);
     return {
-      cols: columnWhere(q),
+      cols: columnWhere(q, this.stored),
       text: q.text === undefined ? undefined : compileText(q.text, this.idColumnsHaving),
       lo,
       hi,
@@ -330,7 +363,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   private decode(r: Row): FaultEvent {
-    return decodeEvent({ ...r, ts: msOf(r.tk) }, this.defaultsOf(String(r.dataset)));
+    const row = this.text(r);
+    return decodeEvent({ ...row, ts: msOf(r.tk) }, this.defaultsOf(String(row.dataset)));
   }
 
   /** Matches of a query, exact up to TOTAL_LIMIT + 1 (from the hourly counts when they can answer). */
@@ -382,7 +416,8 @@ export class SqliteEventStore implements EventStore {
     const rows = this.db
       .prepare(`SELECT ${key} AS k, count(*) AS n FROM ${from} WHERE ${s.where}${notNull} GROUP BY k`)
       .all(...s.params) as Array<{ k: unknown; n: number }>;
-    return new Map(rows.map((r) => [String(r.k), r.n]));
+    const dictionary = bucketMs === undefined && DICTIONARY_COLUMNS.has(key);
+    return new Map(rows.map((r) => [dictionary ? this.dict.valueOf(Number(r.k)) : String(r.k), r.n]));
   }
 
   /**
@@ -476,13 +511,14 @@ export class SqliteEventStore implements EventStore {
         .all(...params, limit) as Array<Record<string, unknown> & { tk: number; dataset: string }>;
       const counts = new RollupDelta();
       for (const r of rows) {
+        const row = this.text(r);
         counts.add(
           msOf(r.tk),
           {
-            ...r,
-            level: r.level as string | null,
-            severity: r.severity as number | null,
-            tenant: r.tenant as string | null,
+            ...row,
+            level: row.level as string | null,
+            severity: row.severity as number | null,
+            tenant: row.tenant as string | null,
           },
           -1,
         );
@@ -503,9 +539,11 @@ export class SqliteEventStore implements EventStore {
     for (const dataset of DATASETS) {
       const cutoff = now - parseDuration(this.options.retention?.[dataset] ?? DEFAULT_RETENTION[dataset]);
       for (;;) {
+        const id = this.dict.idOf(dataset);
+        if (id === undefined) break;
         const n = this.deleteChunk(
           'SELECT tk FROM events WHERE dataset = ? AND tk < ?',
-          [dataset, keyOf(cutoff)],
+          [id, keyOf(cutoff)],
           DELETE_CHUNK,
         );
         report.deletedByAge += n;

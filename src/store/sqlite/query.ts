@@ -36,28 +36,38 @@ export function keyRange(q: Filters): [number, number] {
   return [lo, hi];
 }
 
+/** A filter value as stored in a column: the dictionary number, undefined when never stored. */
+export type ColumnValue = (column: string, value: string) => unknown;
+
 /** Every filter except the time range and `q`, over the events table. */
-export function columnWhere(q: Filters): Where {
+export function columnWhere(q: Filters, stored: ColumnValue): Where {
   const clauses: string[] = [];
   const params: unknown[] = [];
   const columns: string[] = [];
-  const inList = (expr: string, values: readonly string[] | undefined, upper = false) => {
-    if (values === undefined || values.length === 0) return;
+  const values = (expr: string, given: readonly string[]) =>
+    given.map((v) => stored(expr, v)).filter((v) => v !== undefined);
+  const inList = (expr: string, given: readonly string[] | undefined, upper = false) => {
+    if (given === undefined || given.length === 0) return;
     columns.push(expr);
-    clauses.push(`${expr} IN (${values.map(() => '?').join(',')})`);
-    for (const v of values) params.push(upper ? v.toUpperCase() : v);
+    const list = values(expr, upper ? given.map((v) => v.toUpperCase()) : given);
+    // A value never stored matches nothing.
+    clauses.push(list.length === 0 ? '0' : `${expr} IN (${list.map(() => '?').join(',')})`);
+    params.push(...list);
   };
   inList('dataset', q.dataset);
   inList('host', q.host);
   inList('service', q.service);
   if (q.levelMissing === true) {
-    const named = q.level ?? [];
+    const named = values(
+      'level',
+      (q.level ?? []).map((v) => v.toUpperCase()),
+    );
     clauses.push(
       named.length === 0
         ? 'level IS NULL'
         : `(level IS NULL OR level IN (${named.map(() => '?').join(',')}))`,
     );
-    for (const v of named) params.push(v.toUpperCase());
+    params.push(...named);
   } else inList('level', q.level, true);
   if (q.maxSeverity !== undefined) {
     // The literal term lets SQLite use the partial index of the severe events.
@@ -69,6 +79,9 @@ export function columnWhere(q: Filters): Where {
   return { sql: clauses.join(' AND '), params, columns };
 }
 
+/** The id columns that hold a pasted text, each with the value to compare the column with. */
+export type IdLookup = (text: string) => Array<[column: string, value: unknown]>;
+
 /** `q` compiled: one FTS5 expression, or SQL over `tk` mixing FTS and id lookups. */
 export type CompiledText = { fts: string } | { sql: string; params: unknown[] };
 
@@ -79,10 +92,10 @@ const FTS_SET = 'SELECT rowid FROM events_fts WHERE events_fts MATCH ?';
  * Compiles `q`. `idColumnsHaving(text)` names the id columns that hold `text` exactly: a pasted id
  * that is stored in none of them is only words of the message, and the whole query stays FTS.
  */
-export function compileText(text: string, idColumnsHaving: (text: string) => string[]): CompiledText {
+export function compileText(text: string, idColumnsHaving: IdLookup): CompiledText {
   const parsed = parseTextQuery(text);
   if (parsed === undefined) return { sql: '1', params: [] };
-  const ids = new Map<string, string[]>();
+  const ids = new Map<string, Array<[string, unknown]>>();
   const idsOf = (t: string) => {
     let got = ids.get(t);
     if (got === undefined) {
@@ -98,7 +111,7 @@ export function compileText(text: string, idColumnsHaving: (text: string) => str
 }
 
 /** The FTS5 expression of a query, or undefined when part of it is not full text. */
-function ftsExpr(q: TextQuery, idsOf: (t: string) => string[]): string | undefined {
+function ftsExpr(q: TextQuery, idsOf: IdLookup): string | undefined {
   switch (q.kind) {
     case 'phrase':
       return ftsPhrase(q.words);
@@ -124,7 +137,7 @@ function ftsExpr(q: TextQuery, idsOf: (t: string) => string[]): string | undefin
   }
 }
 
-function sqlExpr(q: TextQuery, params: unknown[], idsOf: (t: string) => string[]): string {
+function sqlExpr(q: TextQuery, params: unknown[], idsOf: IdLookup): string {
   const fts = ftsExpr(q, idsOf);
   if (fts !== undefined) {
     params.push(fts);
@@ -139,9 +152,9 @@ function sqlExpr(q: TextQuery, params: unknown[], idsOf: (t: string) => string[]
         arms.push(FTS_SET);
         params.push(ftsPhrase(q.words));
       }
-      for (const column of idsOf(q.text)) {
+      for (const [column, value] of idsOf(q.text)) {
         arms.push(`SELECT tk FROM events WHERE ${column} = ?`);
-        params.push(q.text);
+        params.push(value);
       }
       return arms.length === 0 ? '0' : `tk IN (${arms.join(' UNION ALL ')})`;
     }

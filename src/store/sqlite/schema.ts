@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { FaultEvent } from '../../model/event.js';
+import { DICTIONARY_COLUMNS, DICTIONARY_SCHEMA } from './dictionary.js';
 import { COLUMN_FIELDS } from './event-codec.js';
 import { ROLLUP_SCHEMA } from './rollups.js';
 
@@ -22,10 +23,13 @@ const SPARSE_INDEXED = [
 
 /**
  * Layout 2: the row key `tk` is the event's time (time-key.ts), so no index carries a time column of
- * its own: each index entry ends with the key, which orders and range-filters by time.
+ * its own: each index entry ends with the key, which orders and range-filters by time. Repeating
+ * values are numbers from `strings` (dictionary.ts). FTS5 keeps no per-row sizes (no ranking here).
  */
 export function schemaSql(): string {
-  const text = COLUMN_FIELDS.map(([c]) => `  ${c} TEXT${c === 'dataset' ? ' NOT NULL' : ''},`).join('\n');
+  const text = COLUMN_FIELDS.map(
+    ([c]) => `  ${c} ${DICTIONARY_COLUMNS.has(c) ? 'INTEGER' : 'TEXT'}${c === 'dataset' ? ' NOT NULL' : ''},`,
+  ).join('\n');
   return `
 CREATE TABLE IF NOT EXISTS events (
   tk       INTEGER PRIMARY KEY,
@@ -44,7 +48,7 @@ ${SPARSE_INDEXED.map((c) => `CREATE INDEX IF NOT EXISTS events_${c} ON events ($
 CREATE INDEX IF NOT EXISTS events_severe ON events (severity) WHERE severity <= 4;
 CREATE TABLE IF NOT EXISTS doc_defaults (dataset TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5 (
-  message, content = 'events', content_rowid = 'tk', tokenize = 'unicode61'
+  message, content = 'events', content_rowid = 'tk', tokenize = 'unicode61', columnsize = 0
 );
 CREATE TRIGGER IF NOT EXISTS events_ai AFTER INSERT ON events BEGIN
   INSERT INTO events_fts (rowid, message) VALUES (new.tk, new.message);
@@ -52,7 +56,8 @@ END;
 CREATE TRIGGER IF NOT EXISTS events_ad AFTER DELETE ON events BEGIN
   INSERT INTO events_fts (events_fts, rowid, message) VALUES ('delete', old.tk, old.message);
 END;
-${ROLLUP_SCHEMA}`;
+${ROLLUP_SCHEMA}
+${DICTIONARY_SCHEMA}`;
 }
 
 /** Whether the file holds layout 1 (events keyed by an arrival sequence, the whole event as JSON). */
