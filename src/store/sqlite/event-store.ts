@@ -34,6 +34,7 @@ import {
   fieldExpr,
   ID_COLUMNS,
   keyRange,
+  matchIn,
   type Where,
 } from './query.js';
 import { HOUR_MS, planRollup, RollupDelta, type RollupPlan } from './rollups.js';
@@ -88,6 +89,7 @@ export class SqliteEventStore implements EventStore {
   private dict!: StringDictionary;
   private insert!: Database.Statement;
   private slotMax!: Database.Statement;
+  private exists!: Database.Statement;
   private writeMany!: (events: FaultEvent[]) => number;
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<SqliteRetentionReport> | undefined;
@@ -159,9 +161,11 @@ export class SqliteEventStore implements EventStore {
   private prepareWrites(): void {
     this.insert = this.db.prepare(
       `INSERT INTO events (tk, id, ${TEXT_COLUMNS.join(', ')}, severity, message, doc)
-       VALUES (?, ?, ${TEXT_COLUMNS.map(() => '?').join(', ')}, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+       VALUES (?, ?, ${TEXT_COLUMNS.map(() => '?').join(', ')}, ?, ?, ?)`,
     );
     this.slotMax = this.db.prepare('SELECT max(tk) AS k FROM events WHERE tk BETWEEN ? AND ?');
+    const byId = matchIn('id', ['']);
+    this.exists = this.db.prepare(`SELECT 1 FROM events WHERE ${byId.sql}`);
     const learn = this.db.prepare('INSERT OR IGNORE INTO doc_defaults (dataset, doc) VALUES (?, ?)');
     this.writeMany = this.db.transaction((events: FaultEvent[]) => {
       let written = 0;
@@ -177,6 +181,8 @@ export class SqliteEventStore implements EventStore {
           learn.run(e['event.dataset'], JSON.stringify(defaults));
           this.defaults.set(e['event.dataset'], defaults);
         }
+        // An id already stored is a replay: a duplicate, not an error.
+        if (this.exists.get(e['event.id'], e['event.id']) !== undefined) continue;
         const key = this.allocate(ms, next);
         const row = encodeEvent(
           e['event.ingested'] === undefined ? { ...e, 'event.ingested': ingested } : e,
@@ -194,10 +200,8 @@ export class SqliteEventStore implements EventStore {
           row.message,
           row.doc,
         );
-        if (r.changes > 0) {
-          written++;
-          counts.add(msOf(key), { ...row.columns, dataset: e['event.dataset'], severity: row.severity }, 1);
-        }
+        written += r.changes;
+        counts.add(msOf(key), { ...row.columns, dataset: e['event.dataset'], severity: row.severity }, 1);
       }
       counts.apply(this.db);
       return written;
@@ -256,8 +260,10 @@ export class SqliteEventStore implements EventStore {
     for (const c of ID_COLUMNS) {
       const v = this.stored(c, text);
       if (v === undefined) continue;
-      if (this.db.prepare(`SELECT 1 FROM events WHERE ${c} = ? LIMIT 1`).get(v) !== undefined)
+      const m = matchIn(c, [v]);
+      if (this.db.prepare(`SELECT 1 FROM events WHERE ${m.sql} LIMIT 1`).get(...m.params) !== undefined) {
         out.push([c, v]);
+      }
     }
     return out;
   };
@@ -479,7 +485,10 @@ export class SqliteEventStore implements EventStore {
   }
 
   async get(id: string): Promise<FaultEvent | undefined> {
-    const row = this.db.prepare(`SELECT ${ROW} FROM events e WHERE e.id = ?`).get(id) as Row | undefined;
+    const m = matchIn('id', [id]);
+    const row = this.db.prepare(`SELECT ${ROW} FROM events e WHERE ${m.sql}`).get(...m.params) as
+      | Row
+      | undefined;
     return row === undefined ? undefined : this.decode(row);
   }
 

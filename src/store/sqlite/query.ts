@@ -18,6 +18,24 @@ export interface Where {
   columns: string[];
 }
 
+/**
+ * Columns of long unique-ish text indexed by their last characters only (an index entry a third the
+ * size): a lookup compares the suffix through the index, then the whole value. The unary `+` keeps
+ * SQLite from propagating the equality into the suffix term, which would hide the index.
+ */
+export const SUFFIX_INDEXED: Readonly<Record<string, number>> = { id: 8, request_id: 12, instance: 12 };
+
+/** `column IN (values)` as SQL that uses the column's index. */
+export function matchIn(column: string, values: readonly unknown[]): { sql: string; params: unknown[] } {
+  const marks = values.map(() => '?').join(',');
+  const k = SUFFIX_INDEXED[column];
+  if (k === undefined) return { sql: `${column} IN (${marks})`, params: [...values] };
+  return {
+    sql: `substr(${column}, -${k}) IN (${values.map(() => `substr(?, -${k})`).join(',')}) AND +${column} IN (${marks})`,
+    params: [...values, ...values],
+  };
+}
+
 /** Fields a pasted id is compared with, as columns (all indexed). */
 const ID_COLUMNS = ID_FIELDS.map((f) => COLUMN_OF[f] as string);
 
@@ -51,8 +69,13 @@ export function columnWhere(q: Filters, stored: ColumnValue): Where {
     columns.push(expr);
     const list = values(expr, upper ? given.map((v) => v.toUpperCase()) : given);
     // A value never stored matches nothing.
-    clauses.push(list.length === 0 ? '0' : `${expr} IN (${list.map(() => '?').join(',')})`);
-    params.push(...list);
+    if (list.length === 0) {
+      clauses.push('0');
+      return;
+    }
+    const m = matchIn(expr, list);
+    clauses.push(m.sql);
+    params.push(...m.params);
   };
   inList('dataset', q.dataset);
   inList('host', q.host);
@@ -153,8 +176,9 @@ function sqlExpr(q: TextQuery, params: unknown[], idsOf: IdLookup): string {
         params.push(ftsPhrase(q.words));
       }
       for (const [column, value] of idsOf(q.text)) {
-        arms.push(`SELECT tk FROM events WHERE ${column} = ?`);
-        params.push(value);
+        const m = matchIn(column, [value]);
+        arms.push(`SELECT tk FROM events WHERE ${m.sql}`);
+        params.push(...m.params);
       }
       return arms.length === 0 ? '0' : `tk IN (${arms.join(' UNION ALL ')})`;
     }

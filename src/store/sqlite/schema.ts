@@ -2,24 +2,14 @@ import type Database from 'better-sqlite3';
 import type { FaultEvent } from '../../model/event.js';
 import { DICTIONARY_COLUMNS, DICTIONARY_SCHEMA } from './dictionary.js';
 import { COLUMN_FIELDS } from './event-codec.js';
+import { SUFFIX_INDEXED } from './query.js';
 import { ROLLUP_SCHEMA } from './rollups.js';
 
 /** The layout of events.db this code writes (PRAGMA user_version). Layout 1 had no version. */
 export const LAYOUT = 2;
 
 /** Sparse columns indexed where set: ids an SRE pastes or filters on, and the rarer groupings. */
-const SPARSE_INDEXED = [
-  'tenant',
-  'program',
-  'template',
-  'logger',
-  'request_id',
-  'instance',
-  'hw_id',
-  'hw_type',
-  'fault_class',
-  'code',
-];
+const SPARSE_INDEXED = ['tenant', 'program', 'template', 'logger', 'hw_id', 'hw_type', 'fault_class', 'code'];
 
 /**
  * Layout 2: the row key `tk` is the event's time (time-key.ts), so no index carries a time column of
@@ -39,7 +29,11 @@ ${text}
   message  TEXT    NOT NULL,
   doc      TEXT    NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events (id);
+CREATE INDEX IF NOT EXISTS events_id ON events (substr(id, -${SUFFIX_INDEXED.id}));
+CREATE INDEX IF NOT EXISTS events_request_id ON events (substr(request_id, -${SUFFIX_INDEXED.request_id}))
+  WHERE request_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_instance ON events (substr(instance, -${SUFFIX_INDEXED.instance}))
+  WHERE instance IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_dataset ON events (dataset);
 CREATE INDEX IF NOT EXISTS events_host ON events (host);
 CREATE INDEX IF NOT EXISTS events_service ON events (service);
