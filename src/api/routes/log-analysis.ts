@@ -10,6 +10,8 @@ import {
   type AggregateQuery,
   type EventQuery,
   type EventStore,
+  type GroupSummary,
+  type SummaryQuery,
 } from '../../store/types.js';
 import { READ_ROLES } from '../auth.js';
 import { Filters, filters } from './log-filters.js';
@@ -101,18 +103,29 @@ const StoredTemplate = Type.Object({
   lastSeen: Type.String(),
 });
 
-async function firstAndLast(
-  store: EventStore,
-  query: Omit<EventQuery, 'size' | 'order' | 'cursor'>,
-): Promise<{ first?: FaultEvent; last?: FaultEvent }> {
-  const [oldest, newest] = await Promise.all([
-    store.search({ ...query, size: 1, order: 'asc' }),
-    store.search({ ...query, size: 1, order: 'desc' }),
-  ]);
-  const out: { first?: FaultEvent; last?: FaultEvent } = {};
-  if (oldest.events[0] !== undefined) out.first = oldest.events[0];
-  if (newest.events[0] !== undefined) out.last = newest.events[0];
-  return out;
+/** `EventStore.summarize` from the port's basic queries, for a store without it: three per group. */
+async function summarizeByQueries(store: EventStore, query: SummaryQuery): Promise<GroupSummary[]> {
+  const { groupBy, interval, limit: _limit, ...filter } = query;
+  const groups = await store.aggregate({
+    ...filter,
+    groupBy,
+    ...(query.limit !== undefined ? { limit: query.limit } : {}),
+  });
+  const summaries = await Promise.all(
+    groups.map(async (g) => {
+      const scoped = { ...filter, terms: { ...filter.terms, [groupBy]: [g.key] } };
+      const [oldest, newest, trend] = await Promise.all([
+        store.search({ ...scoped, size: 1, order: 'asc' }),
+        store.search({ ...scoped, size: 1, order: 'desc' }),
+        store.aggregate({ ...scoped, interval, limit: 1000 }),
+      ]);
+      const first = oldest.events[0];
+      const last = newest.events[0];
+      // A group whose records went (retention) between the two queries is left out.
+      return first === undefined || last === undefined ? undefined : { ...g, first, last, trend };
+    }),
+  );
+  return summaries.filter((s) => s !== undefined);
 }
 
 export const logAnalysisRoutes: FastifyPluginAsyncTypebox<{
@@ -204,27 +217,20 @@ export const logAnalysisRoutes: FastifyPluginAsyncTypebox<{
       const q = request.query;
       const base: AggregateQuery = { ...filters(request, q) };
       if (base.level === undefined) base.level = ERROR_LEVELS;
-      const groups = await store.aggregate({ ...base, groupBy: 'log.template.id', limit: q.limit });
       const interval = autoInterval(base.from, base.to);
+      const query: SummaryQuery = { ...base, groupBy: 'log.template.id', limit: q.limit, interval };
+      const groups = await (store.summarize?.(query) ?? summarizeByQueries(store, query));
       const out = await Promise.all(
-        groups.map(async (g) => {
-          const scoped = { ...base, terms: { ...base.terms, 'log.template.id': [g.key] } };
-          const [seen, template, trend] = await Promise.all([
-            firstAndLast(store, scoped),
-            templates.get(g.key),
-            store.aggregate({ ...scoped, interval, limit: 1000 }),
-          ]);
-          return {
-            templateId: g.key,
-            template: template?.template ?? null,
-            count: g.count,
-            firstSeen: seen.first?.['@timestamp'] ?? null,
-            lastSeen: seen.last?.['@timestamp'] ?? null,
-            example: seen.last?.message ?? null,
-            levels: [...new Set([seen.first?.['log.level'], seen.last?.['log.level']].filter(Boolean))],
-            trend,
-          };
-        }),
+        groups.map(async (g) => ({
+          templateId: g.key,
+          template: (await templates.get(g.key))?.template ?? null,
+          count: g.count,
+          firstSeen: g.first['@timestamp'],
+          lastSeen: g.last['@timestamp'],
+          example: g.last.message,
+          levels: [...new Set([g.first['log.level'], g.last['log.level']].filter(Boolean))],
+          trend: g.trend,
+        })),
       );
       return { interval, groups: out };
     },
