@@ -4,13 +4,13 @@ import { Type } from 'typebox';
 import type { TemplateRepository } from '../../logmine/template-repository.js';
 import type { FaultEvent } from '../../model/event.js';
 import { FaultlineError } from '../../shared/errors.js';
+import { summarizeByQueries } from '../../store/summarize.js';
 import {
   AGGREGATABLE_FIELDS,
   type AggregatableField,
   type AggregateQuery,
   type EventQuery,
   type EventStore,
-  type GroupSummary,
   type SummaryQuery,
 } from '../../store/types.js';
 import { READ_ROLES } from '../auth.js';
@@ -102,31 +102,6 @@ const StoredTemplate = Type.Object({
   firstSeen: Type.String(),
   lastSeen: Type.String(),
 });
-
-/** `EventStore.summarize` from the port's basic queries, for a store without it: three per group. */
-async function summarizeByQueries(store: EventStore, query: SummaryQuery): Promise<GroupSummary[]> {
-  const { groupBy, interval, limit: _limit, ...filter } = query;
-  const groups = await store.aggregate({
-    ...filter,
-    groupBy,
-    ...(query.limit !== undefined ? { limit: query.limit } : {}),
-  });
-  const summaries = await Promise.all(
-    groups.map(async (g) => {
-      const scoped = { ...filter, terms: { ...filter.terms, [groupBy]: [g.key] } };
-      const [oldest, newest, trend] = await Promise.all([
-        store.search({ ...scoped, size: 1, order: 'asc' }),
-        store.search({ ...scoped, size: 1, order: 'desc' }),
-        store.aggregate({ ...scoped, interval, limit: 1000 }),
-      ]);
-      const first = oldest.events[0];
-      const last = newest.events[0];
-      // A group whose records went (retention) between the two queries is left out.
-      return first === undefined || last === undefined ? undefined : { ...g, first, last, trend };
-    }),
-  );
-  return summaries.filter((s) => s !== undefined);
-}
 
 export const logAnalysisRoutes: FastifyPluginAsyncTypebox<{
   store: EventStore;
