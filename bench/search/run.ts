@@ -6,11 +6,16 @@
  *   npx tsx bench/search/run.ts [--events 1000000] [--runs 30] [--stores sqlite,es]
  *                               [--es-namespace NAME] [--keep]
  *
- * Elasticsearch needs FAULTLINE_ES_URL. Its data goes to a namespace of its own (`bench_<random>`,
- * deleted at the end); `--es-namespace NAME` keeps it instead and reuses it on the next run when it
- * already holds --events events, so query changes can be measured without loading again. For
- * Elasticsearch the table also gives the server's own time (`took`, summed over the requests a view
- * makes), which tells the server's share from the client's and the route's.
+ * `--stores` picks the stores (default both; Elasticsearch needs FAULTLINE_ES_URL). Both are loaded
+ * in one pass, each batch going to both at once. Elasticsearch data goes to a namespace of its own
+ * (`bench_<random>`, deleted at the end where the server can delete data streams); `--es-namespace
+ * NAME` keeps it and reuses it on the next run when it holds --events events, so a query change is
+ * measured without loading again (a mapping change needs a new name).
+ *
+ * Columns per store: wall-clock p50/p95 of the view through the route; for Elasticsearch the
+ * server's own `took` (summed over the requests of the view); and this process's CPU per view (the
+ * route and client, or SQLite itself), which the machine's load disturbs less than wall time. The
+ * notes give the load average and the young-GC pauses of the server during the measurement.
  *
  * Load data is generated (the volume no public sample has): the Loghub OpenStack 2k sample, decoded
  * once, repeated over 50 compute hosts and 30 days, each copy with its own request ids, instance
@@ -18,7 +23,7 @@
  * the real route plugins with Fastify's inject (no network), the same queries on both stores.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -55,7 +60,11 @@ const load1 = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
-async function fill(store: EventStore): Promise<{ seconds: number; rawBytes: number }> {
+/**
+ * Writes the load into every store given, batch by batch: Elasticsearch indexes a batch while the
+ * embedded store writes it in this process, so loading both takes about as long as the slower one.
+ */
+async function fill(stores: EventStore[]): Promise<{ seconds: number; rawBytes: number }> {
   const started = process.hrtime.bigint();
   let rawBytes = 0;
   for (let i = 0; i < N; i += 10_000) {
@@ -65,11 +74,14 @@ async function fill(store: EventStore): Promise<{ seconds: number; rawBytes: num
       rawBytes += Buffer.byteLength(e['event.original']) + 1;
       batch.push(e);
     }
-    const r = await store.write(batch);
-    if (r.failed.length > 0) throw new Error(`write failed: ${r.failed[0]?.reason}`);
-    if ((i / 10_000) % 10 === 0) process.stderr.write(`\r${store.kind}: ${i.toLocaleString('en-US')} events`);
+    // Each store gets its own copies: a store may add fields (event.ingested) to what it is given.
+    const results = await Promise.all(stores.map((s) => s.write(batch.map((e) => ({ ...e })))));
+    const failed = results.find((r) => r.failed.length > 0)?.failed[0];
+    if (failed !== undefined) throw new Error(`write failed: ${failed.reason}`);
+    if ((i / 10_000) % 10 === 0)
+      process.stderr.write(`\r${stores.map((s) => s.kind).join(' + ')}: ${i.toLocaleString('en-US')} events`);
   }
-  await store.refresh();
+  await Promise.all(stores.map((s) => s.refresh()));
   process.stderr.write('\n');
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, rawBytes };
 }
@@ -79,33 +91,20 @@ interface Timing {
   p95: number;
   /** Server time (`took`) per request of the view, summed: Elasticsearch only. */
   took?: { p50: number; p95: number };
-  /** CPU ms per view request: this process (route, client, and SQLite itself) and the ES server. */
+  /** CPU ms per view request in this process: the route, the ES client, or SQLite itself. */
   cpu: number;
-  serverCpu?: number;
 }
 
-/** The Elasticsearch node's process CPU so far, ms (the bench's views are what it serves then). */
-type ServerCpu = () => Promise<number>;
-
-/**
- * The server's CPU from /proc (10 ms ticks; the node stats' figure is refreshed once a second, too
- * coarse per view) when it runs on this machine; else the node stats.
- */
-async function esProcessCpu(es: { client: ElasticsearchEventStore['client'] }): Promise<ServerCpu> {
-  const nodes = await es.client.nodes.info({ node_id: '_local', metric: 'process' });
-  const pid = Object.values(nodes.nodes)[0]?.process?.id;
-  const stat = `/proc/${pid}/stat`;
-  if (pid !== undefined && existsSync(stat)) {
-    return async () => {
-      // Fields 14 and 15 (utime, stime) after the `(comm)` field, in clock ticks of 10 ms.
-      const fields = readFileSync(stat, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return (Number(fields[11]) + Number(fields[12])) * 10;
-    };
+/** Young-generation collections of the Elasticsearch JVM so far: each pauses the searches it meets. */
+async function youngGc(es: { client: ElasticsearchEventStore['client'] }) {
+  const stats = await es.client.nodes.stats({ node_id: '_all', metric: 'jvm' });
+  let count = 0;
+  let ms = 0;
+  for (const node of Object.values(stats.nodes)) {
+    count += node.jvm?.gc?.collectors?.young?.collection_count ?? 0;
+    ms += node.jvm?.gc?.collectors?.young?.collection_time_in_millis ?? 0;
   }
-  return async () => {
-    const stats = await es.client.nodes.stats({ node_id: '_all', metric: 'process' });
-    return Object.values(stats.nodes).reduce((n, node) => n + (node.process?.cpu?.total_in_millis ?? 0), 0);
-  };
+  return { count, ms };
 }
 
 const quantiles = (values: number[]) => {
@@ -125,11 +124,7 @@ function trackTook(
   });
 }
 
-async function measure(
-  store: EventStore,
-  took?: { ms: number },
-  serverCpu?: ServerCpu,
-): Promise<Map<string, Timing>> {
+async function measure(store: EventStore, took?: { ms: number }): Promise<Map<string, Timing>> {
   const app = Fastify({ ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } } });
   const templates = new MemoryTemplateRepository();
   await templates.save(miner.templates(), new Date().toISOString());
@@ -140,12 +135,8 @@ async function measure(
     const times: number[] = [];
     const server: number[] = [];
     let cpu0 = process.cpuUsage();
-    let serverCpu0 = 0;
     for (let r = 0; r < RUNS + 3; r++) {
-      if (r === 3) {
-        cpu0 = process.cpuUsage();
-        serverCpu0 = (await serverCpu?.()) ?? 0;
-      }
+      if (r === 3) cpu0 = process.cpuUsage();
       if (took !== undefined) took.ms = 0;
       const t0 = process.hrtime.bigint();
       const res = await app.inject({ method: 'GET', url });
@@ -158,7 +149,6 @@ async function measure(
     const used = process.cpuUsage(cpu0);
     const timing: Timing = { ...quantiles(times), cpu: (used.user + used.system) / 1000 / RUNS };
     if (took !== undefined) timing.took = quantiles(server);
-    if (serverCpu !== undefined) timing.serverCpu = ((await serverCpu()) - serverCpu0) / RUNS;
     out.set(name, timing);
   }
   await app.close();
@@ -168,68 +158,86 @@ async function measure(
 const results: Array<[string, Map<string, Timing>]> = [];
 const notes: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'bench-search-'));
+const count = (n: number) => n.toLocaleString('en-US');
 try {
-  if (STORES.has('sqlite')) {
-    const sqlite = new SqliteEventStore(join(dir, 'events.db'), { retentionCheckMs: 0 });
-    await sqlite.bootstrap();
-    const loaded = await fill(sqlite);
-    const used = sqlite.usedBytes();
-    notes.push(
-      `SQLite: ${N.toLocaleString('en-US')} events loaded in ${loaded.seconds.toFixed(1)} s; ` +
-        `${Math.round(used / N)} bytes/event on disk vs ${Math.round(loaded.rawBytes / N)} raw bytes/event ` +
-        `(${(used / loaded.rawBytes).toFixed(2)}× the raw log)`,
-    );
-    console.log(notes.at(-1));
-    const before = load1();
-    results.push(['SQLite', await measure(sqlite)]);
-    notes.push(`SQLite measured at load ${before} → ${load1()}`);
-    await sqlite.close();
-  }
-  if (STORES.has('es') && ES_URL !== undefined) {
-    const { ElasticsearchEventStore } = await import('../../src/store/elasticsearch/event-store.js');
-    const reuse = args['es-namespace'];
-    const naming = { prefix: 'benchsearch', namespace: reuse ?? `bench_${randomUUID().slice(0, 8)}` };
-    const streams = allStreamsPattern(naming);
-    const es = new ElasticsearchEventStore({
-      node: ES_URL,
-      namespace: naming.namespace,
-      indexPrefix: naming.prefix,
-      logger: createLogger('silent'),
-      retentionCheckMs: 0,
-      // Loading a million events as fast as the machine allows, then one refresh: the views are
-      // measured on the state a running store reaches, a second after its last write.
-      refreshInterval: '30s',
-    });
-    try {
+  const sqlite = STORES.has('sqlite')
+    ? new SqliteEventStore(join(dir, 'events.db'), { retentionCheckMs: 0 })
+    : undefined;
+  await sqlite?.bootstrap();
+  const reuse = args['es-namespace'];
+  const naming = { prefix: 'benchsearch', namespace: reuse ?? `bench_${randomUUID().slice(0, 8)}` };
+  const streams = allStreamsPattern(naming);
+  const es =
+    STORES.has('es') && ES_URL !== undefined
+      ? new (await import('../../src/store/elasticsearch/event-store.js')).ElasticsearchEventStore({
+          node: ES_URL,
+          namespace: naming.namespace,
+          indexPrefix: naming.prefix,
+          logger: createLogger('silent'),
+          retentionCheckMs: 0,
+          // Loaded as fast as the machine allows, then refreshed once: the views are measured on
+          // what a running store holds a refresh after its last write.
+          refreshInterval: '30s',
+        })
+      : undefined;
+  try {
+    const toFill: EventStore[] = sqlite === undefined ? [] : [sqlite];
+    if (es !== undefined) {
       await es.bootstrap();
       const held = await es.count();
-      if (reuse !== undefined && held === N) {
-        notes.push(`Elasticsearch: reusing namespace ${reuse} (${held.toLocaleString('en-US')} events)`);
-      } else {
-        if (held > 0) throw new Error(`namespace ${reuse} holds ${held} events, not ${N}: delete it first`);
-        const loaded = await fill(es);
+      if (reuse !== undefined && held === N)
+        notes.push(`Elasticsearch: reusing namespace ${reuse} (${count(held)} events)`);
+      else if (held > 0) throw new Error(`namespace ${reuse} holds ${held} events, not ${N}: use another`);
+      else toFill.push(es);
+    }
+    if (toFill.length > 0) {
+      const loaded = await fill(toFill);
+      notes.push(
+        `${toFill.map((s) => s.kind).join(' + ')}: ${count(N)} events loaded in ${loaded.seconds.toFixed(1)} s`,
+      );
+      if (sqlite !== undefined) {
+        const used = sqlite.usedBytes();
         notes.push(
-          `Elasticsearch: ${N.toLocaleString('en-US')} events loaded in ${loaded.seconds.toFixed(1)} s`,
+          `sqlite: ${Math.round(used / N)} bytes/event on disk vs ${Math.round(loaded.rawBytes / N)} raw ` +
+            `bytes/event (${(used / loaded.rawBytes).toFixed(2)}× the raw log)`,
         );
       }
+    }
+    for (const n of notes) console.log(n);
+    if (sqlite !== undefined) {
+      const before = load1();
+      results.push(['SQLite', await measure(sqlite)]);
+      notes.push(`SQLite measured at load ${before} → ${load1()}`);
+    }
+    if (es !== undefined) {
       const segments = await es.client.cat.segments({ index: streams, format: 'json' });
       notes.push(
         `Elasticsearch: ${segments.length} segments in ${new Set(segments.map((s) => s.index)).size} backing indices`,
       );
-      console.log(notes.at(-1));
       const took = { ms: 0 };
       trackTook(es.client, took);
-      const serverCpu = await esProcessCpu(es);
+      const gc0 = await youngGc(es);
       const before = load1();
-      results.push(['Elasticsearch', await measure(es, took, serverCpu)]);
-      notes.push(`Elasticsearch measured at load ${before} → ${load1()}`);
-    } finally {
-      if (reuse === undefined && !args.keep) {
+      results.push(['Elasticsearch', await measure(es, took)]);
+      const gc1 = await youngGc(es);
+      notes.push(
+        `Elasticsearch measured at load ${before} → ${load1()}; the server (shared) paused for ` +
+          `${gc1.count - gc0.count} young GCs meanwhile, ${gc1.ms - gc0.ms} ms in all`,
+      );
+    }
+  } finally {
+    await sqlite?.close();
+    if (es !== undefined && reuse === undefined && !args.keep) {
+      try {
         await es.client.indices.deleteDataStream({ name: streams, expand_wildcards: 'all' });
         await es.client.indices.deleteIndexTemplate({ name: `${naming.prefix}-*-${naming.namespace}` });
+      } catch {
+        notes.push(
+          `Elasticsearch: namespace ${naming.namespace} left (this server cannot delete data streams)`,
+        );
       }
-      await es.close();
     }
+    await es?.close();
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -244,10 +252,7 @@ const columns = (store: string, m: Map<string, Timing>) => {
     [`${store} p95`, (t) => fmt(t?.p95)],
   ];
   if (es) cols.push([`${store} took p50/p95`, (t) => `${fmt(t?.took?.p50)} / ${fmt(t?.took?.p95)}`]);
-  cols.push([
-    es ? 'CPU ms client / server' : 'CPU ms',
-    (t) => (es ? `${fmt(t?.cpu)} / ${fmt(t?.serverCpu)}` : fmt(t?.cpu)),
-  ]);
+  cols.push([`${store} CPU ms`, (t) => fmt(t?.cpu)]);
   return cols;
 };
 const short = (store: string) => (store === 'Elasticsearch' ? 'ES' : store);
