@@ -80,7 +80,14 @@ export async function createRuntime(
   options: RuntimeOptions = {},
 ): Promise<Runtime> {
   const closers: Array<[string, () => Promise<unknown>]> = [];
-  const close = async () => {
+  // One closing for all callers (a signal handler and a test teardown may both ask): a second call
+  // awaits the first instead of closing the stores under a component still shutting down.
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= closeInReverse();
+    return closing;
+  };
+  const closeInReverse = async () => {
     while (closers.length > 0) {
       const [name, fn] = closers.pop()!;
       try {
