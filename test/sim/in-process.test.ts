@@ -1,40 +1,19 @@
-import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
-import { createRuntime } from '../../src/runtime.js';
-import { createLogger } from '../../src/shared/logger.js';
-import { createMetrics } from '../../src/shared/metrics.js';
 import { evaluateInProcess } from '../../src/sim/in-process.js';
 import { matches, score } from '../../src/sim/score.js';
-import { TEST_ADMIN_KEY, tempDir } from '../helpers/runtime.js';
+import { TEST_ADMIN_KEY } from '../helpers/runtime.js';
+import { simRuntime, TRUTH_RUN } from './sim-runtime.js';
 
 // Generated data: a short simulated run with a fixed seed; its injected faults are the expected alerts.
 const START = Date.parse('2026-01-05T00:00:00Z');
 const HOUR = 3_600_000;
 
 async function run() {
-  const dataDir = tempDir();
-  const config = loadConfig({
-    env: {},
-    overrides: { dataDir, port: 0, logLevel: 'silent', adminKey: TEST_ADMIN_KEY },
-  });
-  const runtime = await createRuntime(config, createLogger('silent'), {
-    ingest: false,
-    leaseScheduler: false,
-    metrics: createMetrics({ defaultMetrics: false }),
-  });
+  const env = await simRuntime();
   try {
-    return await evaluateInProcess(runtime, TEST_ADMIN_KEY, {
-      seed: 19,
-      start: START,
-      nodes: 20,
-      horizon: 6 * HOUR,
-      duration: 3 * HOUR,
-      faults: { early: true },
-    });
+    return await evaluateInProcess(env.runtime, TEST_ADMIN_KEY, { ...TRUTH_RUN, start: START });
   } finally {
-    await runtime.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await env.close();
   }
 }
 
