@@ -7,6 +7,7 @@ import type { AlertIndex } from './alert-index.js';
 import type { AlertRepository } from './alert-repository.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { Engine, SnapshotVersionError } from './engine.js';
+import { eventTime } from './event-time.js';
 import { RecentIds } from './recent-ids.js';
 import type { CompiledRule } from './rules/load.js';
 
@@ -213,7 +214,7 @@ export class EngineService {
   private firstDelivery(task: PartitionTask, event: FaultEvent): boolean {
     const id = event['event.id'];
     const dataset = event['event.dataset'];
-    const at = Date.parse(event['@timestamp']);
+    const at = eventTime(event['@timestamp']);
     if (task.seen.has(dataset, at, id)) return false;
     task.engine.push(event, at);
     const horizon = task.engine.horizonOf(dataset);

@@ -3,13 +3,14 @@ import { labelsFingerprint } from '../model/alert.js';
 import type { FaultEvent } from '../model/event.js';
 import type { Topology } from '../model/topology.js';
 import { type Detector, EwmaDetector, Ring, RobustZDetector, SeasonalDetector } from './anomaly.js';
+import { eventTime } from './event-time.js';
 import { FleetEventTopology } from './fleet-topology.js';
 import { MinHeap, RunQueue } from './heap.js';
 import { FlowTracker } from './impact.js';
 import { ProvisioningWindows } from './provisioning.js';
 import { formatDuration, parseDuration } from './rules/duration.js';
 import { readField } from './rules/fields.js';
-import type { CompiledRule } from './rules/load.js';
+import type { CompiledRule, WindowKind } from './rules/load.js';
 import { SnapshotCodec } from './snapshot.js';
 import { renderTemplate } from './template.js';
 import { TrendSeries } from './trend.js';
@@ -66,6 +67,8 @@ const MAX_WINDOW_POINTS = 10_000;
 /** Quiet series are looked for once per this much event time (the sweep walks every group). */
 const SWEEP_EVERY_MS = 60_000;
 const DEFAULT_IDLE_STATE_TTL_MS = 7 * 86_400_000;
+/** A series is kept at least this long after its last event: one forgotten and soon back costs its labels again. */
+const MIN_IDLE_MS = 3_600_000;
 
 interface GroupState {
   key: string;
@@ -179,6 +182,42 @@ const compareOp = (op: string | undefined, x: number, v: number): boolean => {
 };
 
 /**
+ * The rules of one dataset, and the same rules narrowed by the value of one field most of them pin
+ * (`hw.type: memory`): a rule that pins the field to other values cannot match the event, so it is
+ * not offered it. A rule with `resolve_on` is always offered (its resolving events match otherwise).
+ * Every list keeps the rules' file order, so the engine acts in the same order as over all of them.
+ */
+interface RuleIndex {
+  all: CompiledRule[];
+  field?: string;
+  byValue: Map<unknown, CompiledRule[]>;
+  /** The candidates for a value no rule pins (or no value). */
+  others: CompiledRule[];
+}
+
+function indexRules(all: CompiledRule[]): RuleIndex {
+  const keyable = (r: CompiledRule, f: string) => r.resolveOn === undefined && r.pinned.has(f);
+  const votes = new Map<string, number>();
+  for (const r of all)
+    for (const f of r.pinned.keys())
+      if (keyable(r, f) && !f.startsWith('dpu.metric.labels.')) votes.set(f, (votes.get(f) ?? 0) + 1);
+  let field: string | undefined;
+  for (const [f, n] of votes) if (n >= 2 && (field === undefined || n > (votes.get(field) ?? 0))) field = f;
+  const index: RuleIndex = { all, byValue: new Map(), others: all };
+  if (field === undefined) return index;
+  const key = field;
+  index.field = key;
+  index.others = all.filter((r) => !keyable(r, key));
+  const values = new Set(all.flatMap((r) => (keyable(r, key) ? [...(r.pinned.get(key) ?? [])] : [])));
+  for (const v of values)
+    index.byValue.set(
+      v,
+      all.filter((r) => !keyable(r, key) || (r.pinned.get(key) ?? []).includes(v)),
+    );
+  return index;
+}
+
+/**
  * How far back a rule's state and evidence reach: its window, sequence or absence time; a single
  * event's rule, none. (Anomaly baselines and trends also keep what no window bounds: see idleTtl.)
  */
@@ -207,7 +246,7 @@ function labelName(field: string): string {
  */
 export class Engine {
   private readonly rules: readonly CompiledRule[];
-  private readonly byDataset = new Map<string, CompiledRule[]>();
+  private readonly byDataset = new Map<string, RuleIndex>();
   private readonly anyDataset: CompiledRule[] = [];
   private readonly topology: Topology;
   /** Folds fleet events into a topology when no full one is given (the live engine before #16's index). */
@@ -274,23 +313,28 @@ export class Engine {
       const baseline = c.anomaly !== undefined || c.trend !== undefined;
       this.spans.set(rule, {
         evidence: baseline ? Number.POSITIVE_INFINITY : span,
-        ttl: baseline || c.increase !== undefined ? Math.max(span, this.idleTtl) : span,
+        ttl:
+          baseline || c.increase !== undefined ? Math.max(span, this.idleTtl) : Math.max(span, MIN_IDLE_MS),
       });
+    }
+    const lists = new Map<string, CompiledRule[]>();
+    for (const rule of this.rules) {
       if (rule.datasets === undefined) this.anyDataset.push(rule);
       else
         for (const d of rule.datasets) {
-          const list = this.byDataset.get(d) ?? [];
+          const list = lists.get(d) ?? [];
           list.push(rule);
-          this.byDataset.set(d, list);
+          lists.set(d, list);
         }
     }
+    for (const [d, list] of lists) this.byDataset.set(d, indexRules(list));
   }
 
   /**
    * Takes one event; processes every buffered event the new watermark has passed. `at` is its
    * `@timestamp` in ms, when the caller parsed it already.
    */
-  push(event: FaultEvent, at: number = Date.parse(event['@timestamp'])): void {
+  push(event: FaultEvent, at: number = eventTime(event['@timestamp'])): void {
     this.counters.events++;
     const dataset = event['event.dataset'];
     const own = this.maxByDataset.get(dataset) ?? Number.NEGATIVE_INFINITY;
@@ -561,8 +605,16 @@ export class Engine {
       const host = event['host.name'];
       if (host !== undefined) this.suppressLate(host);
     } else if (dataset === 'dpu.flow') this.flows.observe(event, at);
-    const rules = this.byDataset.get(dataset);
-    if (rules !== undefined) for (const rule of rules) this.apply(rule, event, at);
+    const index = this.byDataset.get(dataset);
+    if (index !== undefined) {
+      let rules = index.all;
+      if (index.field !== undefined) {
+        const v = (event as unknown as Record<string, unknown>)[index.field];
+        // An array field matches when any element does: every rule stays a candidate.
+        if (!Array.isArray(v)) rules = index.byValue.get(v) ?? index.others;
+      }
+      for (const rule of rules) this.apply(rule, event, at);
+    }
     for (const rule of this.anyDataset) this.apply(rule, event, at);
   }
 
@@ -622,15 +674,8 @@ export class Engine {
     const s = this.groupOf(rule, event);
     s.lastSeen = at;
     const c = rule.condition;
-    if (
-      c.count !== undefined ||
-      c.rate !== undefined ||
-      c.sum !== undefined ||
-      c.min !== undefined ||
-      c.max !== undefined ||
-      c.increase !== undefined
-    ) {
-      this.windowed(s, event, at);
+    if (rule.windowKind !== undefined) {
+      this.windowed(s, event, at, rule.windowKind);
     } else if (rule.sequence !== undefined) {
       const seq = rule.sequence;
       if (
@@ -667,11 +712,8 @@ export class Engine {
     return key;
   }
 
-  private windowed(s: GroupState, event: FaultEvent, at: number): void {
+  private windowed(s: GroupState, event: FaultEvent, at: number, kind: WindowKind): void {
     const c = s.rule.condition;
-    const kind =
-      (['count', 'rate', 'sum', 'min', 'max', 'increase'] as const).find((k) => c[k] !== undefined) ??
-      'count';
     const spec = c[kind] as { window: string; op?: string; value: number; field?: string };
     const windowMs = parseDuration(spec.window);
     let v = 1;
