@@ -1,4 +1,5 @@
 import type { BusMessage, MessageBus, Subscription } from '../bus/types.js';
+import { decodeEventsRecord } from '../ingest/events-record.js';
 import { LogAnomalyDetector } from '../logmine/anomaly.js';
 import type { FaultEvent } from '../model/event.js';
 import type { Topology } from '../model/topology.js';
@@ -162,11 +163,22 @@ export class EngineService {
     const skipBefore = task.nextOffset === undefined ? undefined : BigInt(task.nextOffset);
     let n = 0;
     for (const m of messages) {
-      // Let the API and ingest breathe between slices of a large batch (under-pressure watches the loop).
-      if (++n % 2000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       // Applied before the checkpoint that a redelivery starts behind.
       if (skipBefore !== undefined && BigInt(m.offset) < skipBefore) continue;
-      this.apply(task, m);
+      const record = decodeEventsRecord(m);
+      if (!record.ok) {
+        // The pipeline wrote this topic from events it had built: a broken record is a bug upstream, not data.
+        this.deps.logger.warn(
+          { topic: m.topic, partition: m.partition, offset: m.offset, reason: record.reason },
+          'engine: unreadable events record; skipped',
+        );
+        continue;
+      }
+      for (const event of record.events) {
+        // Let the API and ingest breathe between slices of a large batch (under-pressure watches the loop).
+        if (++n % 2000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        this.apply(task, event);
+      }
     }
     const changes = task.engine.takeChanges();
     if (changes.length > 0) {
@@ -190,18 +202,7 @@ export class EngineService {
     );
   }
 
-  private apply(task: PartitionTask, m: BusMessage): void {
-    let event: FaultEvent;
-    try {
-      event = JSON.parse(m.value.toString('utf8')) as FaultEvent;
-    } catch {
-      // The pipeline wrote this topic from events it had built: a broken value is a bug upstream, not data.
-      this.deps.logger.warn(
-        { topic: m.topic, partition: m.partition, offset: m.offset },
-        'engine: value is not JSON; skipped',
-      );
-      return;
-    }
+  private apply(task: PartitionTask, event: FaultEvent): void {
     if (!this.firstDelivery(task, event)) return;
     if (event['log.template.id'] !== undefined)
       for (const signal of task.logAnomalies.observe([event])) task.engine.push(signal);

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { BusMessage, MessageBus } from '../../src/bus/types.js';
 import { KyselyAlertRepository } from '../../src/engine/alert-repository.js';
+import { encodeEventsRecords } from '../../src/ingest/events-record.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import type { StateStore } from '../../src/store/state/state-store.js';
 import { repoRoot } from '../helpers/fixtures.js';
@@ -131,13 +132,14 @@ export function asBusMessages(events: FaultEvent[]): BusMessage[] {
   }));
 }
 
-/** Events as the pipeline writes them to `faultline.events`: the document, keyed by host.name. */
+/**
+ * Events in the pipeline's `faultline.events` records (src/ingest/events-record.ts), one event a record:
+ * the crash points (FL_KILL) count checkpoints, hence records.
+ */
 export async function publishEvents(bus: MessageBus, topic: string, events: FaultEvent[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 500)
-    await bus.publish(
-      topic,
-      events.slice(i, i + 500).map((e) => ({ key: e['host.name'] ?? null, value: JSON.stringify(e) })),
-    );
+  const place = await bus.partitioner(topic);
+  const records = events.flatMap((e) => encodeEventsRecords([e], place));
+  for (let i = 0; i < records.length; i += 500) await bus.publish(topic, records.slice(i, i + 500));
 }
 
 /** What an SRE sees of every finding in a state store: the comparison of a crash test. */
