@@ -7,6 +7,7 @@ import { eventTime } from './event-time.js';
 import { FleetEventTopology } from './fleet-topology.js';
 import { MinHeap, RunQueue } from './heap.js';
 import { FlowTracker } from './impact.js';
+import { findComponent, kernelDiskName } from './part-match.js';
 import { ProvisioningWindows } from './provisioning.js';
 import { formatDuration, parseDuration } from './rules/duration.js';
 import { readField } from './rules/fields.js';
@@ -143,7 +144,7 @@ const STATE_CLASSES = {
  * The layout of engine state in a snapshot: raised whenever GroupState or another state field
  * changes shape, so a checkpoint of another release is refused instead of misread.
  */
-const SNAPSHOT_VERSION = 2;
+const SNAPSHOT_VERSION = 3;
 
 /** A snapshot written by an engine with another state layout. */
 export class SnapshotVersionError extends Error {
@@ -271,6 +272,8 @@ export class Engine {
   private readonly flows = new FlowTracker(15 * 60_000);
   private readonly windows = new ProvisioningWindows();
   private readonly firingByHost = new Map<string, Set<Alert>>();
+  /** Per host, the serial behind each kernel disk name (`sda`), as SMART last reported it. */
+  private readonly diskSerials = new Map<string, Map<string, string>>();
   /** Findings changed since the last takeChanges(), in first-change order (for the store). */
   private readonly dirty = new Set<Alert | Prediction>();
   private seq = 0;
@@ -597,7 +600,8 @@ export class Engine {
     }
   }
 
-  private process(event: FaultEvent, at: number): void {
+  private process(input: FaultEvent, at: number): void {
+    const event = input['hw.type'] === 'physical_disk' ? this.diskBySerial(input) : input;
     const dataset = event['event.dataset'];
     if (dataset === 'fleet.event') {
       this.windows.observe(event, at);
@@ -616,6 +620,35 @@ export class Engine {
       for (const rule of rules) this.apply(rule, event, at);
     }
     for (const rule of this.anyDataset) this.apply(rule, event, at);
+  }
+
+  /**
+   * One disk, one name: SMART names a disk by serial and says which device it is (`/dev/sda`), the
+   * kernel names only the device. A kernel record about a device whose serial SMART has reported on
+   * that host is read as about that serial, so its errors and SMART's fold into one alert per disk.
+   */
+  private diskBySerial(event: FaultEvent): FaultEvent {
+    const host = event['host.name'];
+    const id = event['hw.id'];
+    if (host === undefined || id === undefined) return event;
+    const device = (event as unknown as Record<string, unknown>)['smart.device.name'];
+    if (typeof device === 'string') {
+      const name = kernelDiskName(device);
+      if (name !== undefined && name !== id) {
+        let serials = this.diskSerials.get(host);
+        if (serials === undefined) {
+          serials = new Map();
+          this.diskSerials.set(host, serials);
+        }
+        serials.set(name, id);
+        // A host has a few dozen disks at most; a flood of names keeps the newest.
+        if (serials.size > 256) serials.delete(serials.keys().next().value as string);
+      }
+      return event;
+    }
+    const name = kernelDiskName(id);
+    const serial = name === undefined ? undefined : this.diskSerials.get(host)?.get(name);
+    return serial === undefined ? event : { ...event, 'hw.id': serial };
   }
 
   private groupOf(rule: CompiledRule, event: FaultEvent): GroupState {
@@ -931,8 +964,8 @@ export class Engine {
       const part: PartRef = { id };
       const type = event?.['hw.type'];
       if (type !== undefined) part.type = type;
-      const component =
-        s.host === undefined ? undefined : this.topology?.node(s.host)?.components.find((c) => c.id === id);
+      const components = s.host === undefined ? undefined : this.topology?.node(s.host)?.components;
+      const component = components === undefined ? undefined : findComponent(components, id);
       if (component !== undefined) {
         part.type = component.type;
         part.location = component.location;
