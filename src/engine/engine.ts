@@ -652,20 +652,14 @@ export class Engine {
   }
 
   private groupOf(rule: CompiledRule, event: FaultEvent): GroupState {
-    let key = rule.name;
-    const values: string[] = [];
-    for (const field of rule.groupBy) {
-      const v = readField(event as unknown as Record<string, unknown>, field);
-      const text = v === undefined || v === null ? '' : String(v);
-      values.push(text);
-      key += `\u0000${text}`;
-    }
+    const key = this.peekKey(rule, event);
     let s = this.groups.get(key);
     if (s === undefined) {
       const labels: Record<string, string> = { alertname: rule.name, ...rule.labels };
-      rule.groupBy.forEach((field, i) => {
-        if (values[i] !== '') labels[labelName(field)] = values[i] as string;
-      });
+      for (const field of rule.groupBy) {
+        const v = readField(event as unknown as Record<string, unknown>, field);
+        if (v !== undefined && v !== null && String(v) !== '') labels[labelName(field)] = String(v);
+      }
       s = {
         key,
         rule,
