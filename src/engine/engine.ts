@@ -269,6 +269,8 @@ export class Engine {
   /** Firing alerts a notification went out for: their resolution is notified too. */
   private readonly notified = new Set<string>();
   private nextSweep = Number.NEGATIVE_INFINITY;
+  /** Events processed since the last sweep: a replay's fast-moving clock must not sweep more often than this pays for. */
+  private sinceSweep = 0;
   private readonly flows = new FlowTracker(15 * 60_000);
   private readonly windows = new ProvisioningWindows();
   private readonly firingByHost = new Map<string, Set<Alert>>();
@@ -484,7 +486,8 @@ export class Engine {
       this.fireTimers(watermark);
       this.clock = Math.max(this.clock, watermark);
     }
-    if (this.clock >= this.nextSweep && Number.isFinite(this.clock)) this.sweep();
+    if (this.clock >= this.nextSweep && Number.isFinite(this.clock) && this.sinceSweep >= this.groups.size)
+      this.sweep();
   }
 
   /**
@@ -494,6 +497,7 @@ export class Engine {
    */
   private sweep(): void {
     this.nextSweep = this.clock + SWEEP_EVERY_MS;
+    this.sinceSweep = 0;
     if (this.idleTtl === Number.POSITIVE_INFINITY) return;
     const horizon = new Map<CompiledRule, number>();
     for (const [key, s] of this.groups) {
@@ -601,6 +605,7 @@ export class Engine {
   }
 
   private process(input: FaultEvent, at: number): void {
+    this.sinceSweep++;
     const event = input['hw.type'] === 'physical_disk' ? this.diskBySerial(input) : input;
     const dataset = event['event.dataset'];
     if (dataset === 'fleet.event') {
