@@ -5,7 +5,7 @@ import { RecentIds } from '../../src/engine/recent-ids.js';
 import { loadRuleDir } from '../../src/engine/rules/load.js';
 import type { Finding } from '../../src/model/alert.js';
 import type { FaultEvent } from '../../src/model/event.js';
-import { ev, rng } from './helpers.js';
+import { correctableEcc, rng } from './helpers.js';
 import { ipmiEvents } from './sel-events.js';
 
 const rules = loadRuleDir(SHIPPED_RULES_DIR);
@@ -50,15 +50,7 @@ function longStream(): FaultEvent[] {
           });
       });
       const dimm = `CPU${k % 2}_DIMM_A${1 + (h % 4)}`;
-      const ecc = (at: number) =>
-        ev(at, {
-          'event.dataset': 'bmc.sel',
-          'host.name': host,
-          'hw.type': 'memory',
-          'hw.id': dimm,
-          'hw.fault.class': 'correctable',
-          message: `Memory ${dimm}: Correctable ECC`,
-        });
+      const ecc = (at: number) => correctableEcc(at, host, dimm);
       if (h % 5 === 0) {
         // A burst: the storm rule fires, and resolves an hour later.
         const burst = from + Math.floor(random() * 20 * HOUR);
