@@ -645,15 +645,40 @@ export class Engine {
           serials = new Map();
           this.diskSerials.set(host, serials);
         }
-        serials.set(name, id);
-        // A host has a few dozen disks at most; a flood of names keeps the newest.
-        if (serials.size > 256) serials.delete(serials.keys().next().value as string);
+        if (serials.get(name) !== id) {
+          serials.set(name, id);
+          // A host has a few dozen disks at most; a flood of names keeps the newest.
+          if (serials.size > 256) serials.delete(serials.keys().next().value as string);
+          this.renameDisk(host, name, id);
+        }
       }
       return event;
     }
     const name = kernelDiskName(id);
     const serial = name === undefined ? undefined : this.diskSerials.get(host)?.get(name);
     return serial === undefined ? event : { ...event, 'hw.id': serial };
+  }
+
+  /**
+   * The kernel's errors came first, under the device name: their series moves to the serial SMART
+   * just named, so SMART's records join the alert already open. That alert keeps the labels it fired
+   * with (its id is its identity); the series' later alerts carry the serial.
+   */
+  private renameDisk(host: string, name: string, serial: string): void {
+    for (const rule of this.rules) {
+      if (!rule.groupBy.includes('hw.id') || rule.groupBy.some((f) => f !== 'hw.id' && f !== 'host.name'))
+        continue;
+      const keyOf = (id: string) =>
+        rule.groupBy.reduce((key, f) => `${key}\u0000${f === 'hw.id' ? id : host}`, rule.name);
+      const s = this.groups.get(keyOf(name));
+      const to = keyOf(serial);
+      if (s === undefined || this.groups.has(to)) continue;
+      this.groups.delete(s.key);
+      s.key = to;
+      s.labels = { ...s.labels, [labelName('hw.id')]: serial };
+      s.fingerprint = labelsFingerprint(s.labels);
+      this.groups.set(to, s);
+    }
   }
 
   private groupOf(rule: CompiledRule, event: FaultEvent): GroupState {

@@ -69,37 +69,45 @@ describe('part names across sources', () => {
     expect(kernelDiskName('md0')).toBeUndefined();
   });
 
-  it('folds the kernel I/O errors of sda and the SMART failure of its serial into one alert', () => {
-    const syslog = getSource('syslog');
-    if (syslog === undefined) throw new Error('no syslog source');
-    // Real kernel lines (fixture): blk_update_request errors on sda.
-    const text = readFixture('kernel', 'linuxfabrik_dmesg', 'errors-blk-update-request-two.txt');
-    const kernel = frameText(syslog.createFramer(), text).flatMap((f) => {
-      const r = syslog.decode(f.payload, { line: f.line, receivedAt: '2021-08-01T00:00:00Z' });
-      return r.ok ? r.events.map((e): FaultEvent => ({ ...e, 'host.name': 'bm-7' })) : [];
-    });
-    expect(kernel.map((e) => e['hw.id'])).toEqual(['sda', 'sda']);
-    const at = Date.parse(kernel[0]?.['@timestamp'] as string);
-    // SMART (generated: the fixtures' serials are redacted): the scan before says which disk sda is,
-    // the one after says it failed.
-    const smart = (t: number, fault: string) =>
-      ev(t, {
-        'event.dataset': 'host.smart',
-        'host.name': 'bm-7',
-        'hw.type': 'physical_disk',
-        'hw.id': 'ZA1B2C3D',
-        'hw.fault.class': fault,
-        'smart.device.name': '/dev/sda',
-        message: `SMART ${fault}`,
+  it.each([
+    // An alert keeps the labels it fired with (they are its identity): the name known at that moment.
+    ['SMART named the disk before the kernel errors', -1_800_000, 'ZA1B2C3D'],
+    ['the kernel errors came before SMART named the disk', 30_000, 'sda'],
+  ])(
+    'folds the kernel I/O errors of sda and the SMART failure of its serial into one alert: %s',
+    (_, scanAt, firedAs) => {
+      const syslog = getSource('syslog');
+      if (syslog === undefined) throw new Error('no syslog source');
+      // Real kernel lines (fixture): blk_update_request errors on sda.
+      const text = readFixture('kernel', 'linuxfabrik_dmesg', 'errors-blk-update-request-two.txt');
+      const kernel = frameText(syslog.createFramer(), text).flatMap((f) => {
+        const r = syslog.decode(f.payload, { line: f.line, receivedAt: '2021-08-01T00:00:00Z' });
+        return r.ok ? r.events.map((e): FaultEvent => ({ ...e, 'host.name': 'bm-7' })) : [];
       });
-    const engine = new Engine({ rules: loadRuleDir(SHIPPED_RULES_DIR), allowedLatenessMs: 0 });
-    for (const e of [smart(at - 1_800_000, 'informational'), ...kernel, smart(at + 60_000, 'failure')])
-      engine.push(e);
-    engine.flush();
-    const disk = engine.alerts().filter((a) => a.rule === 'DiskFailure');
-    expect(disk).toHaveLength(1);
-    expect(disk[0]?.labels.hw_id).toBe('ZA1B2C3D');
-    expect(disk[0]?.count).toBe(3);
-    expect(disk[0]?.evidence).toEqual(expect.arrayContaining(kernel.map((e) => e['event.id'])));
-  });
+      expect(kernel.map((e) => e['hw.id'])).toEqual(['sda', 'sda']);
+      const at = Date.parse(kernel[0]?.['@timestamp'] as string);
+      // SMART (generated: the fixtures' serials are redacted): the scan before says which disk sda is,
+      // the one after says it failed.
+      const smart = (t: number, fault: string) =>
+        ev(t, {
+          'event.dataset': 'host.smart',
+          'host.name': 'bm-7',
+          'hw.type': 'physical_disk',
+          'hw.id': 'ZA1B2C3D',
+          'hw.fault.class': fault,
+          'smart.device.name': '/dev/sda',
+          message: `SMART ${fault}`,
+        });
+      const engine = new Engine({ rules: loadRuleDir(SHIPPED_RULES_DIR), allowedLatenessMs: 0 });
+      const input = [smart(at + scanAt, 'informational'), ...kernel, smart(at + 60_000, 'failure')];
+      for (const e of input.sort((a, b) => Date.parse(a['@timestamp']) - Date.parse(b['@timestamp'])))
+        engine.push(e);
+      engine.flush();
+      const disk = engine.alerts().filter((a) => a.rule === 'DiskFailure');
+      expect(disk).toHaveLength(1);
+      expect(disk[0]?.labels.hw_id).toBe(firedAs);
+      expect(disk[0]?.count).toBe(3);
+      expect(disk[0]?.evidence).toEqual(expect.arrayContaining(kernel.map((e) => e['event.id'])));
+    },
+  );
 });
