@@ -123,7 +123,7 @@ export class EngineService {
       try {
         const extra = task.engine.restore(saved.state, { LogAnomalyDetector });
         task.logAnomalies = extra.logAnomalies as LogAnomalyDetector;
-        task.seen = RecentIds.fromBytes(extra.seen as Uint8Array, this.lateness);
+        task.seen = RecentIds.fromBytes(extra.seen as Uint8Array);
       } catch (error) {
         if (!(error instanceof SnapshotVersionError)) throw error;
         // Written by another release: its findings are stored; windows and baselines start again here.
