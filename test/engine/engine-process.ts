@@ -31,7 +31,7 @@ export function startEngineProcess(env: Record<string, string>): EngineProcess {
   const stderr: string[] = [];
   child.stderr.on('data', (d) => {
     stderr.push(String(d));
-    if (stderr.length > 100) stderr.shift();
+    if (stderr.length > 200) stderr.shift();
   });
   const ended = once(child, 'close').then(([, signal]) => signal as NodeJS.Signals | null);
   // One reader: the ready line and the done line come through the same interface.
@@ -43,8 +43,14 @@ export function startEngineProcess(env: Record<string, string>): EngineProcess {
   let partitions: string[] = [];
   lines.on('line', (line) => {
     const msg = JSON.parse(line) as { ready?: boolean; done?: boolean; partitions?: string[] };
-    if (msg.ready === true) onReady();
-    if (msg.done === true) onDone();
+    if (msg.ready === true) {
+      stderr.push('(ready)\n');
+      onReady();
+    }
+    if (msg.done === true) {
+      if (!stderr.at(-1)?.startsWith('(no lag left')) stderr.push(`(no lag left: ${line})\n`);
+      onDone();
+    }
     if (msg.partitions !== undefined) partitions = msg.partitions;
   });
   const ready = Promise.race([
@@ -96,7 +102,12 @@ export async function crashTwiceThenFinish(engine: (kill?: string) => EngineProc
   };
   for (const kill of ['before:20', 'after:35']) {
     const p = engine(kill);
-    const signal = await within(p, p.ended, `engine with FL_KILL=${kill}`);
+    // Caught up without dying: the kill point was never reached, so say so instead of waiting.
+    const missed = p.done.then(() => {
+      throw new Error(`engine with FL_KILL=${kill} caught up without reaching its kill point:\n${p.log()}`);
+    });
+    missed.catch(() => {});
+    const signal = await within(p, Promise.race([p.ended, missed]), `engine with FL_KILL=${kill}`);
     if (signal !== 'SIGKILL')
       throw new Error(`engine with FL_KILL=${kill} ended with ${signal}, not SIGKILL`);
   }
