@@ -42,6 +42,7 @@ async function run(
   let bytes = 0;
   const checkpoints: CheckpointStore = {
     load: (at) => store.load(at),
+    position: (at) => store.position(at),
     save: (at, checkpoint, now) => {
       bytes = checkpoint.state.length;
       return store.save(at, checkpoint, now);

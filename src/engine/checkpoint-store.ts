@@ -20,6 +20,8 @@ export interface PartitionRef {
  */
 export interface CheckpointStore {
   load(at: PartitionRef): Promise<EngineCheckpoint | undefined>;
+  /** The saved `nextOffset` alone (no state read): who checkpointed this partition last. */
+  position(at: PartitionRef): Promise<string | undefined>;
   /** Never moves a partition's checkpoint back (a zombie owner finishing an older batch late). */
   save(at: PartitionRef, checkpoint: EngineCheckpoint, now: string): Promise<void>;
 }
@@ -53,6 +55,17 @@ export class KyselyCheckpointStore implements CheckpointStore {
     return row === undefined
       ? undefined
       : { nextOffset: String(row.next_offset), state: Buffer.from(row.state) };
+  }
+
+  async position(at: PartitionRef): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('engine_checkpoints')
+      .select('next_offset')
+      .where('grp', '=', at.group)
+      .where('topic', '=', at.topic)
+      .where('partition', '=', at.partition)
+      .executeTakeFirst();
+    return row === undefined ? undefined : String(row.next_offset);
   }
 
   async save(at: PartitionRef, checkpoint: EngineCheckpoint, now: string): Promise<void> {

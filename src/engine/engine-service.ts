@@ -105,20 +105,28 @@ export class EngineService {
   }
 
   /**
-   * The task for a batch starting at `first`. Memory is trusted only if it stopped right there;
-   * otherwise (a restart, or the partition was away at another instance) the checkpoint is the truth.
+   * The task for a batch starting at `first`. Memory is trusted if it stopped right there, or if the
+   * batch starts later and the partition's checkpoint is still ours: offsets may have gaps (the
+   * embedded bus numbers every topic from one sequence; Kafka skips transaction markers and
+   * compacted records), and only another instance's checkpoint says records were applied elsewhere.
+   * Otherwise (a restart, a redelivery, the partition was away) the checkpoint is the truth.
    */
   private async taskFor(topic: string, partition: number, first: string): Promise<PartitionTask> {
     const key = `${topic}|${partition}`;
     const known = this.tasks.get(key);
     const store = this.deps.checkpoints;
-    if (
-      known !== undefined &&
-      (store === undefined || known.nextOffset === first || known.delivered === first)
-    )
-      return known;
+    const at = { group: this.deps.group, topic, partition };
+    if (known !== undefined) {
+      if (store === undefined || known.nextOffset === first || known.delivered === first) return known;
+      if (
+        known.delivered !== undefined &&
+        BigInt(first) > BigInt(known.delivered) &&
+        (await store.position(at)) === known.nextOffset
+      )
+        return known;
+    }
     let task = this.newTask();
-    const saved = await store?.load({ group: this.deps.group, topic, partition });
+    const saved = await store?.load(at);
     if (saved !== undefined) {
       try {
         const extra = task.engine.restore(saved.state, { LogAnomalyDetector });

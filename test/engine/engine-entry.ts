@@ -52,6 +52,7 @@ let saves = 0;
 const store = new KyselyCheckpointStore(state.db);
 const checkpoints: CheckpointStore = {
   load: (at) => store.load(at),
+  position: (at) => store.position(at),
   async save(at, checkpoint, now) {
     // This save's own number: partitions are handled concurrently, so by the time the store
     // answers, other partitions' saves may have moved the shared count past N (the kill after the
