@@ -288,7 +288,15 @@ export function maskShape(message: string): string {
       // A unit after a number is part of the value (`5 sec`, `18.4 KB`); a quantity restated in
       // parentheses with its unit (`18846 bytes (18.4 KB)`) is that parameter again.
       const unit = unitEnd(message, start, i);
-      if (unit === i && restating < 0) continue;
+      if (unit > 0 && restating < 0) {
+        // The unit goes, the punctuation after it stays with the value: `5.2 KB,` → `<*>,`.
+        if (unit < i) {
+          out += message.slice(unit, i);
+          last = '';
+        }
+        lastAt = -1;
+        continue;
+      }
       if (unit === i - 1 && restating >= 0 && message.charCodeAt(i - 1) === C.CloseParen) {
         out = out.slice(0, restating);
         restating = -1;
@@ -343,7 +351,16 @@ const UNITS = new Set(
 /** End of the unit word at [start, end) (a `)` may follow it), or -1. */
 function unitEnd(message: string, start: number, end: number): number {
   let e = end;
-  if (message.charCodeAt(e - 1) === C.CloseParen) e--;
+  while (e > start && isTrailer(message.charCodeAt(e - 1))) e--;
   if (e - start > 7 || e <= start) return -1;
   return UNITS.has(message.slice(start, e)) ? e : -1;
 }
+
+/** Punctuation that may follow a unit: `5.2 KB,`, `(3 ms)`, `10 sec.` */
+const isTrailer = (c: number): boolean =>
+  c === C.Comma ||
+  c === C.Semicolon ||
+  c === C.Colon ||
+  c === C.Dot ||
+  c === C.CloseParen ||
+  c === C.CloseBracket;
