@@ -307,6 +307,7 @@ const WORD = /[A-Za-z]/;
 const LOWER_WORD = /^[a-z]+$/;
 const SYMBOL = /^[A-Za-z]+$/;
 const LETTERS = /[A-Za-z]{2}/;
+const KEY = /^[A-Za-z_][\w.-]*$/;
 const INDEXED_NAME = /^[A-Za-z]{2,}<\*>$/;
 /** A capitalized or upper-case word leading a token: `Paused`, `HIGHMEM`, `LOGIN(uid=<*>)`. */
 const NAME = /^[^A-Za-z<]*[A-Z][A-Za-z]+(?:[^A-Za-z0-9<]|$)/;
@@ -318,13 +319,14 @@ const NAME = /^[^A-Za-z<]*[A-Z][A-Za-z]+(?:[^A-Za-z0-9<]|$)/;
  * - two plain words may differ only right after a lower-case word (`for user cyrus` / `for user
  *   news`, `removing chargen` / `removing echo`), never after `to` (`to spawn` / `to destroy`), and
  *   neither may be capitalized (`VM Paused` / `VM Resumed`, `(reserved)` / `(usable)`);
- * - a `key=value` with a symbolic value is a constant (`user=root` / `user=guest`, `tty=NODEVssh`);
+ * - a `key=value` with a symbolic value is a constant (`user=root` / `user=guest`, `tty=NODEVssh`),
+ *   and so is the key of any `key=value` (`num=<*>` / `topActivity=<*>`);
  * - at most one such word per line (`data source name` / `trusted host name` is another sentence);
  * - a token is not the same token with a capitalized qualifier glued on (`(uid=0)` / `LOGIN(uid=0)`),
  *   nor a name the same place as a token with another word in it (`HTTPS` / `SOCKS5`).
  */
 function mayDiffer(t: string, u: string, previous: string | undefined): 'no' | 'word' | 'value' {
-  if (symbolicValueDiffers(t, u)) return 'no';
+  if (symbolicValueDiffers(t, u) || keysDiffer(t, u)) return 'no';
   const tWord = !t.includes(WILDCARD) && WORD.test(t);
   const uWord = !u.includes(WILDCARD) && WORD.test(u);
   if (tWord && uWord) {
@@ -345,6 +347,19 @@ function mayDiffer(t: string, u: string, previous: string | undefined): 'no' | '
   const [long, short] = t.length > u.length ? [t, u] : [u, t];
   if (long.endsWith(short) && NAME.test(long.slice(0, long.length - short.length))) return 'no';
   return 'value';
+}
+
+/** `num=<*>` against `topActivity=<*>`: a key names what follows it, so it is part of the statement. */
+function keysDiffer(t: string, u: string): boolean {
+  const a = t.indexOf('=');
+  const b = u.indexOf('=');
+  return (
+    a > 0 &&
+    b > 0 &&
+    (a !== b || !u.startsWith(t.slice(0, a))) &&
+    KEY.test(t.slice(0, a)) &&
+    KEY.test(u.slice(0, b))
+  );
 }
 
 function isSymbolicPair(token: string): boolean {

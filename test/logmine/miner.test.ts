@@ -95,6 +95,13 @@ describe('values written in several words', () => {
     expect(miner.add('link up on network 10.3.0.0 via interface alt1').id).toBe(alt.id);
   });
 
+  it('keeps key=value tokens with different keys apart', () => {
+    const miner = new TemplateMiner();
+    const num = miner.add('getRecentTasks: num=20');
+    expect(miner.add('getRecentTasks: top=7').id).not.toBe(num.id);
+    expect(miner.add('getRecentTasks: num=21').id).toBe(num.id);
+  });
+
   it('keeps a name apart from a token that holds another word', () => {
     const miner = new TemplateMiner();
     const https = miner.add('10.0.0.1:443 open through proxy 10.0.0.9:5070 HTTPS');
