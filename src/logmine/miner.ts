@@ -267,8 +267,11 @@ function record(c: Cluster): TemplateRecord {
 function firstKey(tokens: readonly string[]): string {
   const first = tokens[0];
   if (first === undefined) return '';
-  return first.includes(WILDCARD) ? WILDCARD : first;
+  return first.includes(WILDCARD) || DOTTED_NAME.test(first) ? WILDCARD : first;
 }
+
+/** `com.apple.CacheDelete.daily:`: a dotted name (a job, bundle or class) where a value can sit. */
+const DOTTED_NAME = /^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*){2,}:?$/;
 
 function bestMatch(bucket: readonly Cluster[], tokens: readonly string[]): Cluster | undefined {
   const needed = threshold(tokens.length);
@@ -330,6 +333,7 @@ function mayDiffer(t: string, u: string, previous: string | undefined): 'no' | '
   const tWord = !t.includes(WILDCARD) && WORD.test(t);
   const uWord = !u.includes(WILDCARD) && WORD.test(u);
   if (tWord && uWord) {
+    if (DOTTED_NAME.test(t) && DOTTED_NAME.test(u)) return 'value';
     if (NAME.test(t) || NAME.test(u) || isSymbolicPair(t) || isSymbolicPair(u)) return 'no';
     return previous !== undefined && previous !== 'to' && LOWER_WORD.test(previous) ? 'word' : 'no';
   }

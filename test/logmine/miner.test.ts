@@ -95,6 +95,13 @@ describe('values written in several words', () => {
     expect(miner.add('link up on network 10.3.0.0 via interface alt1').id).toBe(alt.id);
   });
 
+  it('takes a dotted name leading the message for a value (a job or class name)', () => {
+    const miner = new TemplateMiner();
+    const a = miner.add('com.example.cache.daily: job deferred for 300 seconds');
+    expect(miner.add('org.example.Sync.Update: job deferred for 12 seconds').id).toBe(a.id);
+    expect(miner.add('Scheduler: job deferred for 12 seconds').id).not.toBe(a.id);
+  });
+
   it('keeps key=value tokens with different keys apart', () => {
     const miner = new TemplateMiner();
     const num = miner.add('getRecentTasks: num=20');
