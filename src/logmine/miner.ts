@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { maskShape, WILDCARD } from './masking.js';
+import { maskShape, skeleton, WILDCARD } from './masking.js';
 
 /** What the miner tells about one line. */
 export interface MineResult {
@@ -51,6 +51,10 @@ interface Shape {
   version: number;
 }
 
+/** Skeletons remembered (a few MB at most), and the lookups over which their use is judged. */
+const SKELETONS = 16_384;
+const SKELETON_WINDOW = 4_096;
+
 const DEFAULTS: Required<MinerOptions> = { maxTemplates: 50_000, cacheSize: 100_000 };
 
 /**
@@ -81,6 +85,12 @@ export class TemplateMiner {
   private readonly byId = new Map<string, Cluster>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly shapes = new Map<string, Shape>();
+  /** Skeleton of a line (masking.ts) → its shape. */
+  private readonly skeletons = new Map<string, string>();
+  private skeletonLookups = 0;
+  private skeletonMisses = 0;
+  /** Lines to mask directly before trying skeletons again. */
+  private skipSkeletons = 0;
   /** Templates matched since the last `takeCounts`. */
   private counted: Cluster[] = [];
   /** Templates created or generalized since the last `takeReshaped`. */
@@ -108,7 +118,7 @@ export class TemplateMiner {
   }
 
   private mine(message: string, mayChange: boolean): MineResult | undefined {
-    const shape = maskShape(message);
+    const shape = this.shapeOf(message);
     const known = this.shapes.get(shape);
     if (known?.cluster.live && known.version === known.cluster.bucket.version) {
       return this.hit(known.cluster, 'none');
@@ -138,6 +148,36 @@ export class TemplateMiner {
     this.reshaped.add(cluster);
     this.remember(shape, cluster);
     return this.hit(cluster, change);
+  }
+
+  /**
+   * The masked shape of a line. A line whose numbers alone changed has the shape of one seen
+   * before, so shapes are remembered by skeleton (masking.ts) while that pays: lines carrying fresh
+   * hex ids (UUIDs) never repeat a skeleton, and when most lookups of a window miss, the next lines
+   * are masked directly (same shape either way, only the cost differs).
+   */
+  private shapeOf(message: string): string {
+    if (this.skipSkeletons > 0) {
+      this.skipSkeletons--;
+      return maskShape(message);
+    }
+    const skel = skeleton(message);
+    let shape = this.skeletons.get(skel);
+    if (shape === undefined) {
+      shape = maskShape(message);
+      if (this.skeletons.size >= SKELETONS) this.skeletons.clear();
+      this.skeletons.set(skel, shape);
+      this.skeletonMisses++;
+    }
+    if (++this.skeletonLookups === SKELETON_WINDOW) {
+      if (this.skeletonMisses * 2 > SKELETON_WINDOW) {
+        this.skipSkeletons = SKELETON_WINDOW * 16;
+        this.skeletons.clear();
+      }
+      this.skeletonLookups = 0;
+      this.skeletonMisses = 0;
+    }
+    return shape;
   }
 
   private hit(cluster: Cluster, change: MineResult['change']): MineResult {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadLoghubSample, TARGET_DATASETS } from '../../bench/logmine/loghub.js';
+import { LOGHUB_FORMATS, loadLoghubSample, TARGET_DATASETS } from '../../bench/logmine/loghub.js';
 import { groupingAccuracy } from '../../src/logmine/accuracy.js';
-import { maskMessage, maskShape, maskToken } from '../../src/logmine/masking.js';
+import { maskMessage, maskShape, maskToken, skeleton } from '../../src/logmine/masking.js';
 import { TemplateMiner } from '../../src/logmine/miner.js';
 import { MemoryTemplateRepository } from '../../src/logmine/template-repository.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
@@ -66,6 +66,21 @@ describe('masking', () => {
       '<*>',
       '<*>',
     ]);
+  });
+});
+
+describe('skeletons', () => {
+  it('a line and its skeleton mask alike, on every line of every Loghub sample', () => {
+    let lines = 0;
+    for (const name of Object.keys(LOGHUB_FORMATS)) {
+      for (const c of loadLoghubSample(FIXTURES_DIR, name).contents) {
+        expect(maskShape(skeleton(c)), c).toBe(maskShape(c));
+        lines++;
+      }
+    }
+    expect(lines).toBe(32_000);
+    expect(skeleton('blk_-1608999687919862906 0x5 1x2 ee0')).toBe('blk_-111 0x1 1x1 ee0');
+    expect(skeleton('no digits here')).toBe('no digits here');
   });
 });
 
