@@ -114,14 +114,13 @@ function pathSpan(token: string): [number, number] | undefined {
 /** Masks one token; returns the token itself when nothing in it is variable. */
 export function maskToken(token: string): string {
   let hasDigit = false;
+  let hasSlash = false;
   for (let i = 0; i < token.length; i++) {
     const c = token.charCodeAt(i);
-    if (isDigit(c)) {
-      hasDigit = true;
-      break;
-    }
+    if (isDigit(c)) hasDigit = true;
+    else if (c === C.Slash) hasSlash = true;
   }
-  const path = pathSpan(token);
+  const path = hasSlash ? pathSpan(token) : undefined;
   if (path !== undefined) {
     // `[file2=/etc/x]`: the key before a path masks as a token of its own, digits and all.
     const before = token.slice(0, path[0]);
