@@ -114,15 +114,18 @@ function pathSpan(token: string): [number, number] | undefined {
 /** Masks one token; returns the token itself when nothing in it is variable. */
 export function maskToken(token: string): string {
   let hasDigit = false;
+  let hasSlash = false;
   for (let i = 0; i < token.length; i++) {
     const c = token.charCodeAt(i);
-    if (isDigit(c)) {
-      hasDigit = true;
-      break;
-    }
+    if (isDigit(c)) hasDigit = true;
+    else if (c === C.Slash) hasSlash = true;
   }
-  const path = pathSpan(token);
-  if (path !== undefined) return token.slice(0, path[0]) + WILDCARD + token.slice(path[1]);
+  const path = hasSlash ? pathSpan(token) : undefined;
+  if (path !== undefined) {
+    // `[file2=/etc/x]`: the key before a path masks as a token of its own, digits and all.
+    const before = token.slice(0, path[0]);
+    return (hasDigit && /[0-9]/.test(before) ? maskToken(before) : before) + WILDCARD + token.slice(path[1]);
+  }
   if (!hasDigit) return CALENDAR_WORDS.has(token) ? WILDCARD : token;
   let out = '';
   let i = 0;
@@ -209,11 +212,13 @@ function hexChainEnd(token: string, start: number): number {
  * mixes its letters and digits; a device or interface name puts the index last).
  */
 function isIndexedName(token: string, start: number, end: number): boolean {
-  if (end - start > 6 || isDigit(token.charCodeAt(start))) return false;
   let k = start;
   while (k < end && !isDigit(token.charCodeAt(k))) k++;
+  if (k === start || k - start > 4) return false;
+  const digits = k;
   while (k < end && isDigit(token.charCodeAt(k))) k++;
-  return k === end;
+  // One or two digits: `ee0`, `fc12`; `e0000001` is a number (see `skeleton` before changing this).
+  return k === end && k - digits <= 2;
 }
 
 function isHexLiteral(token: string, start: number, end: number): boolean {
@@ -288,7 +293,15 @@ export function maskShape(message: string): string {
       // A unit after a number is part of the value (`5 sec`, `18.4 KB`); a quantity restated in
       // parentheses with its unit (`18846 bytes (18.4 KB)`) is that parameter again.
       const unit = unitEnd(message, start, i);
-      if (unit === i && restating < 0) continue;
+      if (unit > 0 && restating < 0) {
+        // The unit goes, the punctuation after it stays with the value: `5.2 KB,` → `<*>,`.
+        if (unit < i) {
+          out += message.slice(unit, i);
+          last = '';
+        }
+        lastAt = -1;
+        continue;
+      }
       if (unit === i - 1 && restating >= 0 && message.charCodeAt(i - 1) === C.CloseParen) {
         out = out.slice(0, restating);
         restating = -1;
@@ -343,7 +356,43 @@ const UNITS = new Set(
 /** End of the unit word at [start, end) (a `)` may follow it), or -1. */
 function unitEnd(message: string, start: number, end: number): number {
   let e = end;
-  if (message.charCodeAt(e - 1) === C.CloseParen) e--;
+  while (e > start && isTrailer(message.charCodeAt(e - 1))) e--;
   if (e - start > 7 || e <= start) return -1;
   return UNITS.has(message.slice(start, e)) ? e : -1;
+}
+
+/** Punctuation that may follow a unit: `5.2 KB,`, `(3 ms)`, `10 sec.` */
+const isTrailer = (c: number): boolean =>
+  c === C.Comma ||
+  c === C.Semicolon ||
+  c === C.Colon ||
+  c === C.Dot ||
+  c === C.CloseParen ||
+  c === C.CloseBracket;
+
+/**
+ * The message with every run of ASCII digits written `0`/`1` (one digit), `11` (two) or `111`
+ * (more): `maskShape` gives the same shape for a message and its skeleton (no masking rule looks
+ * further into a run of digits), so the miner can remember shapes by
+ * skeleton and mask a line whose numbers alone changed without tokenizing it. The message itself
+ * when it has no digit.
+ */
+export function skeleton(message: string): string {
+  let out = '';
+  let from = 0;
+  const n = message.length;
+  for (let i = 0; i < n; i++) {
+    if (!isDigit(message.charCodeAt(i))) continue;
+    let j = i + 1;
+    while (j < n && isDigit(message.charCodeAt(j))) j++;
+    // A lone `0` stays (it may open a `0x` literal), any other lone digit is `1`, two digits `11`,
+    // longer runs `111`: masking tells these apart and nothing more.
+    const norm = j - i > 2 ? '111' : j - i === 2 ? '11' : message.charCodeAt(i) === C.D0 ? '0' : '1';
+    if (message.slice(i, j) !== norm) {
+      out += message.slice(from, i) + norm;
+      from = j;
+    }
+    i = j - 1;
+  }
+  return from === 0 ? message : out + message.slice(from);
 }

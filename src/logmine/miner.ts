@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { maskShape, WILDCARD } from './masking.js';
+import { maskShape, skeleton, WILDCARD } from './masking.js';
 
 /** What the miner tells about one line. */
 export interface MineResult {
@@ -51,6 +51,10 @@ interface Shape {
   version: number;
 }
 
+/** Skeletons remembered (a few MB at most), and the lookups over which their use is judged. */
+const SKELETONS = 16_384;
+const SKELETON_WINDOW = 4_096;
+
 const DEFAULTS: Required<MinerOptions> = { maxTemplates: 50_000, cacheSize: 100_000 };
 
 /**
@@ -81,6 +85,12 @@ export class TemplateMiner {
   private readonly byId = new Map<string, Cluster>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly shapes = new Map<string, Shape>();
+  /** Skeleton of a line (masking.ts) → its shape. */
+  private readonly skeletons = new Map<string, string>();
+  private skeletonLookups = 0;
+  private skeletonMisses = 0;
+  /** Lines to mask directly before trying skeletons again. */
+  private skipSkeletons = 0;
   /** Templates matched since the last `takeCounts`. */
   private counted: Cluster[] = [];
   /** Templates created or generalized since the last `takeReshaped`. */
@@ -108,7 +118,7 @@ export class TemplateMiner {
   }
 
   private mine(message: string, mayChange: boolean): MineResult | undefined {
-    const shape = maskShape(message);
+    const shape = this.shapeOf(message);
     const known = this.shapes.get(shape);
     if (known?.cluster.live && known.version === known.cluster.bucket.version) {
       return this.hit(known.cluster, 'none');
@@ -138,6 +148,36 @@ export class TemplateMiner {
     this.reshaped.add(cluster);
     this.remember(shape, cluster);
     return this.hit(cluster, change);
+  }
+
+  /**
+   * The masked shape of a line. A line whose numbers alone changed has the shape of one seen
+   * before, so shapes are remembered by skeleton (masking.ts) while that pays: lines carrying fresh
+   * hex ids (UUIDs) never repeat a skeleton, and when most lookups of a window miss, the next lines
+   * are masked directly (same shape either way, only the cost differs).
+   */
+  private shapeOf(message: string): string {
+    if (this.skipSkeletons > 0) {
+      this.skipSkeletons--;
+      return maskShape(message);
+    }
+    const skel = skeleton(message);
+    let shape = this.skeletons.get(skel);
+    if (shape === undefined) {
+      shape = maskShape(message);
+      if (this.skeletons.size >= SKELETONS) this.skeletons.clear();
+      this.skeletons.set(skel, shape);
+      this.skeletonMisses++;
+    }
+    if (++this.skeletonLookups === SKELETON_WINDOW) {
+      if (this.skeletonMisses * 2 > SKELETON_WINDOW) {
+        this.skipSkeletons = SKELETON_WINDOW * 16;
+        this.skeletons.clear();
+      }
+      this.skeletonLookups = 0;
+      this.skeletonMisses = 0;
+    }
+    return shape;
   }
 
   private hit(cluster: Cluster, change: MineResult['change']): MineResult {
@@ -267,8 +307,11 @@ function record(c: Cluster): TemplateRecord {
 function firstKey(tokens: readonly string[]): string {
   const first = tokens[0];
   if (first === undefined) return '';
-  return first.includes(WILDCARD) ? WILDCARD : first;
+  return first.includes(WILDCARD) || DOTTED_NAME.test(first) ? WILDCARD : first;
 }
+
+/** `com.apple.CacheDelete.daily:`: a dotted name (a job, bundle or class) where a value can sit. */
+const DOTTED_NAME = /^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*){2,}:?$/;
 
 function bestMatch(bucket: readonly Cluster[], tokens: readonly string[]): Cluster | undefined {
   const needed = threshold(tokens.length);
@@ -307,6 +350,7 @@ const WORD = /[A-Za-z]/;
 const LOWER_WORD = /^[a-z]+$/;
 const SYMBOL = /^[A-Za-z]+$/;
 const LETTERS = /[A-Za-z]{2}/;
+const KEY = /^[A-Za-z_][\w.-]*$/;
 const INDEXED_NAME = /^[A-Za-z]{2,}<\*>$/;
 /** A capitalized or upper-case word leading a token: `Paused`, `HIGHMEM`, `LOGIN(uid=<*>)`. */
 const NAME = /^[^A-Za-z<]*[A-Z][A-Za-z]+(?:[^A-Za-z0-9<]|$)/;
@@ -318,16 +362,18 @@ const NAME = /^[^A-Za-z<]*[A-Z][A-Za-z]+(?:[^A-Za-z0-9<]|$)/;
  * - two plain words may differ only right after a lower-case word (`for user cyrus` / `for user
  *   news`, `removing chargen` / `removing echo`), never after `to` (`to spawn` / `to destroy`), and
  *   neither may be capitalized (`VM Paused` / `VM Resumed`, `(reserved)` / `(usable)`);
- * - a `key=value` with a symbolic value is a constant (`user=root` / `user=guest`, `tty=NODEVssh`);
+ * - a `key=value` with a symbolic value is a constant (`user=root` / `user=guest`, `tty=NODEVssh`),
+ *   and so is the key of any `key=value` (`num=<*>` / `topActivity=<*>`);
  * - at most one such word per line (`data source name` / `trusted host name` is another sentence);
  * - a token is not the same token with a capitalized qualifier glued on (`(uid=0)` / `LOGIN(uid=0)`),
  *   nor a name the same place as a token with another word in it (`HTTPS` / `SOCKS5`).
  */
 function mayDiffer(t: string, u: string, previous: string | undefined): 'no' | 'word' | 'value' {
-  if (symbolicValueDiffers(t, u)) return 'no';
+  if (symbolicValueDiffers(t, u) || keysDiffer(t, u)) return 'no';
   const tWord = !t.includes(WILDCARD) && WORD.test(t);
   const uWord = !u.includes(WILDCARD) && WORD.test(u);
   if (tWord && uWord) {
+    if (DOTTED_NAME.test(t) && DOTTED_NAME.test(u)) return 'value';
     if (NAME.test(t) || NAME.test(u) || isSymbolicPair(t) || isSymbolicPair(u)) return 'no';
     return previous !== undefined && previous !== 'to' && LOWER_WORD.test(previous) ? 'word' : 'no';
   }
@@ -345,6 +391,19 @@ function mayDiffer(t: string, u: string, previous: string | undefined): 'no' | '
   const [long, short] = t.length > u.length ? [t, u] : [u, t];
   if (long.endsWith(short) && NAME.test(long.slice(0, long.length - short.length))) return 'no';
   return 'value';
+}
+
+/** `num=<*>` against `topActivity=<*>`: a key names what follows it, so it is part of the statement. */
+function keysDiffer(t: string, u: string): boolean {
+  const a = t.indexOf('=');
+  const b = u.indexOf('=');
+  return (
+    a > 0 &&
+    b > 0 &&
+    (a !== b || !u.startsWith(t.slice(0, a))) &&
+    KEY.test(t.slice(0, a)) &&
+    KEY.test(u.slice(0, b))
+  );
 }
 
 function isSymbolicPair(token: string): boolean {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadLoghubSample, TARGET_DATASETS } from '../../bench/logmine/loghub.js';
+import { LOGHUB_FORMATS, loadLoghubSample, TARGET_DATASETS } from '../../bench/logmine/loghub.js';
 import { groupingAccuracy } from '../../src/logmine/accuracy.js';
-import { maskMessage, maskShape, maskToken } from '../../src/logmine/masking.js';
+import { maskMessage, maskShape, maskToken, skeleton } from '../../src/logmine/masking.js';
 import { TemplateMiner } from '../../src/logmine/miner.js';
 import { MemoryTemplateRepository } from '../../src/logmine/template-repository.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
@@ -69,6 +69,21 @@ describe('masking', () => {
   });
 });
 
+describe('skeletons', () => {
+  it('a line and its skeleton mask alike, on every line of every Loghub sample', () => {
+    let lines = 0;
+    for (const name of Object.keys(LOGHUB_FORMATS)) {
+      for (const c of loadLoghubSample(FIXTURES_DIR, name).contents) {
+        expect(maskShape(skeleton(c)), c).toBe(maskShape(c));
+        lines++;
+      }
+    }
+    expect(lines).toBe(32_000);
+    expect(skeleton('blk_-1608999687919862906 0x5 1x2 ee0')).toBe('blk_-111 0x1 1x1 ee0');
+    expect(skeleton('no digits here')).toBe('no digits here');
+  });
+});
+
 describe('values written in several words', () => {
   it('joins a unit, a bound and a restated quantity to their number', () => {
     const shape = 'close, <*> bytes sent, <*> bytes received, lifetime <*>';
@@ -93,6 +108,20 @@ describe('values written in several words', () => {
     const ee = miner.add('link up on network 10.2.0.0 via interface ee0');
     expect(ee.id).not.toBe(alt.id);
     expect(miner.add('link up on network 10.3.0.0 via interface alt1').id).toBe(alt.id);
+  });
+
+  it('takes a dotted name leading the message for a value (a job or class name)', () => {
+    const miner = new TemplateMiner();
+    const a = miner.add('com.example.cache.daily: job deferred for 300 seconds');
+    expect(miner.add('org.example.Sync.Update: job deferred for 12 seconds').id).toBe(a.id);
+    expect(miner.add('Scheduler: job deferred for 12 seconds').id).not.toBe(a.id);
+  });
+
+  it('keeps key=value tokens with different keys apart', () => {
+    const miner = new TemplateMiner();
+    const num = miner.add('getRecentTasks: num=20');
+    expect(miner.add('getRecentTasks: top=7').id).not.toBe(num.id);
+    expect(miner.add('getRecentTasks: num=21').id).toBe(num.id);
   });
 
   it('keeps a name apart from a token that holds another word', () => {
