@@ -226,7 +226,15 @@ export class SqliteEventStore implements EventStore {
   }
 
   async describe(): Promise<EventStoreLayout> {
-    return { containers: ['events'] };
+    return {
+      containers: ['events'],
+      retention: Object.fromEntries(DATASETS.map((d) => [d, this.retentionOf(d)])),
+      ageRetentionBy: 'faultline',
+    };
+  }
+
+  private retentionOf(dataset: Dataset): string {
+    return this.options.retention?.[dataset] ?? DEFAULT_RETENTION[dataset];
   }
 
   async write(events: FaultEvent[]): Promise<WriteResult> {
@@ -546,7 +554,7 @@ export class SqliteEventStore implements EventStore {
       bytesAfter: 0,
     };
     for (const dataset of DATASETS) {
-      const cutoff = now - parseDuration(this.options.retention?.[dataset] ?? DEFAULT_RETENTION[dataset]);
+      const cutoff = now - parseDuration(this.retentionOf(dataset));
       for (;;) {
         const id = this.dict.idOf(dataset);
         if (id === undefined) break;
