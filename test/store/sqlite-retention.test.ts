@@ -91,7 +91,7 @@ describe('SQLite event store retention', () => {
     const layout = await store.describe();
     expect(layout).toMatchObject({
       ageRetentionBy: 'faultline',
-      retention: { 'dpu.flow': '3d', 'bmc.sel': '730d' },
+      retention: { 'dpu.flow': '3d', 'bmc.sel': '365d' },
     });
     await store.write([event(1, 'dpu.flow', 4 * DAY), event(2, 'dpu.flow', 2 * DAY)]);
     expect((await store.enforceRetention(NOW)).deletedByAge).toBe(1);
