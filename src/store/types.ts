@@ -83,6 +83,21 @@ export const AGGREGATABLE_FIELDS = [
 ] as const;
 export type AggregatableField = (typeof AGGREGATABLE_FIELDS)[number];
 
+/** The part of a group's first or last record that a summary carries. */
+export type SummaryRecord = Pick<FaultEvent, '@timestamp' | 'message' | 'log.level'>;
+
+/** One group of `EventStore.summarize`: its count, oldest and newest record, and counts over time. */
+export interface GroupSummary extends CountBucket {
+  first: SummaryRecord;
+  last: SummaryRecord;
+  trend: CountBucket[];
+}
+
+export interface SummaryQuery extends Omit<AggregateQuery, 'interval' | 'groupBy'> {
+  groupBy: AggregatableField;
+  interval: NonNullable<AggregateQuery['interval']>;
+}
+
 /** Where a store keeps events and how long, as `faultline bootstrap` reports it. */
 export interface EventStoreLayout {
   /** Data streams (Elasticsearch) or tables (SQLite) that hold events. */
@@ -102,6 +117,13 @@ export interface EventStore {
   write(events: FaultEvent[]): Promise<WriteResult>;
   search(query: EventQuery): Promise<EventPage>;
   aggregate(query: AggregateQuery): Promise<CountBucket[]>;
+  /**
+   * Optional: the biggest groups of a field (as `aggregate` with `groupBy`), each with its first and
+   * last record and its counts per `interval`, in one pass. A store that has it answers the errors
+   * view in one request instead of three per group; without it the caller composes `aggregate` and
+   * `search`, with the same result.
+   */
+  summarize?(query: SummaryQuery): Promise<GroupSummary[]>;
   get(id: string): Promise<FaultEvent | undefined>;
   /** Makes written events visible to search now (Elasticsearch refresh; no-op on SQLite). */
   refresh(): Promise<void>;

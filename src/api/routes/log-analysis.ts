@@ -4,12 +4,14 @@ import { Type } from 'typebox';
 import type { TemplateRepository } from '../../logmine/template-repository.js';
 import type { FaultEvent } from '../../model/event.js';
 import { FaultlineError } from '../../shared/errors.js';
+import { summarizeByQueries } from '../../store/summarize.js';
 import {
   AGGREGATABLE_FIELDS,
   type AggregatableField,
   type AggregateQuery,
   type EventQuery,
   type EventStore,
+  type SummaryQuery,
 } from '../../store/types.js';
 import { READ_ROLES } from '../auth.js';
 import { Filters, filters } from './log-filters.js';
@@ -101,20 +103,6 @@ const StoredTemplate = Type.Object({
   lastSeen: Type.String(),
 });
 
-async function firstAndLast(
-  store: EventStore,
-  query: Omit<EventQuery, 'size' | 'order' | 'cursor'>,
-): Promise<{ first?: FaultEvent; last?: FaultEvent }> {
-  const [oldest, newest] = await Promise.all([
-    store.search({ ...query, size: 1, order: 'asc' }),
-    store.search({ ...query, size: 1, order: 'desc' }),
-  ]);
-  const out: { first?: FaultEvent; last?: FaultEvent } = {};
-  if (oldest.events[0] !== undefined) out.first = oldest.events[0];
-  if (newest.events[0] !== undefined) out.last = newest.events[0];
-  return out;
-}
-
 export const logAnalysisRoutes: FastifyPluginAsyncTypebox<{
   store: EventStore;
   templates: TemplateRepository;
@@ -204,27 +192,20 @@ export const logAnalysisRoutes: FastifyPluginAsyncTypebox<{
       const q = request.query;
       const base: AggregateQuery = { ...filters(request, q) };
       if (base.level === undefined) base.level = ERROR_LEVELS;
-      const groups = await store.aggregate({ ...base, groupBy: 'log.template.id', limit: q.limit });
       const interval = autoInterval(base.from, base.to);
+      const query: SummaryQuery = { ...base, groupBy: 'log.template.id', limit: q.limit, interval };
+      const groups = await (store.summarize?.(query) ?? summarizeByQueries(store, query));
       const out = await Promise.all(
-        groups.map(async (g) => {
-          const scoped = { ...base, terms: { ...base.terms, 'log.template.id': [g.key] } };
-          const [seen, template, trend] = await Promise.all([
-            firstAndLast(store, scoped),
-            templates.get(g.key),
-            store.aggregate({ ...scoped, interval, limit: 1000 }),
-          ]);
-          return {
-            templateId: g.key,
-            template: template?.template ?? null,
-            count: g.count,
-            firstSeen: seen.first?.['@timestamp'] ?? null,
-            lastSeen: seen.last?.['@timestamp'] ?? null,
-            example: seen.last?.message ?? null,
-            levels: [...new Set([seen.first?.['log.level'], seen.last?.['log.level']].filter(Boolean))],
-            trend,
-          };
-        }),
+        groups.map(async (g) => ({
+          templateId: g.key,
+          template: (await templates.get(g.key))?.template ?? null,
+          count: g.count,
+          firstSeen: g.first['@timestamp'],
+          lastSeen: g.last['@timestamp'],
+          example: g.last.message,
+          levels: [...new Set([g.first['log.level'], g.last['log.level']].filter(Boolean))],
+          trend: g.trend,
+        })),
       );
       return { interval, groups: out };
     },

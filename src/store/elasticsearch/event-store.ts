@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, errors } from '@elastic/elasticsearch';
+import { Client, errors, type estypes } from '@elastic/elasticsearch';
 import { fromDocument } from '../../model/document.js';
 import { DATASETS, type Dataset, type FaultEvent, isDataset } from '../../model/event.js';
 import { BufferPool } from '../../shared/buffer-pool.js';
@@ -15,6 +15,9 @@ import type {
   EventQuery,
   EventStore,
   EventStoreLayout,
+  GroupSummary,
+  SummaryQuery,
+  SummaryRecord,
   WriteResult,
 } from '../types.js';
 import { BulkBodyBuilder, type BulkChunk, eventAt, releaseChunk, subChunk } from './bulk-body.js';
@@ -89,6 +92,40 @@ interface BulkItem {
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$/;
 const validTimestamp = (value: unknown) =>
   typeof value === 'string' && (ISO_DATE_TIME.test(value) || !Number.isNaN(Date.parse(value)));
+
+type SearchResponse<T = unknown> = estypes.SearchResponse<T>;
+
+/** Fields of a group's first and last record that `summarize` fetches. */
+const SUMMARY_SOURCE = ['@timestamp', 'message', 'log.level'] as const;
+
+type Bucket = { key: string | number; doc_count: number };
+
+interface QueuedSearch {
+  index: string[];
+  body: Record<string, unknown>;
+  resolve: (response: SearchResponse) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The buckets of a terms or date_histogram aggregation as the port's counts. */
+function countBuckets(
+  agg: unknown,
+  query: Pick<AggregateQuery, 'interval' | 'groupBy'>,
+  limit: number,
+): CountBucket[] {
+  const buckets = ((agg as { buckets?: unknown } | undefined)?.buckets ?? []) as Bucket[];
+  if (query.interval !== undefined) {
+    return buckets
+      .slice(0, limit)
+      .map((b) => ({ key: new Date(Number(b.key)).toISOString(), count: b.doc_count }));
+  }
+  // Levels are counted case-folded; report them the way the SQLite store does (upper case).
+  const upper = query.groupBy === 'log.level';
+  return buckets.map((b) => ({
+    key: upper ? String(b.key).toUpperCase() : String(b.key),
+    count: b.doc_count,
+  }));
+}
 
 /** Item failures worth retrying: overload and shard trouble, not the document itself. */
 const retryable = (status: number) => status === 429 || status >= 500;
@@ -392,12 +429,7 @@ export class ElasticsearchEventStore implements EventStore {
       if (typeof ts !== 'number' || typeof id !== 'string') decodeCursor('!');
       body.search_after = [ts, id];
     }
-    const response = await this.client.search<FaultEvent>({
-      index: this.patterns(query.dataset),
-      ignore_unavailable: true,
-      allow_no_indices: true,
-      ...body,
-    });
+    const response = await this.runSearch<FaultEvent>(this.patterns(query.dataset), body);
     const hits = response.hits.hits;
     const page = hits.slice(0, size);
     const total = response.hits.total;
@@ -416,39 +448,110 @@ export class ElasticsearchEventStore implements EventStore {
 
   async aggregate(query: AggregateQuery): Promise<CountBucket[]> {
     const limit = Math.min(Math.max(query.limit ?? 20, 1), 1000);
-    const response = await this.client.search({
-      index: this.patterns(query.dataset),
-      ignore_unavailable: true,
-      allow_no_indices: true,
+    // size 0: the shard request cache keeps the answer until the next refresh that changes the shard.
+    const response = await this.runSearch(this.patterns(query.dataset), {
       size: 0,
       track_total_hits: false,
       query: buildFilter(query),
-      aggs: { by: buildAggregation(query, limit) as never },
+      aggs: { by: buildAggregation(query, limit) },
     });
+    return countBuckets(response.aggregations?.by, query, limit);
+  }
+
+  /**
+   * The errors view in one request: the biggest groups, each with its oldest and newest record
+   * (a one-hit `top_hits` each, `_source` cut to what the view shows) and its date histogram.
+   */
+  async summarize(query: SummaryQuery): Promise<GroupSummary[]> {
+    const limit = Math.min(Math.max(query.limit ?? 20, 1), 1000);
+    const edge = (order: 'asc' | 'desc') => ({
+      top_hits: { size: 1, sort: buildSort(order), _source: { includes: [...SUMMARY_SOURCE] } },
+    });
+    const response = await this.runSearch(this.patterns(query.dataset), {
+      size: 0,
+      track_total_hits: false,
+      query: buildFilter(query),
+      aggs: {
+        by: {
+          ...buildAggregation({ groupBy: query.groupBy }, limit),
+          aggs: {
+            first: edge('asc'),
+            last: edge('desc'),
+            trend: buildAggregation({ interval: query.interval }, 1000),
+          },
+        },
+      },
+    });
+    type Edge = { hits: { hits: Array<{ _source?: Record<string, unknown> }> } };
     const buckets = ((response.aggregations?.by as { buckets?: unknown } | undefined)?.buckets ??
-      []) as Array<{
-      key: string | number;
-      key_as_string?: string;
-      doc_count: number;
-    }>;
-    if (query.interval !== undefined) {
-      return buckets
-        .slice(0, limit)
-        .map((b) => ({ key: new Date(Number(b.key)).toISOString(), count: b.doc_count }));
+      []) as Array<Bucket & { first: Edge; last: Edge; trend: unknown }>;
+    const record = (e: Edge) => {
+      const source = e.hits.hits[0]?._source;
+      return source === undefined ? undefined : (fromDocument(source) as unknown as SummaryRecord);
+    };
+    const out: GroupSummary[] = [];
+    for (const [i, key] of countBuckets(
+      response.aggregations?.by,
+      { groupBy: query.groupBy },
+      limit,
+    ).entries()) {
+      const b = buckets[i] as (typeof buckets)[number];
+      const first = record(b.first);
+      const last = record(b.last);
+      if (first === undefined || last === undefined) continue;
+      out.push({ ...key, first, last, trend: countBuckets(b.trend, { interval: query.interval }, 1000) });
     }
-    // Levels are counted case-folded; report them the way the SQLite store does (upper case).
-    const upper = query.groupBy === 'log.level';
-    return buckets.map((b) => ({
-      key: upper ? String(b.key).toUpperCase() : String(b.key),
-      count: b.doc_count,
-    }));
+    return out;
+  }
+
+  /** Searches asked for in the same tick (a page and its histogram) queued for one `_msearch`. */
+  private queued: QueuedSearch[] = [];
+
+  /** One search, sent together with the others asked for in the same tick: one round trip for all. */
+  private runSearch<T = unknown>(index: string[], body: Record<string, unknown>): Promise<SearchResponse<T>> {
+    return new Promise((resolve, reject) => {
+      const entry = { index, body, resolve: resolve as QueuedSearch['resolve'], reject };
+      if (this.queued.push(entry) === 1) process.nextTick(() => void this.flushSearches());
+    });
+  }
+
+  private async flushSearches(): Promise<void> {
+    const batch = this.queued;
+    this.queued = [];
+    const scope = { ignore_unavailable: true, allow_no_indices: true };
+    if (batch.length === 1) {
+      const only = batch[0] as QueuedSearch;
+      try {
+        only.resolve(await this.client.search({ index: only.index, ...scope, ...only.body }));
+      } catch (error) {
+        only.reject(error);
+      }
+      return;
+    }
+    try {
+      const { responses } = await this.client.msearch({
+        searches: batch.flatMap((b) => [{ index: b.index, ...scope }, b.body]),
+      });
+      batch.forEach((b, i) => {
+        const r = responses[i];
+        if (r !== undefined && !('error' in r)) b.resolve(r as SearchResponse);
+        else {
+          const e = r?.error;
+          b.reject(
+            new FaultlineError(
+              'FAULTLINE_STORE_FAILED',
+              `Elasticsearch search failed: ${e?.type ?? 'no answer'}: ${e?.reason ?? ''}`,
+            ),
+          );
+        }
+      });
+    } catch (error) {
+      for (const b of batch) b.reject(error);
+    }
   }
 
   async get(id: string): Promise<FaultEvent | undefined> {
-    const response = await this.client.search<FaultEvent>({
-      index: this.patterns(),
-      ignore_unavailable: true,
-      allow_no_indices: true,
+    const response = await this.runSearch<FaultEvent>(this.patterns(), {
       size: 1,
       query: { ids: { values: [id] } },
     });

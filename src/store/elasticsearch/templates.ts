@@ -9,7 +9,7 @@ import { DATASETS, type Dataset, EXTRA_ROOTS } from '../../model/event.js';
 
 export const TEMPLATE_PRIORITY = 250;
 /** Bumped when the mappings change; stored in `_meta` so an operator can tell what is installed. */
-export const TEMPLATE_VERSION = 1;
+export const TEMPLATE_VERSION = 2;
 
 export interface Naming {
   /** Dataset prefix inside the stream name (default `faultline`). */
@@ -36,6 +36,11 @@ export function indexTemplateName(dataset: Dataset, naming: Naming): string {
 }
 
 const keyword = { type: 'keyword' } as const;
+/**
+ * A low-cardinality keyword the views count by (values, top, errors): its global ordinals are built
+ * at refresh, not by the first terms aggregation after each refresh.
+ */
+const counted = { type: 'keyword', eager_global_ordinals: true } as const;
 const keywordLong = { type: 'keyword', ignore_above: 1024 } as const;
 const long = { type: 'long' } as const;
 
@@ -79,7 +84,7 @@ export function eventMappings(options: { message?: MessageFieldType } = {}) {
       event: {
         properties: {
           id: keyword,
-          dataset: keyword,
+          dataset: counted,
           kind: keyword,
           severity: { type: 'byte' },
           // Kept in _source for replays and display; never searched, so neither indexed nor in doc values.
@@ -94,17 +99,18 @@ export function eventMappings(options: { message?: MessageFieldType } = {}) {
           ingested: { type: 'date' },
         },
       },
-      host: { properties: { name: keyword, hostname: keyword, ip: { type: 'ip' } } },
-      service: { properties: { name: keyword } },
+      host: { properties: { name: counted, hostname: keyword, ip: { type: 'ip' } } },
+      service: { properties: { name: counted } },
       log: {
         properties: {
           // `ci` lets filters and counts ignore case (WARNING, warning) without touching _source.
-          level: { type: 'keyword', fields: { ci: { type: 'keyword', normalizer: 'lowercase' } } },
+          level: { type: 'keyword', fields: { ci: { ...counted, normalizer: 'lowercase' } } },
           logger: keyword,
+          template: { properties: { id: counted } },
           file: { properties: { path: keyword } },
         },
       },
-      process: { properties: { pid: long, name: keyword } },
+      process: { properties: { pid: long, name: counted } },
       cloud: {
         properties: {
           provider: keyword,
