@@ -584,7 +584,8 @@ export class SqliteEventStore implements EventStore {
       }
     }
     if (report.deletedByAge + report.deletedBySize > 0) {
-      this.db.exec("INSERT INTO events_fts (events_fts) VALUES ('optimize')");
+      // A bounded merge, not 'optimize': that rewrites the whole index while the API waits.
+      this.db.exec("INSERT INTO events_fts (events_fts, rank) VALUES ('merge', 500)");
       this.db.pragma('incremental_vacuum');
     }
     report.bytesAfter = this.usedBytes();
