@@ -226,6 +226,25 @@ describe('SQLite event store layout 2', () => {
     expect(asc.map((e) => e['event.id']).sort()).toEqual(want.map((e) => e['event.id']).sort());
   });
 
+  it('filters on fields that have no column, defaults of the dataset included', async () => {
+    const store = await open();
+    const events = [...openstack().slice(0, 50), ...sel()];
+    const odd = { ...events.at(-1)!, 'event.id': 'odd-module', 'event.module': 'other' } as FaultEvent;
+    await store.write([...events, odd]);
+    const ids = async (terms: Record<string, string[]>) =>
+      (await walk(store, { terms, size: 100 })).map((e) => e['event.id']).sort();
+    const want = (field: string, value: string) =>
+      [...events, odd]
+        .filter((e) => (e as unknown as Record<string, unknown>)[field] === value)
+        .map((e) => e['event.id'])
+        .sort();
+    expect(await ids({ 'event.module': ['ipmi-sel'] })).toEqual(want('event.module', 'ipmi-sel'));
+    expect(await ids({ 'event.module': ['other'] })).toEqual(['odd-module']);
+    const sensor = String((sel()[0] as unknown as Record<string, unknown>)['bmc.sel.sensor_type']);
+    expect(await ids({ 'bmc.sel.sensor_type': [sensor] })).toEqual(want('bmc.sel.sensor_type', sensor));
+    expect(want('bmc.sel.sensor_type', sensor).length).toBeGreaterThan(0);
+  });
+
   it('upgrades a layout 1 file in place: same events, same answers', async () => {
     const dir = tempDir('sqlite-layout-v1-');
     dirs.push(dir);
