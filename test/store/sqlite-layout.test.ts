@@ -245,6 +245,33 @@ describe('SQLite event store layout 2', () => {
     expect(want('bmc.sel.sensor_type', sensor).length).toBeGreaterThan(0);
   });
 
+  it('gives a lower bound for a filtered full-text total past its scan limit, exact below it', async () => {
+    const dir = tempDir('sqlite-layout-scan-');
+    dirs.push(dir);
+    const store = new SqliteEventStore(join(dir, 'events.db'), {
+      retentionCheckMs: 0,
+      fullTextScanLimit: 100,
+    });
+    stores.push(store);
+    await store.bootstrap();
+    const events = openstack().map((e, i) => ({ ...e, 'host.name': i % 10 === 0 ? 'rare' : 'common' }));
+    await store.write(events);
+    const all = events.filter((e) => /\binstance\b/i.test(e.message));
+    expect(all.length).toBeGreaterThan(100);
+    const page = await store.search({ text: 'instance', host: ['rare'], size: 1 });
+    expect(page.totalIsExact).toBe(false);
+    expect(page.total).toBeLessThanOrEqual(all.filter((e) => e['host.name'] === 'rare').length);
+    expect(page.total).toBeGreaterThan(0);
+    const recent = await store.search({
+      text: 'instance',
+      host: ['rare'],
+      size: 1,
+      from: all.at(-20)!['@timestamp'],
+    });
+    expect(recent).toMatchObject({ totalIsExact: true });
+    expect(recent.total).toBe(all.slice(-20).filter((e) => e['host.name'] === 'rare').length);
+  });
+
   it('upgrades a layout 1 file in place: same events, same answers', async () => {
     const dir = tempDir('sqlite-layout-v1-');
     dirs.push(dir);

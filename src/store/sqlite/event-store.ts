@@ -56,6 +56,11 @@ export interface SqliteEventStoreOptions {
   maxBytes?: number;
   /** How often retention runs (default 10 min; 0 = only when `enforceRetention` is called). */
   retentionCheckMs?: number;
+  /**
+   * Full-text matches the total of a filtered full-text search reads at most, newest first (default
+   * 50,000); past them the total is a lower bound (`totalIsExact: false`).
+   */
+  fullTextScanLimit?: number;
 }
 
 export interface SqliteRetentionReport {
@@ -93,12 +98,14 @@ export class SqliteEventStore implements EventStore {
   private writeMany!: (events: FaultEvent[]) => number;
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<SqliteRetentionReport> | undefined;
+  private readonly scanLimit: number;
 
   constructor(
     file: string,
     private readonly options: SqliteEventStoreOptions = {},
   ) {
     this.db = openDatabase(file);
+    this.scanLimit = options.fullTextScanLimit ?? 50_000;
   }
 
   async bootstrap(): Promise<void> {
@@ -367,8 +374,8 @@ export class SqliteEventStore implements EventStore {
     const page = rows.slice(0, size);
     const total = this.count(query, p);
     const result: EventPage = {
-      total: Math.min(total, TOTAL_LIMIT),
-      totalIsExact: total <= TOTAL_LIMIT,
+      total: total.n,
+      totalIsExact: total.exact,
       events: page.map((r) => this.decode(r)),
     };
     const last = page.at(-1);
@@ -381,15 +388,38 @@ export class SqliteEventStore implements EventStore {
     return decodeEvent({ ...row, ts: msOf(r.tk) }, this.defaultsOf(String(row.dataset)));
   }
 
-  /** Matches of a query, exact up to TOTAL_LIMIT + 1 (from the hourly counts when they can answer). */
-  private count(query: Filters, p: Plan): number {
+  /**
+   * Matches of a query: exact up to TOTAL_LIMIT (from the hourly counts when they can answer), else a
+   * lower bound. A full-text query with other filters checks at most `fullTextScanLimit` matches,
+   * newest first: a common word with a rare filter would otherwise read every row the word is in.
+   */
+  private count(query: Filters, p: Plan): { n: number; exact: boolean } {
     const rolled = this.rollupCounts({ ...query, groupBy: 'event.dataset' }, undefined);
-    if (rolled !== undefined) return [...rolled.values()].reduce((a, b) => a + b, 0);
+    if (rolled !== undefined) {
+      const n = [...rolled.values()].reduce((a, b) => a + b, 0);
+      return { n: Math.min(n, TOTAL_LIMIT), exact: n <= TOTAL_LIMIT };
+    }
     const s = this.source(p, p.lo, p.hi);
+    if (s.from.includes('JOIN') && p.text !== undefined && 'fts' in p.text) {
+      const n = this.db
+        .prepare(
+          `SELECT count(*) AS n FROM (SELECT 1 FROM (SELECT f.rowid AS r FROM events_fts f
+             WHERE f.events_fts MATCH ? AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid DESC LIMIT ?) m
+           JOIN events e ON e.tk = m.r WHERE ${p.cols.sql} LIMIT ?)`,
+        )
+        .get(p.text.fts, p.lo, p.hi, this.scanLimit, ...p.cols.params, TOTAL_LIMIT + 1) as { n: number };
+      if (n.n > TOTAL_LIMIT) return { n: TOTAL_LIMIT, exact: false };
+      const scanned = this.db
+        .prepare(
+          'SELECT count(*) AS n FROM (SELECT 1 FROM events_fts WHERE events_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)',
+        )
+        .get(p.text.fts, p.lo, p.hi, this.scanLimit + 1) as { n: number };
+      return { n: n.n, exact: scanned.n <= this.scanLimit };
+    }
     const n = this.db
       .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${s.from} WHERE ${s.where} LIMIT ?)`)
       .get(...s.params, TOTAL_LIMIT + 1) as { n: number };
-    return n.n;
+    return { n: Math.min(n.n, TOTAL_LIMIT), exact: n.n <= TOTAL_LIMIT };
   }
 
   async aggregate(query: AggregateQuery): Promise<CountBucket[]> {
