@@ -46,8 +46,7 @@ const WRITE_CHUNK = 500;
 const INTERVAL_MS = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
 const TEXT_COLUMNS = COLUMN_FIELDS.map(([c]) => c);
 const ROW = `e.tk, e.id, e.severity, e.message, e.doc, ${TEXT_COLUMNS.map((c) => `e.${c}`).join(', ')}`;
-/** Filters on these find few rows: a full-text query is then checked row by row, not walked. */
-const SELECTIVE = new Set(['request_id', 'instance', 'hw_id', 'template']);
+const FTS_JOIN = 'events_fts f CROSS JOIN events e ON e.tk = f.rowid';
 
 export interface SqliteEventStoreOptions {
   /** Age-based retention per dataset (`30d`, `12h`); defaults as the Elasticsearch store's. */
@@ -57,8 +56,9 @@ export interface SqliteEventStoreOptions {
   /** How often retention runs (default 10 min; 0 = only when `enforceRetention` is called). */
   retentionCheckMs?: number;
   /**
-   * Full-text matches the total of a filtered full-text search reads at most, newest first (default
-   * 50,000); past them the total is a lower bound (`totalIsExact: false`).
+   * Full-text matches a full-text search with other filters walks at most, in key order (default
+   * 50,000): past them its total is a lower bound (`totalIsExact: false`), and its page comes from
+   * the other filters' index instead.
    */
   fullTextScanLimit?: number;
 }
@@ -303,6 +303,20 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
+  /** The first and last key in [lo, hi] of the rows that pass `cols` ([1, 0] when none does). */
+  private span(cols: Where, lo: number, hi: number): [number, number] {
+    const edge = (dir: string) =>
+      (
+        this.db
+          .prepare(
+            `SELECT tk FROM events WHERE tk BETWEEN ? AND ? AND ${cols.sql} ORDER BY tk ${dir} LIMIT 1`,
+          )
+          .get(lo, hi, ...cols.params) as { tk: number } | undefined
+      )?.tk;
+    const first = edge('ASC');
+    return first === undefined ? [1, 0] : [first, edge('DESC') as number];
+  }
+
   /**
    * FROM and WHERE of a query over the key range [lo, hi]: the FTS index walked by key when `q` is
    * full text (alone, or joined with the rows for the other filters), else the rows.
@@ -314,24 +328,15 @@ export class SqliteEventStore implements EventStore {
   ): { from: string; key: string; where: string; params: unknown[] } {
     const cols = p.cols.sql === '' ? [] : [p.cols.sql];
     if (p.text !== undefined && 'fts' in p.text) {
-      const selective = p.cols.columns.some((c) => SELECTIVE.has(c));
-      if (selective) {
-        return {
-          from: 'events e',
-          key: 'e.tk',
-          where: [
-            'e.tk BETWEEN ? AND ?',
-            ...cols,
-            'EXISTS (SELECT 1 FROM events_fts WHERE events_fts MATCH ? AND rowid = e.tk)',
-          ].join(' AND '),
-          params: [lo, hi, ...p.cols.params, p.text.fts],
-        };
-      }
+      // The FTS index drives (CROSS JOIN keeps SQLite from starting at an index of the other filters
+      // and asking FTS5 about each of its rows, a full-text query each), over the keys the other
+      // filters span: a request id's few minutes, not the whole table.
+      const [from, to] = cols.length === 0 ? [lo, hi] : this.span(p.cols, lo, hi);
       return {
-        from: cols.length === 0 ? 'events_fts f' : 'events_fts f JOIN events e ON e.tk = f.rowid',
+        from: cols.length === 0 ? 'events_fts f' : FTS_JOIN,
         key: 'f.rowid',
         where: ['f.events_fts MATCH ?', 'f.rowid BETWEEN ? AND ?', ...cols].join(' AND '),
-        params: [p.text.fts, lo, hi, ...p.cols.params],
+        params: [p.text.fts, from, to, ...p.cols.params],
       };
     }
     const text = p.text === undefined ? [] : [p.text.sql];
@@ -366,6 +371,8 @@ export class SqliteEventStore implements EventStore {
            ORDER BY e.tk ${dir}`,
         )
         .all(...s.params, size + 1) as Row[];
+    } else if (s.from === FTS_JOIN && p.text !== undefined && 'fts' in p.text) {
+      rows = this.ftsPage(p.text.fts, p.cols, s.params[1] as number, s.params[2] as number, dir, size + 1);
     } else {
       rows = this.db
         .prepare(`SELECT ${ROW} FROM ${s.from} WHERE ${s.where} ORDER BY ${s.key} ${dir} LIMIT ?`)
@@ -381,6 +388,36 @@ export class SqliteEventStore implements EventStore {
     const last = page.at(-1);
     if (rows.length > size && last !== undefined) result.nextCursor = encodeCursor([last.tk]);
     return result;
+  }
+
+  /**
+   * A page of full text with other filters: the FTS index walked in key order for at most
+   * `fullTextScanLimit` matches; when those do not fill the page (a common word, a rare filter), the
+   * rows of the other filters' index instead, each checked against the set of full-text matches.
+   */
+  private ftsPage(fts: string, cols: Where, lo: number, hi: number, dir: string, limit: number): Row[] {
+    const walked = this.db
+      .prepare(
+        `SELECT ${ROW} FROM (SELECT f.rowid AS r FROM events_fts f
+           WHERE f.events_fts MATCH ? AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid ${dir} LIMIT ?) m
+         CROSS JOIN events e ON e.tk = m.r WHERE ${cols.sql} ORDER BY m.r ${dir} LIMIT ?`,
+      )
+      .all(fts, lo, hi, this.scanLimit, ...cols.params, limit) as Row[];
+    if (walked.length === limit) return walked;
+    const more = this.db
+      .prepare(
+        'SELECT count(*) AS n FROM (SELECT 1 FROM events_fts WHERE events_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)',
+      )
+      .get(fts, lo, hi, this.scanLimit + 1) as { n: number };
+    if (more.n <= this.scanLimit) return walked;
+    // The unary + keeps SQLite from walking the full-text set itself: it is the large side here.
+    return this.db
+      .prepare(
+        `SELECT ${ROW} FROM events e WHERE e.tk BETWEEN ? AND ? AND ${cols.sql}
+           AND +e.tk IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ? AND rowid BETWEEN ? AND ?)
+         ORDER BY e.tk ${dir} LIMIT ?`,
+      )
+      .all(lo, hi, ...cols.params, fts, lo, hi, limit) as Row[];
   }
 
   private decode(r: Row): FaultEvent {
@@ -400,20 +437,21 @@ export class SqliteEventStore implements EventStore {
       return { n: Math.min(n, TOTAL_LIMIT), exact: n <= TOTAL_LIMIT };
     }
     const s = this.source(p, p.lo, p.hi);
-    if (s.from.includes('JOIN') && p.text !== undefined && 'fts' in p.text) {
+    if (s.from === FTS_JOIN && p.text !== undefined && 'fts' in p.text) {
+      const [fts, lo, hi] = s.params as [string, number, number];
       const n = this.db
         .prepare(
           `SELECT count(*) AS n FROM (SELECT 1 FROM (SELECT f.rowid AS r FROM events_fts f
              WHERE f.events_fts MATCH ? AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid DESC LIMIT ?) m
-           JOIN events e ON e.tk = m.r WHERE ${p.cols.sql} LIMIT ?)`,
+           CROSS JOIN events e ON e.tk = m.r WHERE ${p.cols.sql} LIMIT ?)`,
         )
-        .get(p.text.fts, p.lo, p.hi, this.scanLimit, ...p.cols.params, TOTAL_LIMIT + 1) as { n: number };
+        .get(fts, lo, hi, this.scanLimit, ...p.cols.params, TOTAL_LIMIT + 1) as { n: number };
       if (n.n > TOTAL_LIMIT) return { n: TOTAL_LIMIT, exact: false };
       const scanned = this.db
         .prepare(
           'SELECT count(*) AS n FROM (SELECT 1 FROM events_fts WHERE events_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)',
         )
-        .get(p.text.fts, p.lo, p.hi, this.scanLimit + 1) as { n: number };
+        .get(fts, lo, hi, this.scanLimit + 1) as { n: number };
       return { n: n.n, exact: scanned.n <= this.scanLimit };
     }
     const n = this.db
@@ -455,7 +493,7 @@ export class SqliteEventStore implements EventStore {
       key = fieldExpr(query.groupBy ?? 'event.dataset');
       notNull = ` AND ${key} IS NOT NULL`;
       // A group needs the rows: the FTS index alone only knows keys.
-      if (from === 'events_fts f') from = 'events_fts f JOIN events e ON e.tk = f.rowid';
+      if (from === 'events_fts f') from = FTS_JOIN;
     }
     const rows = this.db
       .prepare(`SELECT ${key} AS k, count(*) AS n FROM ${from} WHERE ${s.where}${notNull} GROUP BY k`)
@@ -614,8 +652,12 @@ export class SqliteEventStore implements EventStore {
       }
     }
     if (report.deletedByAge + report.deletedBySize > 0) {
-      // A bounded merge, not 'optimize': that rewrites the whole index while the API waits.
-      this.db.exec("INSERT INTO events_fts (events_fts, rank) VALUES ('merge', 500)");
+      // Deleted rows leave the FTS index as its segments merge: a bounded merge after deletions by
+      // age; the whole index rewritten ('optimize', the API waits) only to get under the size cap.
+      const merge = report.deletedBySize > 0 ? "'optimize'" : "'merge', 500";
+      this.db.exec(
+        `INSERT INTO events_fts (events_fts${report.deletedBySize > 0 ? '' : ', rank'}) VALUES (${merge})`,
+      );
       this.db.pragma('incremental_vacuum');
     }
     report.bytesAfter = this.usedBytes();
