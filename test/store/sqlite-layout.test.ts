@@ -316,6 +316,8 @@ describe('SQLite event store layout 2', () => {
     expect((await store.search({ text: 'uncorrectable', size: 1 })).total).toBeGreaterThan(0);
     const db = new Database(file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('auto_vacuum', { simple: true })).toBe(2);
+    expect(db.pragma('freelist_count', { simple: true })).toBe(0);
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'events_v1'").get()).toEqual({
       n: 0,
     });

@@ -127,7 +127,10 @@ export class SqliteEventStore implements EventStore {
     };
     if (isLayout1(this.db)) {
       upgradeLayout1(this.db, createLayout2, (events) => this.writeMany(events));
-      this.db.pragma('incremental_vacuum');
+      // Gives the old layout's pages back to the file system, and turns on incremental vacuum,
+      // which layout 1 files never got.
+      this.db.pragma('auto_vacuum = INCREMENTAL');
+      this.db.exec('VACUUM');
     } else {
       createLayout2();
       this.db.pragma(`user_version = ${LAYOUT}`);
