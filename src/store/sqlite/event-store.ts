@@ -187,9 +187,10 @@ export class SqliteEventStore implements EventStore {
         const ms = Date.parse(e['@timestamp']);
         let defaults = this.defaultsOf(e['event.dataset']);
         if (defaults === undefined) {
-          defaults = learnDefaults(e);
-          learn.run(e['event.dataset'], JSON.stringify(defaults));
-          this.defaults.set(e['event.dataset'], defaults);
+          // Read back what is stored: another process may have learnt this dataset's first.
+          learn.run(e['event.dataset'], JSON.stringify(learnDefaults(e)));
+          this.loadDefaults();
+          defaults = this.defaults.get(e['event.dataset']) as Defaults;
         }
         // An id already stored is a replay: a duplicate, not an error.
         if (this.exists.get(e['event.id'], e['event.id']) !== undefined) continue;
@@ -261,7 +262,9 @@ export class SqliteEventStore implements EventStore {
       try {
         written += this.writeMany(valid.slice(i, i + WRITE_CHUNK));
       } catch (error) {
+        // The rolled-back transaction may have added strings or defaults this process remembers.
         this.dict.reset();
+        this.defaults.clear();
         throw error;
       }
     }
