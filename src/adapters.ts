@@ -53,10 +53,10 @@ export async function createEventStore(
       ...(metrics !== undefined ? { metrics } : {}),
     });
   }
-  return new SqliteEventStore(
-    join(config.dataDir, 'events.db'),
-    config.eventsMaxBytes === undefined ? {} : { maxBytes: config.eventsMaxBytes },
-  );
+  return new SqliteEventStore(join(config.dataDir, 'events.db'), {
+    ...(config.eventsMaxBytes === undefined ? {} : { maxBytes: config.eventsMaxBytes }),
+    ...(config.esRetention === undefined ? {} : { retention: parseRetention(config.esRetention) }),
+  });
 }
 
 /** `dataset=duration,…` (FAULTLINE_ES_RETENTION) as a map; a dataset Faultline does not have is an error. */

@@ -35,7 +35,8 @@ export const ConfigSchema = Type.Object(
     esRetention: Type.Optional(
       Type.String({
         pattern: `^${RETENTION_ENTRY}(,${RETENTION_ENTRY})*$`,
-        description: 'Age retention per dataset, e.g. dpu.flow=3d,bmc.sel=730d (others keep their defaults)',
+        description:
+          'Age retention per dataset, on either event store, e.g. dpu.flow=3d,bmc.sel=730d (others keep their defaults)',
       }),
     ),
     esReplicas: Type.String({

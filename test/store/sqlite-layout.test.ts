@@ -226,6 +226,60 @@ describe('SQLite event store layout 2', () => {
     expect(asc.map((e) => e['event.id']).sort()).toEqual(want.map((e) => e['event.id']).sort());
   });
 
+  it('filters on fields that have no column, defaults of the dataset included', async () => {
+    const store = await open();
+    const events = [...openstack().slice(0, 50), ...sel()];
+    const odd = { ...events.at(-1)!, 'event.id': 'odd-module', 'event.module': 'other' } as FaultEvent;
+    await store.write([...events, odd]);
+    const ids = async (terms: Record<string, string[]>) =>
+      (await walk(store, { terms, size: 100 })).map((e) => e['event.id']).sort();
+    const want = (field: string, value: string) =>
+      [...events, odd]
+        .filter((e) => (e as unknown as Record<string, unknown>)[field] === value)
+        .map((e) => e['event.id'])
+        .sort();
+    expect(await ids({ 'event.module': ['ipmi-sel'] })).toEqual(want('event.module', 'ipmi-sel'));
+    expect(await ids({ 'event.module': ['other'] })).toEqual(['odd-module']);
+    const sensor = String((sel()[0] as unknown as Record<string, unknown>)['bmc.sel.sensor_type']);
+    expect(await ids({ 'bmc.sel.sensor_type': [sensor] })).toEqual(want('bmc.sel.sensor_type', sensor));
+    expect(want('bmc.sel.sensor_type', sensor).length).toBeGreaterThan(0);
+  });
+
+  it('pages a common word with a rare filter exactly, its total a lower bound past the scan limit', async () => {
+    const dir = tempDir('sqlite-layout-scan-');
+    dirs.push(dir);
+    const store = new SqliteEventStore(join(dir, 'events.db'), {
+      retentionCheckMs: 0,
+      fullTextScanLimit: 100,
+    });
+    stores.push(store);
+    await store.bootstrap();
+    const host = (i: number) => (i % 40 === 0 ? 'rarest' : i % 10 === 0 ? 'rare' : 'common');
+    const events = openstack().map((e, i) => ({ ...e, 'host.name': host(i) }));
+    await store.write(events);
+    const all = events.filter((e) => /\binstance\b/i.test(e.message));
+    expect(all.length).toBeGreaterThan(100);
+    const page = await store.search({ text: 'instance', host: ['rare'], size: 1 });
+    expect(page.totalIsExact).toBe(false);
+    expect(page.total).toBeLessThanOrEqual(all.filter((e) => e['host.name'] === 'rare').length);
+    expect(page.total).toBeGreaterThan(0);
+    // The page is exact all the same: past the limit it comes from the host index.
+    const rarest = await walk(store, { text: 'instance', host: ['rarest'], size: 3 });
+    const want = all.filter((e) => e['host.name'] === 'rarest');
+    expect(want.length).toBeGreaterThan(3);
+    expect(rarest.map((e) => e['event.id']).sort()).toEqual(want.map((e) => e['event.id']).sort());
+    const times = rarest.map((e) => e['@timestamp']);
+    expect([...times].sort().reverse()).toEqual(times);
+    const recent = await store.search({
+      text: 'instance',
+      host: ['rare'],
+      size: 1,
+      from: all.at(-20)!['@timestamp'],
+    });
+    expect(recent).toMatchObject({ totalIsExact: true });
+    expect(recent.total).toBe(all.slice(-20).filter((e) => e['host.name'] === 'rare').length);
+  });
+
   it('upgrades a layout 1 file in place: same events, same answers', async () => {
     const dir = tempDir('sqlite-layout-v1-');
     dirs.push(dir);
@@ -262,6 +316,8 @@ describe('SQLite event store layout 2', () => {
     expect((await store.search({ text: 'uncorrectable', size: 1 })).total).toBeGreaterThan(0);
     const db = new Database(file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('auto_vacuum', { simple: true })).toBe(2);
+    expect(db.pragma('freelist_count', { simple: true })).toBe(0);
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'events_v1'").get()).toEqual({
       n: 0,
     });

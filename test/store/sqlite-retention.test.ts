@@ -1,7 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createEventStore } from '../../src/adapters.js';
+import { loadConfig } from '../../src/config/load.js';
 import type { Dataset, FaultEvent } from '../../src/model/event.js';
+import { createLogger } from '../../src/shared/logger.js';
 import { SqliteEventStore } from '../../src/store/sqlite/event-store.js';
 import { tempDir } from '../helpers/runtime.js';
 
@@ -70,5 +73,27 @@ describe('SQLite event store retention', () => {
     expect(newest.events[0]?.['event.id']).toBe('e19999');
     const oldest = await store.search({ size: 1, order: 'asc' });
     expect(Number(oldest.events[0]?.['event.id'].slice(1))).toBe(report.deletedBySize);
+  });
+
+  it('takes its age retention from FAULTLINE_ES_RETENTION and its cap from FAULTLINE_EVENTS_MAX_BYTES', async () => {
+    const dir = tempDir('sqlite-retention-config-');
+    dirs.push(dir);
+    const config = loadConfig({
+      env: {
+        FAULTLINE_DATA_DIR: dir,
+        FAULTLINE_ES_RETENTION: 'dpu.flow=3d',
+        FAULTLINE_EVENTS_MAX_BYTES: '2000000',
+      },
+    });
+    const store = (await createEventStore(config, createLogger('silent'))) as SqliteEventStore;
+    stores.push(store);
+    await store.bootstrap();
+    const layout = await store.describe();
+    expect(layout).toMatchObject({
+      ageRetentionBy: 'faultline',
+      retention: { 'dpu.flow': '3d', 'bmc.sel': '365d' },
+    });
+    await store.write([event(1, 'dpu.flow', 4 * DAY), event(2, 'dpu.flow', 2 * DAY)]);
+    expect((await store.enforceRetention(NOW)).deletedByAge).toBe(1);
   });
 });

@@ -46,8 +46,7 @@ const WRITE_CHUNK = 500;
 const INTERVAL_MS = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
 const TEXT_COLUMNS = COLUMN_FIELDS.map(([c]) => c);
 const ROW = `e.tk, e.id, e.severity, e.message, e.doc, ${TEXT_COLUMNS.map((c) => `e.${c}`).join(', ')}`;
-/** Filters on these find few rows: a full-text query is then checked row by row, not walked. */
-const SELECTIVE = new Set(['request_id', 'instance', 'hw_id', 'template']);
+const FTS_JOIN = 'events_fts f CROSS JOIN events e ON e.tk = f.rowid';
 
 export interface SqliteEventStoreOptions {
   /** Age-based retention per dataset (`30d`, `12h`); defaults as the Elasticsearch store's. */
@@ -56,6 +55,12 @@ export interface SqliteEventStoreOptions {
   maxBytes?: number;
   /** How often retention runs (default 10 min; 0 = only when `enforceRetention` is called). */
   retentionCheckMs?: number;
+  /**
+   * Full-text matches a full-text search with other filters walks at most, in key order (default
+   * 50,000): past them its total is a lower bound (`totalIsExact: false`), and its page comes from
+   * the other filters' index instead.
+   */
+  fullTextScanLimit?: number;
 }
 
 export interface SqliteRetentionReport {
@@ -93,12 +98,14 @@ export class SqliteEventStore implements EventStore {
   private writeMany!: (events: FaultEvent[]) => number;
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<SqliteRetentionReport> | undefined;
+  private readonly scanLimit: number;
 
   constructor(
     file: string,
     private readonly options: SqliteEventStoreOptions = {},
   ) {
     this.db = openDatabase(file);
+    this.scanLimit = options.fullTextScanLimit ?? 50_000;
   }
 
   async bootstrap(): Promise<void> {
@@ -120,7 +127,10 @@ export class SqliteEventStore implements EventStore {
     };
     if (isLayout1(this.db)) {
       upgradeLayout1(this.db, createLayout2, (events) => this.writeMany(events));
-      this.db.pragma('incremental_vacuum');
+      // Gives the old layout's pages back to the file system, and turns on incremental vacuum,
+      // which layout 1 files never got.
+      this.db.pragma('auto_vacuum = INCREMENTAL');
+      this.db.exec('VACUUM');
     } else {
       createLayout2();
       this.db.pragma(`user_version = ${LAYOUT}`);
@@ -177,9 +187,10 @@ export class SqliteEventStore implements EventStore {
         const ms = Date.parse(e['@timestamp']);
         let defaults = this.defaultsOf(e['event.dataset']);
         if (defaults === undefined) {
-          defaults = learnDefaults(e);
-          learn.run(e['event.dataset'], JSON.stringify(defaults));
-          this.defaults.set(e['event.dataset'], defaults);
+          // Read back what is stored: another process may have learnt this dataset's first.
+          learn.run(e['event.dataset'], JSON.stringify(learnDefaults(e)));
+          this.loadDefaults();
+          defaults = this.defaults.get(e['event.dataset']) as Defaults;
         }
         // An id already stored is a replay: a duplicate, not an error.
         if (this.exists.get(e['event.id'], e['event.id']) !== undefined) continue;
@@ -226,7 +237,15 @@ export class SqliteEventStore implements EventStore {
   }
 
   async describe(): Promise<EventStoreLayout> {
-    return { containers: ['events'] };
+    return {
+      containers: ['events'],
+      retention: Object.fromEntries(DATASETS.map((d) => [d, this.retentionOf(d)])),
+      ageRetentionBy: 'faultline',
+    };
+  }
+
+  private retentionOf(dataset: Dataset): string {
+    return this.options.retention?.[dataset] ?? DEFAULT_RETENTION[dataset];
   }
 
   async write(events: FaultEvent[]): Promise<WriteResult> {
@@ -243,7 +262,9 @@ export class SqliteEventStore implements EventStore {
       try {
         written += this.writeMany(valid.slice(i, i + WRITE_CHUNK));
       } catch (error) {
+        // The rolled-back transaction may have added strings or defaults this process remembers.
         this.dict.reset();
+        this.defaults.clear();
         throw error;
       }
     }
@@ -288,6 +309,20 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
+  /** The first and last key in [lo, hi] of the rows that pass `cols` ([1, 0] when none does). */
+  private span(cols: Where, lo: number, hi: number): [number, number] {
+    const edge = (dir: string) =>
+      (
+        this.db
+          .prepare(
+            `SELECT tk FROM events WHERE tk BETWEEN ? AND ? AND ${cols.sql} ORDER BY tk ${dir} LIMIT 1`,
+          )
+          .get(lo, hi, ...cols.params) as { tk: number } | undefined
+      )?.tk;
+    const first = edge('ASC');
+    return first === undefined ? [1, 0] : [first, edge('DESC') as number];
+  }
+
   /**
    * FROM and WHERE of a query over the key range [lo, hi]: the FTS index walked by key when `q` is
    * full text (alone, or joined with the rows for the other filters), else the rows.
@@ -299,24 +334,15 @@ export class SqliteEventStore implements EventStore {
   ): { from: string; key: string; where: string; params: unknown[] } {
     const cols = p.cols.sql === '' ? [] : [p.cols.sql];
     if (p.text !== undefined && 'fts' in p.text) {
-      const selective = p.cols.columns.some((c) => SELECTIVE.has(c));
-      if (selective) {
-        return {
-          from: 'events e',
-          key: 'e.tk',
-          where: [
-            'e.tk BETWEEN ? AND ?',
-            ...cols,
-            'EXISTS (SELECT 1 FROM events_fts WHERE events_fts MATCH ? AND rowid = e.tk)',
-          ].join(' AND '),
-          params: [lo, hi, ...p.cols.params, p.text.fts],
-        };
-      }
+      // The FTS index drives (CROSS JOIN keeps SQLite from starting at an index of the other filters
+      // and asking FTS5 about each of its rows, a full-text query each), over the keys the other
+      // filters span: a request id's few minutes, not the whole table.
+      const [from, to] = cols.length === 0 ? [lo, hi] : this.span(p.cols, lo, hi);
       return {
-        from: cols.length === 0 ? 'events_fts f' : 'events_fts f JOIN events e ON e.tk = f.rowid',
+        from: cols.length === 0 ? 'events_fts f' : FTS_JOIN,
         key: 'f.rowid',
         where: ['f.events_fts MATCH ?', 'f.rowid BETWEEN ? AND ?', ...cols].join(' AND '),
-        params: [p.text.fts, lo, hi, ...p.cols.params],
+        params: [p.text.fts, from, to, ...p.cols.params],
       };
     }
     const text = p.text === undefined ? [] : [p.text.sql];
@@ -351,6 +377,8 @@ export class SqliteEventStore implements EventStore {
            ORDER BY e.tk ${dir}`,
         )
         .all(...s.params, size + 1) as Row[];
+    } else if (s.from === FTS_JOIN && p.text !== undefined && 'fts' in p.text) {
+      rows = this.ftsPage(p.text.fts, p.cols, s.params[1] as number, s.params[2] as number, dir, size + 1);
     } else {
       rows = this.db
         .prepare(`SELECT ${ROW} FROM ${s.from} WHERE ${s.where} ORDER BY ${s.key} ${dir} LIMIT ?`)
@@ -359,8 +387,8 @@ export class SqliteEventStore implements EventStore {
     const page = rows.slice(0, size);
     const total = this.count(query, p);
     const result: EventPage = {
-      total: Math.min(total, TOTAL_LIMIT),
-      totalIsExact: total <= TOTAL_LIMIT,
+      total: total.n,
+      totalIsExact: total.exact,
       events: page.map((r) => this.decode(r)),
     };
     const last = page.at(-1);
@@ -368,20 +396,74 @@ export class SqliteEventStore implements EventStore {
     return result;
   }
 
+  /**
+   * A page of full text with other filters: the FTS index walked in key order for at most
+   * `fullTextScanLimit` matches; when those do not fill the page (a common word, a rare filter), the
+   * rows of the other filters' index instead, each checked against the set of full-text matches.
+   */
+  private ftsPage(fts: string, cols: Where, lo: number, hi: number, dir: string, limit: number): Row[] {
+    const walked = this.db
+      .prepare(
+        `SELECT ${ROW} FROM (SELECT f.rowid AS r FROM events_fts f
+           WHERE f.events_fts MATCH ? AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid ${dir} LIMIT ?) m
+         CROSS JOIN events e ON e.tk = m.r WHERE ${cols.sql} ORDER BY m.r ${dir} LIMIT ?`,
+      )
+      .all(fts, lo, hi, this.scanLimit, ...cols.params, limit) as Row[];
+    if (walked.length === limit) return walked;
+    const more = this.db
+      .prepare(
+        'SELECT count(*) AS n FROM (SELECT 1 FROM events_fts WHERE events_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)',
+      )
+      .get(fts, lo, hi, this.scanLimit + 1) as { n: number };
+    if (more.n <= this.scanLimit) return walked;
+    // The unary + keeps SQLite from walking the full-text set itself: it is the large side here.
+    return this.db
+      .prepare(
+        `SELECT ${ROW} FROM events e WHERE e.tk BETWEEN ? AND ? AND ${cols.sql}
+           AND +e.tk IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ? AND rowid BETWEEN ? AND ?)
+         ORDER BY e.tk ${dir} LIMIT ?`,
+      )
+      .all(lo, hi, ...cols.params, fts, lo, hi, limit) as Row[];
+  }
+
   private decode(r: Row): FaultEvent {
     const row = this.text(r);
     return decodeEvent({ ...row, ts: msOf(r.tk) }, this.defaultsOf(String(row.dataset)));
   }
 
-  /** Matches of a query, exact up to TOTAL_LIMIT + 1 (from the hourly counts when they can answer). */
-  private count(query: Filters, p: Plan): number {
+  /**
+   * Matches of a query: exact up to TOTAL_LIMIT (from the hourly counts when they can answer), else a
+   * lower bound. A full-text query with other filters checks at most `fullTextScanLimit` matches,
+   * newest first: a common word with a rare filter would otherwise read every row the word is in.
+   */
+  private count(query: Filters, p: Plan): { n: number; exact: boolean } {
     const rolled = this.rollupCounts({ ...query, groupBy: 'event.dataset' }, undefined);
-    if (rolled !== undefined) return [...rolled.values()].reduce((a, b) => a + b, 0);
+    if (rolled !== undefined) {
+      const n = [...rolled.values()].reduce((a, b) => a + b, 0);
+      return { n: Math.min(n, TOTAL_LIMIT), exact: n <= TOTAL_LIMIT };
+    }
     const s = this.source(p, p.lo, p.hi);
+    if (s.from === FTS_JOIN && p.text !== undefined && 'fts' in p.text) {
+      const [fts, lo, hi] = s.params as [string, number, number];
+      const n = this.db
+        .prepare(
+          `SELECT count(*) AS n FROM (SELECT 1 FROM (SELECT f.rowid AS r FROM events_fts f
+             WHERE f.events_fts MATCH ? AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid DESC LIMIT ?) m
+           CROSS JOIN events e ON e.tk = m.r WHERE ${p.cols.sql} LIMIT ?)`,
+        )
+        .get(fts, lo, hi, this.scanLimit, ...p.cols.params, TOTAL_LIMIT + 1) as { n: number };
+      if (n.n > TOTAL_LIMIT) return { n: TOTAL_LIMIT, exact: false };
+      const scanned = this.db
+        .prepare(
+          'SELECT count(*) AS n FROM (SELECT 1 FROM events_fts WHERE events_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)',
+        )
+        .get(fts, lo, hi, this.scanLimit + 1) as { n: number };
+      return { n: n.n, exact: scanned.n <= this.scanLimit };
+    }
     const n = this.db
       .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${s.from} WHERE ${s.where} LIMIT ?)`)
       .get(...s.params, TOTAL_LIMIT + 1) as { n: number };
-    return n.n;
+    return { n: Math.min(n.n, TOTAL_LIMIT), exact: n.n <= TOTAL_LIMIT };
   }
 
   async aggregate(query: AggregateQuery): Promise<CountBucket[]> {
@@ -417,7 +499,7 @@ export class SqliteEventStore implements EventStore {
       key = fieldExpr(query.groupBy ?? 'event.dataset');
       notNull = ` AND ${key} IS NOT NULL`;
       // A group needs the rows: the FTS index alone only knows keys.
-      if (from === 'events_fts f') from = 'events_fts f JOIN events e ON e.tk = f.rowid';
+      if (from === 'events_fts f') from = FTS_JOIN;
     }
     const rows = this.db
       .prepare(`SELECT ${key} AS k, count(*) AS n FROM ${from} WHERE ${s.where}${notNull} GROUP BY k`)
@@ -546,7 +628,7 @@ export class SqliteEventStore implements EventStore {
       bytesAfter: 0,
     };
     for (const dataset of DATASETS) {
-      const cutoff = now - parseDuration(this.options.retention?.[dataset] ?? DEFAULT_RETENTION[dataset]);
+      const cutoff = now - parseDuration(this.retentionOf(dataset));
       for (;;) {
         const id = this.dict.idOf(dataset);
         if (id === undefined) break;
@@ -576,7 +658,12 @@ export class SqliteEventStore implements EventStore {
       }
     }
     if (report.deletedByAge + report.deletedBySize > 0) {
-      this.db.exec("INSERT INTO events_fts (events_fts) VALUES ('optimize')");
+      // Deleted rows leave the FTS index as its segments merge: a bounded merge after deletions by
+      // age; the whole index rewritten ('optimize', the API waits) only to get under the size cap.
+      const merge = report.deletedBySize > 0 ? "'optimize'" : "'merge', 500";
+      this.db.exec(
+        `INSERT INTO events_fts (events_fts${report.deletedBySize > 0 ? '' : ', rank'}) VALUES (${merge})`,
+      );
       this.db.pragma('incremental_vacuum');
     }
     report.bytesAfter = this.usedBytes();

@@ -14,8 +14,6 @@ export type Filters = Omit<EventQuery, 'size' | 'cursor' | 'order'>;
 export interface Where {
   sql: string;
   params: unknown[];
-  /** The columns filtered on. */
-  columns: string[];
 }
 
 /**
@@ -61,12 +59,10 @@ export type ColumnValue = (column: string, value: string) => unknown;
 export function columnWhere(q: Filters, stored: ColumnValue): Where {
   const clauses: string[] = [];
   const params: unknown[] = [];
-  const columns: string[] = [];
   const values = (expr: string, given: readonly string[]) =>
     given.map((v) => stored(expr, v)).filter((v) => v !== undefined);
   const inList = (expr: string, given: readonly string[] | undefined, upper = false) => {
     if (given === undefined || given.length === 0) return;
-    columns.push(expr);
     const list = values(expr, upper ? given.map((v) => v.toUpperCase()) : given);
     // A value never stored matches nothing.
     if (list.length === 0) {
@@ -99,7 +95,7 @@ export function columnWhere(q: Filters, stored: ColumnValue): Where {
   }
   inList('tenant', q.tenant);
   for (const [field, values] of Object.entries(q.terms ?? {})) inList(fieldExpr(field), values);
-  return { sql: clauses.join(' AND '), params, columns };
+  return { sql: clauses.join(' AND '), params };
 }
 
 /** The id columns that hold a pasted text, each with the value to compare the column with. */
