@@ -32,9 +32,10 @@ import Fastify from 'fastify';
 import { logRoutes } from '../../src/api/routes/logs.js';
 import { MemoryTemplateRepository } from '../../src/logmine/template-repository.js';
 import type { FaultEvent } from '../../src/model/event.js';
+import { DATASETS } from '../../src/model/event.js';
 import { createLogger } from '../../src/shared/logger.js';
 import type { ElasticsearchEventStore } from '../../src/store/elasticsearch/event-store.js';
-import { allStreamsPattern } from '../../src/store/elasticsearch/templates.js';
+import { allStreamsPattern, dataStreamFor, type Naming } from '../../src/store/elasticsearch/templates.js';
 import { SqliteEventStore } from '../../src/store/sqlite/event-store.js';
 import type { EventStore } from '../../src/store/types.js';
 import { generate, miner, VIEWS } from './data.js';
@@ -97,6 +98,35 @@ interface Timing {
   took?: { p50: number; p95: number };
   /** CPU ms per view request in this process: the route, the ES client, or SQLite itself. */
   cpu: number;
+}
+
+/**
+ * Deletes the bench's data. A server without the data-streams module (the test build) cannot delete
+ * a data stream: each stream is rolled over and its old backing indices deleted, which leaves an
+ * empty stream behind.
+ */
+async function dropNamespace(es: ElasticsearchEventStore, naming: Naming, notes: string[]): Promise<void> {
+  try {
+    await es.client.indices.deleteDataStream({ name: allStreamsPattern(naming), expand_wildcards: 'all' });
+  } catch {
+    for (const dataset of DATASETS) {
+      const stream = dataStreamFor(dataset, naming);
+      const backing = Object.keys(
+        await es.client.indices.get({
+          index: `.ds-${stream}-*`,
+          expand_wildcards: 'all',
+          ignore_unavailable: true,
+          allow_no_indices: true,
+        }),
+      );
+      if (backing.length === 0) continue;
+      await es.client.indices.rollover({ alias: stream });
+      await es.client.indices.delete({ index: backing.join(','), expand_wildcards: 'all' });
+    }
+    notes.push(
+      `Elasticsearch: namespace ${naming.namespace} emptied (its streams stay: no data stream delete here)`,
+    );
+  }
 }
 
 /** Young-generation collections of the Elasticsearch JVM so far: each pauses the searches it meets. */
@@ -235,16 +265,7 @@ try {
     }
   } finally {
     await sqlite?.close();
-    if (es !== undefined && reuse === undefined && !args.keep) {
-      try {
-        await es.client.indices.deleteDataStream({ name: streams, expand_wildcards: 'all' });
-        await es.client.indices.deleteIndexTemplate({ name: `${naming.prefix}-*-${naming.namespace}` });
-      } catch {
-        notes.push(
-          `Elasticsearch: namespace ${naming.namespace} left (this server cannot delete data streams)`,
-        );
-      }
-    }
+    if (es !== undefined && reuse === undefined && !args.keep) await dropNamespace(es, naming, notes);
     await es?.close();
   }
 } finally {
