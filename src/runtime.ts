@@ -38,6 +38,8 @@ export interface RuntimeOptions {
   /** Run the ingest pipeline in this process (default true). */
   ingest?: boolean;
   metrics?: Metrics;
+  /** Run the leasing core's wall-clock lease scheduler and checks (default true); false when another driver, like the simulator on its own clock, runs the fleet. */
+  leaseScheduler?: boolean;
 }
 
 /** Makes sure an admin can get in: FAULTLINE_ADMIN_KEY, or a generated key written to a 0600 file. */
@@ -78,7 +80,14 @@ export async function createRuntime(
   options: RuntimeOptions = {},
 ): Promise<Runtime> {
   const closers: Array<[string, () => Promise<unknown>]> = [];
-  const close = async () => {
+  // One closing for all callers (a signal handler and a test teardown may both ask): a second call
+  // awaits the first instead of closing the stores under a component still shutting down.
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= closeInReverse();
+    return closing;
+  };
+  const closeInReverse = async () => {
     while (closers.length > 0) {
       const [name, fn] = closers.pop()!;
       try {
@@ -105,7 +114,13 @@ export async function createRuntime(
     const publisher = new IngestPublisher(bus, metrics, config.topicPrefix);
     const topics = telemetryTopics(config.topicPrefix);
     await bus.ensureTopics(topics);
-    const fleet = await createFleetRuntime({ stateStore, bus, logger, topicPrefix: config.topicPrefix });
+    const fleet = await createFleetRuntime({
+      stateStore,
+      bus,
+      logger,
+      topicPrefix: config.topicPrefix,
+      ...(options.leaseScheduler === false ? { tickMs: 0, invariantMs: 0 } : {}),
+    });
     closers.push(['fleet', () => fleet.stop()]);
 
     let pipeline: IngestPipeline | undefined;

@@ -15,7 +15,9 @@
  *   on       as `serve`: fleet enrichment (lessee, lease, rack) and log-template tagging, events published;
  *   engine   `on` with the fault engine (startEngine) consuming `<prefix>.events` in the same process.
  * The ratio is the rate until Elasticsearch holds every event; Faultline's CPU is counted until the
- * engine, too, has read every event (it may finish later: `engine_catch_up_s`), so it bills all its work.
+ * engine, too, has read every event (it may finish later: `engine_catch_up_s`), so it bills all its work
+ * (the engine is started, its rules loaded, before the clocks start). In `on` and `engine` the CPU of
+ * the two enrichment stages is also shown on its own (fleet lookup; log-template tagging).
  *
  * Without the two variables it starts Kafka and Elasticsearch through infra/faultline-infra (instance
  * `bench-ingest`) and stops them at the end.
@@ -28,23 +30,13 @@ import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BusMessage } from '../../src/bus/types.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import { benchFleet } from './fleet.js';
-import { buildWorkload } from './workload.js';
+import { fromDist, REPO } from './from-dist.js';
+import { asDeliveredRecords, buildWorkload } from './workload.js';
 
-/**
- * The measured code is the build in `dist/`, as `faultline serve` runs it (`npm run build` first):
- * tsx's on-the-fly transpile adds helpers to every closure. Types come from the sources.
- */
-const REPO = resolve(import.meta.dirname, '..', '..');
-async function fromDist<T>(path: string): Promise<T> {
-  const file = resolve(REPO, 'dist', path);
-  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
-  return (await import(pathToFileURL(file).href)) as T;
-}
 const { KafkaBus } = await fromDist<typeof import('../../src/bus/kafka.js')>('bus/kafka.js');
 const { decodeBatch, IngestPipeline, sourcesByTopic } =
   await fromDist<typeof import('../../src/ingest/pipeline.js')>('ingest/pipeline.js');
@@ -156,15 +148,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
   }
 
   // The ceiling's documents: the very events the pipeline will produce (decoded here, untimed).
-  const fake: BusMessage[] = workload.records.map((r, i) => ({
-    topic: r.topic,
-    partition: 0,
-    offset: String(i),
-    key: r.key,
-    value: Buffer.from(r.value),
-    headers: r.headers,
-    timestamp: r.timestamp,
-  }));
+  const fake: BusMessage[] = asDeliveredRecords(workload.records);
   const { events, dead } = decodeBatch(fake, sourcesByTopic(prefix));
   const expected = new Set(events.map((e) => e['event.id'])).size;
   const eventCount = events.length;
@@ -289,6 +273,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
     await store.bootstrap();
     let stored = 0;
     let firstWrite = 0;
+    const stageCpu = { fleet: 0, tagging: 0 };
     const counting = Object.assign(Object.create(store) as ElasticsearchEventStore, {
       write: async (batch: FaultEvent[]) => {
         if (firstWrite === 0) firstWrite = performance.now();
@@ -308,14 +293,31 @@ async function bench(brokers: string[], es: string): Promise<void> {
       batchSize: Number(args.batch),
       ...(mode === 'bare' ? {} : { eventsTopic: `${r.prefix}.events` }),
       ...(mode === 'on' || mode === 'engine'
-        ? { enrich: async (e: FaultEvent[]) => tagger.enrich(await fleet.enrich(e)) }
+        ? {
+            enrich: async (e: FaultEvent[]) => {
+              // Process CPU around each stage's synchronous part, which is all of its work on this
+              // mix (no fleet events to apply, no template repository to save to); awaiting first
+              // would bill the stage for whatever other partitions' handlers run meanwhile.
+              const c0 = nodeCpuMs();
+              const fleetDone = fleet.enrich(e);
+              const c1 = nodeCpuMs();
+              await fleetDone;
+              const c2 = nodeCpuMs();
+              const tagged = tagger.enrich(e);
+              stageCpu.fleet += c1 - c0;
+              stageCpu.tagging += nodeCpuMs() - c2;
+              return tagged;
+            },
+          }
         : {}),
     });
+    // Started before the clocks: loading and compiling the shipped rules is a server's start-up cost
+    // (about 0.3 s of CPU), not per event; it would bill a pass of 100,000 events 3 ms per 1,000.
+    const engine =
+      mode === 'engine' ? await startEngine(bus, state, store, logger, r.prefix, fleet) : undefined;
     const cpu0 = await esCpuMs(store);
     const node0 = nodeCpuMs();
     const started = performance.now();
-    const engine =
-      mode === 'engine' ? await startEngine(bus, state, store, logger, r.prefix, fleet) : undefined;
     await pipeline.start();
     let lastReport = started;
     let lastStored = 0;
@@ -366,6 +368,8 @@ async function bench(brokers: string[], es: string): Promise<void> {
       startupMs: firstWrite - started,
       esCpuPer1k: (esCpu / stored) * 1000,
       nodeCpuPer1k: (nodeCpu / stored) * 1000,
+      fleetCpuPer1k: (stageCpu.fleet / stored) * 1000,
+      taggingCpuPer1k: (stageCpu.tagging / stored) * 1000,
     };
   };
 
@@ -388,14 +392,18 @@ async function bench(brokers: string[], es: string): Promise<void> {
   workload.records.length = 0;
   await sleep(1000);
 
-  // BENCH_PROFILE=<file.cpuprofile>: a V8 CPU profile of this process during the first end-to-end pass.
+  // BENCH_PROFILE=<file.cpuprofile>: a V8 CPU profile of this process during the first end-to-end pass
+  // (of mode BENCH_PROFILE_MODE, default the first mode).
   const profile = process.env.BENCH_PROFILE;
+  const profileMode = (process.env.BENCH_PROFILE_MODE ?? modes[0]) as Mode;
+  if (!modes.includes(profileMode)) throw new Error(`BENCH_PROFILE_MODE ${profileMode} is not among --modes`);
   const ceilings: Array<Awaited<ReturnType<typeof ceiling>>> = [];
   const passes: Array<Awaited<ReturnType<typeof e2e>>> = [];
   for (let r = 0; r < roundCount; r++) {
     ceilings.push(await ceiling(prepared[2 * r]!));
     for (const [i, k] of passKeys[r]!.entries()) {
-      const session = r === 0 && i === 0 && profile !== undefined ? new Session() : undefined;
+      const session =
+        r === 0 && i === modes.indexOf(profileMode) && profile !== undefined ? new Session() : undefined;
       if (session !== undefined) {
         session.connect();
         await session.post('Profiler.enable');
@@ -425,6 +433,12 @@ async function bench(brokers: string[], es: string): Promise<void> {
           // Noise-free view on a shared machine: CPU spent per 1,000 events.
           faultline_cpu_ms_per_1000_events: rounded(own.map((p) => p.nodeCpuPer1k)),
           elasticsearch_cpu_ms_per_1000_events: rounded(own.map((p) => p.esCpuPer1k)),
+          ...(m === 'on' || m === 'engine'
+            ? {
+                fleet_enrichment_cpu_ms_per_1000_events: own.map((p) => Number(p.fleetCpuPer1k.toFixed(1))),
+                template_tagging_cpu_ms_per_1000_events: own.map((p) => Number(p.taggingCpuPer1k.toFixed(1))),
+              }
+            : {}),
           startup_ms: rounded(own.map((p) => p.startupMs)),
           ...(m === 'engine'
             ? {
@@ -464,11 +478,22 @@ async function bench(brokers: string[], es: string): Promise<void> {
   process.stdout.write(
     `\nceiling ${fmt(ceilingRate)} events/s; load average ${out.load_average.join(' ')}\n`,
   );
-  process.stdout.write('mode      ratio  Faultline CPU ms / 1,000 events (mean)\n');
+  process.stdout.write(
+    'mode      ratio  CPU ms / 1,000 events (means): Faultline  Elasticsearch  [of Faultline: fleet enrichment, template tagging]\n',
+  );
   for (const m of modes) {
-    const { ratio, faultline_cpu_ms_per_1000_events: cpu } = perMode[m]!;
-    process.stdout.write(`${m.padEnd(9)} ${ratio.toFixed(2).padStart(5)}  ${fmt(mean(cpu))}\n`);
+    const own = passes.filter((p) => p.mode === m);
+    const stages =
+      m === 'on' || m === 'engine'
+        ? `  [${mean(own.map((p) => p.fleetCpuPer1k)).toFixed(1)}, ${mean(own.map((p) => p.taggingCpuPer1k)).toFixed(1)}]`
+        : '';
+    process.stdout.write(
+      `${m.padEnd(9)} ${perMode[m]!.ratio.toFixed(2).padStart(5)}  ${fmt(mean(own.map((p) => p.nodeCpuPer1k))).padStart(38)}  ${fmt(mean(own.map((p) => p.esCpuPer1k))).padStart(13)}${stages}\n`,
+    );
   }
+  process.stdout.write(
+    `ceiling: Elasticsearch ${fmt(mean(ceilings.map((c) => c.esCpuPer1k)))} CPU ms / 1,000 events\n`,
+  );
   await state.close();
   rmSync(stateDir, { recursive: true, force: true });
   await Promise.all([bus.close(), ...stores.map((s) => s.close())]);

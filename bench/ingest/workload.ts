@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { topicFor } from '../../src/bus/types.js';
+import { type BusMessage, topicFor } from '../../src/bus/types.js';
 import { framesIn, packFrames, singleRecord } from '../../src/ingest/packing.js';
 import { getSource } from '../../src/sources/registry.js';
 import type { Source } from '../../src/sources/types.js';
@@ -183,4 +183,17 @@ export function buildWorkload(
   const mix: Record<string, number> = {};
   for (const r of records) mix[r.source] = (mix[r.source] ?? 0) + r.frames;
   return { records, mix, missing, topics: [...new Set(records.map((r) => r.topic))] };
+}
+
+/** The workload's records as a consumer is handed them (all on partition 0, offsets in order). */
+export function asDeliveredRecords(records: readonly BenchRecord[]): BusMessage[] {
+  return records.map((r, i) => ({
+    topic: r.topic,
+    partition: 0,
+    offset: String(i),
+    key: r.key,
+    value: Buffer.from(r.value),
+    headers: r.headers,
+    timestamp: r.timestamp,
+  }));
 }

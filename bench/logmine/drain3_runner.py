@@ -2,9 +2,10 @@
 cluster id of each of the first lines (for grouping accuracy) and the mining rate.
 
 stdin: one JSON object {"contents": [...], "repeat_to": N, "masking": true|false}
-stdout: one JSON object {"ids": [...], "lines": N, "seconds": S, "version": "..."}
+stdout: one JSON object {"ids": [...], "lines": N, "seconds": S, "cpu_seconds": C, "version": "...", "max_rss_kib": K}
 """
 import json
+import resource
 import sys
 import time
 from importlib.metadata import version
@@ -38,12 +39,18 @@ def main():
     ids = []
     n = len(contents)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for i in range(repeat_to):
         result = miner.add_log_message(contents[i % n])
         if i < n:
             ids.append(str(result["cluster_id"]))
     seconds = time.perf_counter() - started
-    json.dump({"ids": ids, "lines": repeat_to, "seconds": seconds, "version": version("drain3")}, sys.stdout)
+    cpu_seconds = time.process_time() - cpu_started
+    max_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    json.dump(
+        {"ids": ids, "lines": repeat_to, "seconds": seconds, "cpu_seconds": cpu_seconds, "version": version("drain3"), "max_rss_kib": max_rss_kib},
+        sys.stdout,
+    )
 
 
 if __name__ == "__main__":

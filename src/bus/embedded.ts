@@ -9,6 +9,7 @@ import type {
   DeadLetter,
   DeadLetterEntry,
   DeadLetterQuery,
+  KeyPartitioner,
   MessageBus,
   OutgoingMessage,
   SubscribeOptions,
@@ -66,6 +67,9 @@ function upgradeDeadLetters(db: Database.Database): void {
     db.exec('DROP TABLE dead_letters_before_frames');
   })();
 }
+
+/** Every topic of the embedded bus is one partition. */
+const onePartition: KeyPartitioner = () => 0;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -130,6 +134,10 @@ export class EmbeddedBus implements MessageBus {
       }
     })();
     this.appended.emit('append', topic);
+  }
+
+  async partitioner(): Promise<KeyPartitioner> {
+    return onePartition;
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {

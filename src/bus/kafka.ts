@@ -5,11 +5,13 @@ import type { Logger } from '../shared/logger.js';
 import { deadLetterRecord } from './kafka/dead-letter-wire.js';
 import { KAFKA_LOG_LEVEL, pinoLogCreator } from './kafka/log-bridge.js';
 import type { KafkaBusOptions } from './kafka/options.js';
+import { keyPartitioner } from './kafka/partitioner.js';
 import { produceChunks } from './kafka/records.js';
 import { KafkaSubscription } from './kafka/subscription.js';
 import {
   type DeadLetter,
   deadLetterTopicFor,
+  type KeyPartitioner,
   type MessageBus,
   type OutgoingMessage,
   type SubscribeOptions,
@@ -36,6 +38,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  */
 /** Tries of ensureTopics before a retriable metadata error is final (about 5 s in all). */
 const TOPIC_ATTEMPTS = 10;
+/**
+ * How long a topic's partition count is trusted: as long as the producer's own metadata (kafkajs
+ * `metadataMaxAge`), so after partitions are added both place keys the new way within the same time.
+ */
+const PARTITION_COUNT_TTL_MS = 300_000;
 
 class TopicsNotReady extends Error {
   readonly retriable = true;
@@ -56,6 +63,7 @@ export class KafkaBus implements MessageBus {
   private sendChain: Promise<unknown> = Promise.resolve();
   private topicChain: Promise<unknown> = Promise.resolve();
   private readonly knownTopics = new Set<string>();
+  private readonly partitioners = new Map<string, { place: KeyPartitioner; at: number }>();
   private readonly subscriptions = new Set<KafkaSubscription>();
   private closed = false;
 
@@ -179,6 +187,18 @@ export class KafkaBus implements MessageBus {
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     for (const chunk of produceChunks(messages)) await this.send(topic, chunk);
+  }
+
+  async partitioner(topic: string): Promise<KeyPartitioner> {
+    const known = this.partitioners.get(topic);
+    if (known !== undefined && performance.now() - known.at < PARTITION_COUNT_TTL_MS) return known.place;
+    const admin = await this.admin();
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    const count = topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+    if (count === 0) throw new Error(`Kafka topic ${topic} has no partitions`);
+    const place = keyPartitioner(topic, count);
+    this.partitioners.set(topic, { place, at: performance.now() });
+    return place;
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {

@@ -17,7 +17,15 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
   /** When the edge received the record (ms since epoch); the adapter's clock when absent. */
   timestamp?: number;
+  /**
+   * The partition to append to, as `partitioner(topic)` placed a key; the key's partition when absent.
+   * The embedded bus has one partition per topic and ignores it.
+   */
+  partition?: number;
 }
+
+/** Where a bus puts a record of this key: what publishing it without `partition` would do. */
+export type KeyPartitioner = (key: string | null) => number;
 
 export interface BusMessage {
   topic: string;
@@ -107,6 +115,12 @@ export interface MessageBus {
   ensureTopics(topics: string[]): Promise<void>;
   /** Durably appends; resolves once the records survive a crash of this process. */
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  /**
+   * How the bus places keys on the topic's partitions now (Kafka: the Java client's murmur2 over the
+   * partition count; embedded: one partition), so that a producer packing records of several keys
+   * can group them by partition and keep every key on its own. A keyless record gets partition 0.
+   */
+  partitioner(topic: string): Promise<KeyPartitioner>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Stores undecodable records with their reason; never throws for a valid DeadLetter. */
   deadLetter(entries: DeadLetter[]): Promise<void>;

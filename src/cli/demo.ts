@@ -165,7 +165,8 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
   const config = loadConfig({ overrides });
   // The terminal is the demo's screen: the service logs warnings only, unless asked otherwise.
   const logger = createLogger(process.env.FAULTLINE_LOG_LEVEL === undefined ? 'warn' : config.logLevel);
-  const runtime = await createRuntime(config, logger);
+  // The simulator's leasing core drives the fleet on simulated time; the runtime's wall-clock scheduler would act on the same leases.
+  const runtime = await createRuntime(config, logger, { leaseScheduler: false });
   const out = options.out;
   const truthFile = join(dataDir, 'sim-truth.jsonl');
   const farewell = `\nStopped. The demo's data is in ${dataDir} (ground truth: ${truthFile}).\nLook at it again with: faultline serve --data-dir ${dataDir}\n`;
@@ -180,8 +181,7 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
   try {
     address = await listen(runtime);
     const { key, shown } = adminKey(runtime);
-    // The next full minute: the runtime's own lease scheduler (wall clock) leaves future leases alone.
-    const start = Math.ceil((Date.now() + 1) / 60_000) * 60_000;
+    const start = Math.floor(Date.now() / 1000) * 1000;
     // Tenants lease through the real leasing core, on this runtime's state store and topology index.
     const control = new LeasingCoreFleetControl(runtime.stateStore, start, logger, [runtime.fleet.topology]);
     const sim = new Simulator({

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
+import { CatalogueMiner } from '../logmine/catalogue-miner.js';
 import { compileLogFormat } from '../logmine/log-format.js';
-import { TemplateMiner } from '../logmine/miner.js';
 import type { TemplateRepository } from '../logmine/template-repository.js';
 import { frameStream, lineFramer } from '../sources/framing.js';
 import { getSource } from '../sources/registry.js';
@@ -21,8 +21,8 @@ export interface LogmineSummary {
  * `faultline logmine`: one JSON line per input line (per record with --source) on stdout,
  * `{"line":N,"template_id":"…","template":"…"}`; a summary line on stderr at the end. The message
  * is the whole line, the `<Content>` of a Loghub `--format`, or the `message` a `--source`
- * decoder gives. With a repository, templates saved by earlier runs are restored first (same ids)
- * and what changed is saved at the end.
+ * decoder gives. With a repository, templates saved by earlier runs are restored first (same ids),
+ * and templates are shared with whatever else mines into the same store, as ingest does.
  */
 export async function logmineCommand(options: {
   input: AsyncIterable<unknown>;
@@ -36,8 +36,8 @@ export async function logmineCommand(options: {
     throw new Error('give --source or --format, not both');
   }
   const started = process.hrtime.bigint();
-  const miner = new TemplateMiner();
-  if (options.repository !== undefined) miner.load(await options.repository.loadAll());
+  const catalogue = new CatalogueMiner(options.repository);
+  await catalogue.start();
   const summary: LogmineSummary = {
     lines: 0,
     templates: 0,
@@ -65,17 +65,15 @@ export async function logmineCommand(options: {
       return undefined;
     };
   }
-  const emit = (line: number, message: string, out: string[]) => {
-    const result = miner.add(message);
-    if (result.change === 'created') summary.created++;
-    summary.lines++;
-    out.push(JSON.stringify({ line, template_id: result.id, template: result.template }));
-  };
   for await (const chunk of frameStream(framer, options.input)) {
-    const out: string[] = [];
+    const lines: number[] = [];
+    const messages: string[] = [];
     for (const frame of chunk.frames) {
       if (decode !== undefined) {
-        for (const message of decode(frame.payload, frame.line) ?? []) emit(frame.line, message, out);
+        for (const message of decode(frame.payload, frame.line) ?? []) {
+          lines.push(frame.line);
+          messages.push(message);
+        }
         continue;
       }
       let message: string | undefined = frame.payload;
@@ -86,16 +84,20 @@ export async function logmineCommand(options: {
           message = frame.payload;
         }
       }
-      emit(frame.line, message, out);
+      lines.push(frame.line);
+      messages.push(message);
     }
+    const out = (await catalogue.mine(messages)).map((result, i) => {
+      if (result.change === 'created') summary.created++;
+      return JSON.stringify({ line: lines[i], template_id: result.id, template: result.template });
+    });
+    summary.lines += out.length;
     if (out.length > 0 && !options.stdout.write(`${out.join('\n')}\n`)) {
       await new Promise((resolve) => options.stdout.once('drain', resolve));
     }
   }
-  if (options.repository !== undefined) {
-    await options.repository.save(miner.takeChanges(), new Date().toISOString());
-  }
-  summary.templates = miner.size;
+  await catalogue.flushCounts();
+  summary.templates = catalogue.miner.size;
   summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
   options.stderr.write(`${JSON.stringify({ summary })}\n`);
   return summary;

@@ -1,4 +1,5 @@
 import type { BusMessage, MessageBus, Subscription } from '../bus/types.js';
+import { decodeEventsRecord } from '../ingest/events-record.js';
 import { LogAnomalyDetector } from '../logmine/anomaly.js';
 import type { FaultEvent } from '../model/event.js';
 import type { Topology } from '../model/topology.js';
@@ -6,7 +7,8 @@ import type { Logger } from '../shared/logger.js';
 import type { AlertIndex } from './alert-index.js';
 import type { AlertRepository } from './alert-repository.js';
 import type { CheckpointStore } from './checkpoint-store.js';
-import { Engine } from './engine.js';
+import { Engine, SnapshotVersionError } from './engine.js';
+import { RecentIds } from './recent-ids.js';
 import type { CompiledRule } from './rules/load.js';
 
 export interface EngineServiceDeps {
@@ -29,14 +31,12 @@ export interface EngineServiceDeps {
   checkpoints?: CheckpointStore;
 }
 
-/** Event ids remembered to drop the copies an at-least-once bus delivers twice. */
-const SEEN_IDS = 200_000;
-
 /** The engine of one bus partition: a partition's nodes move between instances together with it. */
 interface PartitionTask {
   engine: Engine;
   logAnomalies: LogAnomalyDetector;
-  seen: Set<string>;
+  /** Ids applied within the engine's lateness horizon: a redelivered copy is dropped. */
+  seen: RecentIds;
   /** The offset after the last record applied; undefined before the first batch. */
   nextOffset?: string;
   /** The offset after the last record delivered (behind a checkpoint, delivered is not applied). */
@@ -85,15 +85,21 @@ export class EngineService {
     });
   }
 
+  private get lateness(): number {
+    return this.deps.allowedLatenessMs ?? 60_000;
+  }
+
   private newTask(): PartitionTask {
     return {
       engine: new Engine({
         rules: this.deps.rules,
-        allowedLatenessMs: this.deps.allowedLatenessMs ?? 60_000,
+        allowedLatenessMs: this.lateness,
+        // Findings go to the store by takeChanges after every batch; the engine keeps only live state.
+        retainFindings: false,
         ...(this.deps.topology !== undefined ? { topology: this.deps.topology } : {}),
       }),
       logAnomalies: this.deps.logAnomalies?.() ?? new LogAnomalyDetector(),
-      seen: new Set(),
+      seen: new RecentIds(this.lateness),
     };
   }
 
@@ -110,12 +116,22 @@ export class EngineService {
       (store === undefined || known.nextOffset === first || known.delivered === first)
     )
       return known;
-    const task = this.newTask();
+    let task = this.newTask();
     const saved = await store?.load({ group: this.deps.group, topic, partition });
     if (saved !== undefined) {
-      const extra = task.engine.restore(saved.state, { LogAnomalyDetector });
-      task.logAnomalies = extra.logAnomalies as LogAnomalyDetector;
-      task.seen = new Set(JSON.parse(extra.seen as string) as string[]);
+      try {
+        const extra = task.engine.restore(saved.state, { LogAnomalyDetector });
+        task.logAnomalies = extra.logAnomalies as LogAnomalyDetector;
+        task.seen = RecentIds.fromBytes(extra.seen as Uint8Array, this.lateness);
+      } catch (error) {
+        if (!(error instanceof SnapshotVersionError)) throw error;
+        // Written by another release: its findings are stored; windows and baselines start again here.
+        this.deps.logger.warn(
+          { topic, partition, err: error },
+          'engine checkpoint of another version; starting empty',
+        );
+        task = this.newTask();
+      }
       task.nextOffset = saved.nextOffset;
       if (BigInt(saved.nextOffset) < BigInt(first))
         this.deps.logger.warn(
@@ -146,11 +162,22 @@ export class EngineService {
     const skipBefore = task.nextOffset === undefined ? undefined : BigInt(task.nextOffset);
     let n = 0;
     for (const m of messages) {
-      // Let the API and ingest breathe between slices of a large batch (under-pressure watches the loop).
-      if (++n % 2000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       // Applied before the checkpoint that a redelivery starts behind.
       if (skipBefore !== undefined && BigInt(m.offset) < skipBefore) continue;
-      this.apply(task, m);
+      const record = decodeEventsRecord(m);
+      if (!record.ok) {
+        // The pipeline wrote this topic from events it had built: a broken record is a bug upstream, not data.
+        this.deps.logger.warn(
+          { topic: m.topic, partition: m.partition, offset: m.offset, reason: record.reason },
+          'engine: unreadable events record; skipped',
+        );
+        continue;
+      }
+      for (const event of record.events) {
+        // Let the API and ingest breathe between slices of a large batch (under-pressure watches the loop).
+        if (++n % 2000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        this.apply(task, event);
+      }
     }
     const changes = task.engine.takeChanges();
     if (changes.length > 0) {
@@ -164,8 +191,7 @@ export class EngineService {
     task.nextOffset = nextOffset;
     if (this.deps.checkpoints === undefined) return;
     const state = task.engine.snapshot(
-      // Up to 200,000 ids: as one JSON text they cost a copy, as a Set a walk and a tag each.
-      { logAnomalies: task.logAnomalies, seen: JSON.stringify([...task.seen]) },
+      { logAnomalies: task.logAnomalies, seen: task.seen.toBytes() },
       { LogAnomalyDetector },
     );
     await this.deps.checkpoints.save(
@@ -175,25 +201,26 @@ export class EngineService {
     );
   }
 
-  private apply(task: PartitionTask, m: BusMessage): void {
-    let event: FaultEvent;
-    try {
-      event = JSON.parse(m.value.toString('utf8')) as FaultEvent;
-    } catch {
-      // The pipeline wrote this topic from events it had built: a broken value is a bug upstream, not data.
-      this.deps.logger.warn(
-        { topic: m.topic, partition: m.partition, offset: m.offset },
-        'engine: value is not JSON; skipped',
-      );
-      return;
-    }
-    const id = event['event.id'];
-    if (task.seen.has(id)) return;
-    task.seen.add(id);
-    if (task.seen.size > SEEN_IDS) task.seen.delete(task.seen.values().next().value as string);
-    task.engine.push(event);
+  private apply(task: PartitionTask, event: FaultEvent): void {
+    if (!this.firstDelivery(task, event)) return;
     if (event['log.template.id'] !== undefined)
       for (const signal of task.logAnomalies.observe([event])) task.engine.push(signal);
+  }
+
+  /**
+   * Pushes the event into the engine unless a copy of it was applied already (same id, dataset and
+   * event time); false for a copy. The id is remembered while its time is inside the horizon.
+   */
+  private firstDelivery(task: PartitionTask, event: FaultEvent): boolean {
+    const id = event['event.id'];
+    const dataset = event['event.dataset'];
+    const at = Date.parse(event['@timestamp']);
+    if (task.seen.has(dataset, at, id)) return false;
+    task.engine.push(event, at);
+    const horizon = task.engine.horizonOf(dataset);
+    if (at >= horizon) task.seen.add(dataset, at, id);
+    task.seen.forgetBefore(dataset, horizon);
+    return true;
   }
 
   async stop(): Promise<void> {

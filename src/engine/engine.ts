@@ -4,7 +4,7 @@ import type { FaultEvent } from '../model/event.js';
 import type { Topology } from '../model/topology.js';
 import { type Detector, EwmaDetector, Ring, RobustZDetector, SeasonalDetector } from './anomaly.js';
 import { FleetEventTopology } from './fleet-topology.js';
-import { MinHeap } from './heap.js';
+import { MinHeap, RunQueue } from './heap.js';
 import { FlowTracker } from './impact.js';
 import { ProvisioningWindows } from './provisioning.js';
 import { formatDuration, parseDuration } from './rules/duration.js';
@@ -25,6 +25,19 @@ export interface EngineOptions {
   allowedLatenessMs?: number;
   /** Alertmanager's group_wait in event time: a notification waits this long for its root cause. */
   notifyDelayMs?: number;
+  /**
+   * Keep every alert, prediction and notification ever made for `alerts()`, `suppressed()`,
+   * `predictions()` and `notifications()` (default: the offline engine of `analyze` and rule tests,
+   * whose output they are). The live engine sets false: its findings leave memory once
+   * `takeChanges()` handed them to the state store, which is where the API reads them.
+   */
+  retainFindings?: boolean;
+  /**
+   * How long the state of a quiet series with a long memory (an anomaly baseline, a trend, a counter
+   * for `increase`) is kept after its last event, in event time (default 7 days). Other series leave
+   * when their window has passed, which changes nothing. `Infinity` keeps every series forever.
+   */
+  idleStateTtlMs?: number;
 }
 
 /** A notification decision: what Alertmanager or a webhook would be sent, at which event time. */
@@ -50,6 +63,9 @@ const EVIDENCE_HEAD = 5;
 const EVIDENCE_TAIL = 5;
 /** A window keeps at most this many points per group: a storm beyond it is counted, not listed. */
 const MAX_WINDOW_POINTS = 10_000;
+/** Quiet series are looked for once per this much event time (the sweep walks every group). */
+const SWEEP_EVERY_MS = 60_000;
+const DEFAULT_IDLE_STATE_TTL_MS = 7 * 86_400_000;
 
 interface GroupState {
   key: string;
@@ -70,10 +86,21 @@ interface GroupState {
   trend?: TrendSeries;
   cumulative: number;
   open?: Alert;
+  /** The last few event ids, with their event times beside them (evidence is taken within the rule's span). */
   evidenceTail: string[];
+  evidenceAt: number[];
+  /** Only for absence rules: the annotations of a missing-heartbeat alert are rendered from it. */
   lastEvent?: FaultEvent;
   resolveDeadline: number;
+  /** Arrival order of the hit that set resolveDeadline: the key its (lazily armed) timer fires with. */
+  resolveSeq: number;
+  /** Event time of the earliest resolve timer known to be queued (Infinity: none known). */
+  resolveQueued: number;
   absenceDeadline: number;
+  absenceSeq: number;
+  absenceQueued: number;
+  /** Timers in the queue that point at this group; a group with any is never evicted. */
+  pendingTimers: number;
   prediction?: Prediction;
 }
 
@@ -98,6 +125,7 @@ const earlierFirst = (a: { at: number; seq: number }, b: { at: number; seq: numb
 /** Every class whose instances live in engine state; a snapshot refuses any other. */
 const STATE_CLASSES = {
   MinHeap,
+  RunQueue,
   EwmaDetector,
   RobustZDetector,
   SeasonalDetector,
@@ -108,8 +136,32 @@ const STATE_CLASSES = {
   FleetEventTopology,
 };
 
+/**
+ * The layout of engine state in a snapshot: raised whenever GroupState or another state field
+ * changes shape, so a checkpoint of another release is refused instead of misread.
+ */
+const SNAPSHOT_VERSION = 2;
+
+/** A snapshot written by an engine with another state layout. */
+export class SnapshotVersionError extends Error {
+  constructor(found: unknown) {
+    super(`engine snapshot version ${String(found)}, this engine reads ${SNAPSHOT_VERSION}`);
+    this.name = 'SnapshotVersionError';
+  }
+}
+
 /** Fields fixed by the options: kept from the restoring engine, never taken from a snapshot. */
-const CONFIG_FIELDS = new Set(['rules', 'byDataset', 'anyDataset', 'lateness', 'notifyDelay']);
+const CONFIG_FIELDS = new Set([
+  'rules',
+  'byDataset',
+  'anyDataset',
+  'lateness',
+  'notifyDelay',
+  'retain',
+  'idleTtl',
+  'spans',
+  'ruleByName',
+]);
 
 const compareOp = (op: string | undefined, x: number, v: number): boolean => {
   switch (op ?? '>=') {
@@ -125,6 +177,23 @@ const compareOp = (op: string | undefined, x: number, v: number): boolean => {
       return x >= v;
   }
 };
+
+/**
+ * How far back a rule's state and evidence reach: its window, sequence or absence time; a single
+ * event's rule, none. (Anomaly baselines and trends also keep what no window bounds: see idleTtl.)
+ */
+function ruleSpan(rule: CompiledRule): number {
+  const c = rule.condition;
+  if (c.trend !== undefined) return parseDuration(c.trend.window);
+  if (c.anomaly !== undefined) return 0;
+  if (rule.sequence !== undefined) return rule.sequence.withinMs;
+  if (c.absence !== undefined) return parseDuration(c.absence.for);
+  for (const kind of ['count', 'rate', 'sum', 'min', 'max', 'increase'] as const) {
+    const spec = c[kind] as { window: string } | undefined;
+    if (spec !== undefined) return parseDuration(spec.window);
+  }
+  return 0;
+}
 
 function labelName(field: string): string {
   return field.replace(/[^A-Za-z0-9_]/g, '_');
@@ -145,13 +214,21 @@ export class Engine {
   private readonly fleetTopology: FleetEventTopology | undefined;
   private readonly lateness: number;
   private readonly notifyDelay: number;
-  private readonly buffer = new MinHeap<Pending>(earlierFirst);
+  private readonly retain: boolean;
+  private readonly idleTtl: number;
+  /** Per rule: how far back its state and evidence look (window, within, for, bucket, trend window). */
+  private readonly spans = new Map<CompiledRule, { evidence: number; ttl: number }>();
+  private readonly ruleByName = new Map<string, CompiledRule>();
+  private readonly buffer = new RunQueue<Pending>(earlierFirst);
   private readonly timers = new MinHeap<Timer>(earlierFirst);
   private readonly groups = new Map<string, GroupState>();
   private readonly allAlerts: Alert[] = [];
   private readonly suppressedAlerts: Alert[] = [];
   private readonly allPredictions: Prediction[] = [];
   private readonly sent: Notification[] = [];
+  /** Firing alerts a notification went out for: their resolution is notified too. */
+  private readonly notified = new Set<string>();
+  private nextSweep = Number.NEGATIVE_INFINITY;
   private readonly flows = new FlowTracker(15 * 60_000);
   private readonly windows = new ProvisioningWindows();
   private readonly firingByHost = new Map<string, Set<Alert>>();
@@ -188,7 +265,17 @@ export class Engine {
     }
     this.lateness = options.allowedLatenessMs ?? 60_000;
     this.notifyDelay = options.notifyDelayMs ?? 30_000;
+    this.retain = options.retainFindings ?? true;
+    this.idleTtl = options.idleStateTtlMs ?? DEFAULT_IDLE_STATE_TTL_MS;
     for (const rule of this.rules) {
+      this.ruleByName.set(rule.name, rule);
+      const span = ruleSpan(rule);
+      const c = rule.condition;
+      const baseline = c.anomaly !== undefined || c.trend !== undefined;
+      this.spans.set(rule, {
+        evidence: baseline ? Number.POSITIVE_INFINITY : span,
+        ttl: baseline || c.increase !== undefined ? Math.max(span, this.idleTtl) : span,
+      });
       if (rule.datasets === undefined) this.anyDataset.push(rule);
       else
         for (const d of rule.datasets) {
@@ -199,10 +286,12 @@ export class Engine {
     }
   }
 
-  /** Takes one event; processes every buffered event the new watermark has passed. */
-  push(event: FaultEvent): void {
+  /**
+   * Takes one event; processes every buffered event the new watermark has passed. `at` is its
+   * `@timestamp` in ms, when the caller parsed it already.
+   */
+  push(event: FaultEvent, at: number = Date.parse(event['@timestamp'])): void {
     this.counters.events++;
-    const at = Date.parse(event['@timestamp']);
     const dataset = event['event.dataset'];
     const own = this.maxByDataset.get(dataset) ?? Number.NEGATIVE_INFINITY;
     if (Number.isNaN(at) || at < own - this.lateness) {
@@ -238,6 +327,7 @@ export class Engine {
     this.fireTimers(at);
   }
 
+  /** Every alert in firing order (with `retainFindings: false`, none: they went out by takeChanges). */
   alerts(): readonly Alert[] {
     return this.allAlerts;
   }
@@ -266,6 +356,25 @@ export class Engine {
   }
 
   /**
+   * The oldest event time of `dataset` the engine still takes: an older event is dropped as late,
+   * so a caller remembering event ids (to drop a bus's redeliveries) may forget those older than it.
+   */
+  horizonOf(dataset: string): number {
+    return (this.maxByDataset.get(dataset) ?? Number.NEGATIVE_INFINITY) - this.lateness;
+  }
+
+  /** How much the engine holds, for bounds in tests and for metrics. */
+  stateSize(): { groups: number; timers: number; buffered: number; findings: number; flows: number } {
+    return {
+      groups: this.groups.size,
+      timers: this.timers.size,
+      buffered: this.buffer.size,
+      findings: this.allAlerts.length + this.suppressedAlerts.length + this.allPredictions.length,
+      flows: this.flows.size,
+    };
+  }
+
+  /**
    * The whole state as bytes, with `extra` state of the caller (instances of `classes`) beside it:
    * an engine restored from it continues exactly as this one would (a checkpoint across a crash).
    * Pending changes are part of it, so take them first.
@@ -274,9 +383,13 @@ export class Engine {
     extra: Record<string, unknown> = {},
     classes: Record<string, abstract new (...args: never[]) => unknown> = {},
   ): Buffer {
+    this.buffer.compact();
     const state: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(this)) if (!CONFIG_FIELDS.has(k)) state[k] = v;
-    return new SnapshotCodec({ ...STATE_CLASSES, ...classes }).encode({ state, extra }, this.references());
+    return new SnapshotCodec({ ...STATE_CLASSES, ...classes }).encode(
+      { version: SNAPSHOT_VERSION, state, extra },
+      this.references(),
+    );
   }
 
   /** Replaces this engine's state with a snapshot's (same rules and topology); returns its `extra`. */
@@ -286,7 +399,11 @@ export class Engine {
   ): Record<string, unknown> {
     const byName = new Map<string, unknown>();
     for (const [v, name] of this.references()) byName.set(name, v);
-    const { state, extra } = new SnapshotCodec({ ...STATE_CLASSES, ...classes }).decode(bytes, byName) as {
+    const codec = new SnapshotCodec({ ...STATE_CLASSES, ...classes });
+    const { state, extra } = codec.decode(bytes, byName, (top) => {
+      const found = (top as { version?: unknown } | null)?.version;
+      if (found !== SNAPSHOT_VERSION) throw new SnapshotVersionError(found);
+    }) as {
       state: Record<string, unknown>;
       extra: Record<string, unknown>;
     };
@@ -320,6 +437,40 @@ export class Engine {
       this.fireTimers(watermark);
       this.clock = Math.max(this.clock, watermark);
     }
+    if (this.clock >= this.nextSweep && Number.isFinite(this.clock)) this.sweep();
+  }
+
+  /**
+   * Forgets the series whose state can no longer change what the engine says: no open alert, no
+   * timer, and quiet for longer than the rule looks back (long-memory series: the idle TTL), counted
+   * from the oldest event time their datasets still take. Their findings are in the store already.
+   */
+  private sweep(): void {
+    this.nextSweep = this.clock + SWEEP_EVERY_MS;
+    if (this.idleTtl === Number.POSITIVE_INFINITY) return;
+    const horizon = new Map<CompiledRule, number>();
+    for (const [key, s] of this.groups) {
+      if (s.open !== undefined || s.pendingTimers > 0) continue;
+      let h = horizon.get(s.rule);
+      if (h === undefined) {
+        h = this.ruleHorizon(s.rule);
+        horizon.set(s.rule, h);
+      }
+      const { ttl } = this.spans.get(s.rule) as { ttl: number };
+      if (s.lastSeen < h - ttl) this.groups.delete(key);
+    }
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const d of this.maxByDataset.keys()) oldest = Math.min(oldest, this.horizonOf(d));
+    this.flows.forgetBefore(oldest);
+  }
+
+  /** The oldest event time any dataset of the rule still takes (a dataset not seen yet: any time). */
+  private ruleHorizon(rule: CompiledRule): number {
+    let h = Number.POSITIVE_INFINITY;
+    if (rule.datasets === undefined)
+      for (const d of this.maxByDataset.keys()) h = Math.min(h, this.horizonOf(d));
+    else for (const d of rule.datasets) h = Math.min(h, this.horizonOf(d));
+    return h;
   }
 
   private fireTimers(upTo: number, only?: Timer['kind'][]): void {
@@ -333,30 +484,72 @@ export class Engine {
         continue;
       }
       this.clock = Math.max(this.clock, t.at);
+      const s = t.state;
+      s.pendingTimers--;
+      // Another may still be queued after a reordered event; assuming none costs at most a spare timer.
+      if (t.kind === 'resolve') s.resolveQueued = Number.POSITIVE_INFINITY;
+      else if (t.kind === 'absence') s.absenceQueued = Number.POSITIVE_INFINITY;
       this.onTimer(t);
     }
     for (const t of deferred) this.timers.push(t);
   }
 
-  private schedule(at: number, state: GroupState, kind: Timer['kind'], alert?: Alert): void {
+  private schedule(
+    at: number,
+    state: GroupState,
+    kind: Timer['kind'],
+    alert?: Alert,
+    seq: number = this.seq++,
+  ): void {
     if (!Number.isFinite(at)) return;
-    const timer: Timer = { at, seq: this.seq++, state, kind };
+    const timer: Timer = { at, seq, state, kind };
     if (alert !== undefined) timer.alert = alert;
+    state.pendingTimers++;
     this.timers.push(timer);
+  }
+
+  /**
+   * One queued timer per group and kind instead of one per hit (a storm under a 24 h resolve_after
+   * would queue a timer per event): a deadline that moved later is armed when the queued one fires,
+   * with the arrival number of the hit that set it, so timers fire in the order they always did.
+   * Only a deadline moved earlier (an event reordered into the past) queues another.
+   */
+  private arm(s: GroupState, kind: 'resolve' | 'absence', deadline: number): void {
+    const seq = this.seq++;
+    if (kind === 'resolve') {
+      s.resolveDeadline = deadline;
+      s.resolveSeq = seq;
+      if (deadline < s.resolveQueued) this.queue(s, kind, deadline, seq);
+    } else {
+      s.absenceDeadline = deadline;
+      s.absenceSeq = seq;
+      if (deadline < s.absenceQueued) this.queue(s, kind, deadline, seq);
+    }
+  }
+
+  private queue(s: GroupState, kind: 'resolve' | 'absence', at: number, seq: number): void {
+    if (kind === 'resolve') s.resolveQueued = at;
+    else s.absenceQueued = at;
+    this.schedule(at, s, kind, undefined, seq);
   }
 
   private onTimer(t: Timer): void {
     const s = t.state;
     if (t.kind === 'resolve') {
-      if (s.open !== undefined && s.resolveDeadline === t.at) this.resolve(s, t.at);
+      if (s.open === undefined) return;
+      if (s.resolveDeadline === t.at) this.resolve(s, t.at);
+      else if (s.resolveDeadline > t.at) this.queue(s, 'resolve', s.resolveDeadline, s.resolveSeq);
     } else if (t.kind === 'absence') {
-      if (s.absenceDeadline === t.at && s.open === undefined) {
+      if (s.open !== undefined) return;
+      if (s.absenceDeadline === t.at) {
         const spec = s.rule.condition.absence;
         s.cumulative = 1;
         this.fire(s, t.at, s.lastEvent, 0, spec !== undefined ? parseDuration(spec.for) : 0);
-      }
+      } else if (s.absenceDeadline > t.at) this.queue(s, 'absence', s.absenceDeadline, s.absenceSeq);
     } else if (t.alert !== undefined && !t.alert.inhibited && t.alert.status === 'firing') {
-      this.sent.push({ alertId: t.alert.id, status: 'firing', at: new Date(t.at).toISOString() });
+      this.notified.add(t.alert.id);
+      if (this.retain)
+        this.sent.push({ alertId: t.alert.id, status: 'firing', at: new Date(t.at).toISOString() });
     }
   }
 
@@ -400,8 +593,14 @@ export class Engine {
         bucketCount: 0,
         cumulative: 0,
         evidenceTail: [],
+        evidenceAt: [],
         resolveDeadline: Number.NaN,
+        resolveSeq: 0,
+        resolveQueued: Number.POSITIVE_INFINITY,
         absenceDeadline: Number.NaN,
+        absenceSeq: 0,
+        absenceQueued: Number.POSITIVE_INFINITY,
+        pendingTimers: 0,
       };
       const host = event['host.name'];
       if (host !== undefined && rule.groupBy.includes('host.name')) s.host = host;
@@ -421,7 +620,6 @@ export class Engine {
     if (!rule.match(event)) return;
     this.counters.matched++;
     const s = this.groupOf(rule, event);
-    s.lastEvent = event;
     s.lastSeen = at;
     const c = rule.condition;
     if (
@@ -444,13 +642,13 @@ export class Engine {
         this.hit(s, event, at, 1, seq.withinMs);
       } else if (seq.first(event)) {
         s.firstOfSequence = at;
-        this.trackEvidence(s, event);
+        this.trackEvidence(s, event, at);
       }
     } else if (c.absence !== undefined) {
       if (s.open !== undefined) this.resolve(s, at);
-      s.absenceDeadline = at + parseDuration(c.absence.for);
-      this.schedule(s.absenceDeadline, s, 'absence');
-      this.trackEvidence(s, event);
+      s.lastEvent = event;
+      this.arm(s, 'absence', at + parseDuration(c.absence.for));
+      this.trackEvidence(s, event, at);
     } else if (c.anomaly !== undefined) {
       this.anomaly(s, event, at);
     } else if (c.trend !== undefined) {
@@ -510,7 +708,7 @@ export class Engine {
       s.open.count++;
       s.open.lastSeenAt = new Date(at).toISOString();
       this.dirty.add(s.open);
-      this.trackEvidence(s, event);
+      this.trackEvidence(s, event, at);
     }
   }
 
@@ -576,7 +774,7 @@ export class Engine {
       s.bucketCount = 0;
     }
     s.bucketCount++;
-    this.trackEvidence(s, event);
+    this.trackEvidence(s, event, at);
   }
 
   private trend(s: GroupState, event: FaultEvent, at: number): void {
@@ -593,7 +791,7 @@ export class Engine {
       y = ++s.cumulative;
     }
     s.trend.add(at, y);
-    this.trackEvidence(s, event);
+    this.trackEvidence(s, event, at);
     const minPoints = spec.min_points ?? 10;
     // Refitting on every point of a storm is wasted work: every 8th point is as good for an ETA in hours.
     if (
@@ -607,11 +805,28 @@ export class Engine {
     this.predict(s, event, at, fit.eta, fit.confidence, fit.value, spec.threshold, fit.slope * 3_600_000);
   }
 
-  private trackEvidence(s: GroupState, event: FaultEvent): void {
+  private trackEvidence(s: GroupState, event: FaultEvent, at: number): void {
     s.evidenceTail.push(event['event.id']);
-    if (s.evidenceTail.length > EVIDENCE_TAIL) s.evidenceTail.shift();
+    s.evidenceAt.push(at);
+    if (s.evidenceTail.length > EVIDENCE_TAIL) {
+      s.evidenceTail.shift();
+      s.evidenceAt.shift();
+    }
     const open = s.open;
     if (open !== undefined && open.evidence.length < EVIDENCE_HEAD) open.evidence.push(event['event.id']);
+  }
+
+  /**
+   * The group's recent event ids that fall within its rule's look-back at `at`: an alert's evidence
+   * is what made it fire, not an earlier episode's events (and a forgotten series loses nothing).
+   */
+  private tailWithin(s: GroupState, at: number): string[] {
+    const from = at - (this.spans.get(s.rule) as { evidence: number }).evidence;
+    const out: string[] = [];
+    s.evidenceTail.forEach((id, i) => {
+      if ((s.evidenceAt[i] as number) >= from) out.push(id);
+    });
+    return out;
   }
 
   /** The condition holds at `at`: open an alert for the group, or fold into the open one. */
@@ -631,7 +846,7 @@ export class Engine {
       a.count++;
       a.lastSeenAt = new Date(at).toISOString();
       this.dirty.add(a);
-      if (!a.evidence.includes(event['event.id'])) this.trackEvidence(s, event);
+      if (!a.evidence.includes(event['event.id'])) this.trackEvidence(s, event, at);
       a.annotations = this.annotate(s, event, a, value, windowMs, extra);
     }
     this.armResolve(s, at);
@@ -639,8 +854,7 @@ export class Engine {
 
   private armResolve(s: GroupState, at: number): void {
     if (!Number.isFinite(s.rule.resolveAfterMs)) return;
-    s.resolveDeadline = at + s.rule.resolveAfterMs;
-    this.schedule(s.resolveDeadline, s, 'resolve');
+    this.arm(s, 'resolve', at + s.rule.resolveAfterMs);
   }
 
   private annotate(
@@ -714,7 +928,7 @@ export class Engine {
       startsAt: iso,
       lastSeenAt: iso,
       count: 1,
-      evidence: [...s.evidenceTail],
+      evidence: this.tailWithin(s, at),
       children: [],
       inhibited: false,
     };
@@ -734,13 +948,13 @@ export class Engine {
       alert.suppressedBy = activity;
       s.open = alert;
       this.dirty.add(alert);
-      this.suppressedAlerts.push(alert);
+      if (this.retain) this.suppressedAlerts.push(alert);
       this.counters.suppressed++;
       return;
     }
     s.open = alert;
     this.dirty.add(alert);
-    this.allAlerts.push(alert);
+    if (this.retain) this.allAlerts.push(alert);
     this.counters.alerts++;
     this.correlate(alert, s);
     this.schedule(at + this.notifyDelay, s, 'notify', alert);
@@ -755,16 +969,18 @@ export class Engine {
     const firing = this.firingByHost.get(host);
     if (firing === undefined) return;
     for (const alert of [...firing]) {
-      const rule = this.rules.find((r) => r.name === alert.rule);
+      const rule = this.ruleByName.get(alert.rule);
       if (rule === undefined || alert.inhibited || alert.status !== 'firing') continue;
       const activity = this.windows.activeAt(host, Date.parse(alert.startsAt), rule.suppressDuring);
       if (activity === undefined) continue;
       alert.inhibited = true;
       alert.suppressedBy = activity;
       firing.delete(alert);
-      const i = this.allAlerts.indexOf(alert);
-      if (i >= 0) this.allAlerts.splice(i, 1);
-      this.suppressedAlerts.push(alert);
+      if (this.retain) {
+        const i = this.allAlerts.indexOf(alert);
+        if (i >= 0) this.allAlerts.splice(i, 1);
+        this.suppressedAlerts.push(alert);
+      }
       this.counters.alerts--;
       this.counters.suppressed++;
       this.dirty.add(alert);
@@ -778,10 +994,13 @@ export class Engine {
     a.endsAt = new Date(at).toISOString();
     s.open = undefined;
     this.dirty.add(a);
-    if (a.host !== undefined) this.firingByHost.get(a.host)?.delete(a);
-    if (!a.inhibited && this.sent.some((n) => n.alertId === a.id)) {
-      this.sent.push({ alertId: a.id, status: 'resolved', at: a.endsAt });
+    if (a.host !== undefined) {
+      const firing = this.firingByHost.get(a.host);
+      firing?.delete(a);
+      if (firing?.size === 0) this.firingByHost.delete(a.host);
     }
+    if (this.notified.delete(a.id) && !a.inhibited && this.retain)
+      this.sent.push({ alertId: a.id, status: 'resolved', at: a.endsAt });
   }
 
   /**
@@ -806,7 +1025,7 @@ export class Engine {
       if (ex.scope === 'component' && cause.labels.hw_id !== effect.labels.hw_id) return false;
       return Math.abs(Date.parse(effect.startsAt) - Date.parse(cause.startsAt)) <= ex.withinMs;
     };
-    const ruleOf = (a: Alert) => this.rules.find((r) => r.name === a.rule);
+    const ruleOf = (a: Alert) => this.ruleByName.get(a.rule);
     for (const other of firing) {
       const otherRule = ruleOf(other);
       if (otherRule !== undefined && explains(other, otherRule, alert)) {
@@ -853,7 +1072,7 @@ export class Engine {
       p.confidence = round(confidence);
       p.value = round(value);
       p.slopePerHour = round(slopePerHour);
-      p.evidence = [...new Set([...p.evidence.slice(0, EVIDENCE_HEAD), ...s.evidenceTail])];
+      p.evidence = [...new Set([...p.evidence.slice(0, EVIDENCE_HEAD), ...this.tailWithin(s, at)])];
       const annotations: Record<string, string> = {};
       for (const [k, t] of Object.entries(s.rule.annotations))
         annotations[k] = renderTemplate(t, event, vars);
@@ -876,7 +1095,7 @@ export class Engine {
       value: vars.value,
       threshold,
       slopePerHour: vars.slope,
-      evidence: [...s.evidenceTail],
+      evidence: this.tailWithin(s, at),
     };
     for (const [k, t] of Object.entries(s.rule.annotations))
       prediction.annotations[k] = renderTemplate(t, event, vars);
@@ -886,7 +1105,7 @@ export class Engine {
     prediction.impact = this.impactAt(s, at);
     s.prediction = prediction;
     this.dirty.add(prediction);
-    this.allPredictions.push(prediction);
+    if (this.retain) this.allPredictions.push(prediction);
     this.counters.predictions++;
   }
 }

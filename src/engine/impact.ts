@@ -46,6 +46,27 @@ export class FlowTracker {
     if (list.length > MAX_SAMPLES_PER_HOST) list.splice(0, list.length - MAX_SAMPLES_PER_HOST);
   }
 
+  /** Samples kept, over all hosts. */
+  get size(): number {
+    let n = 0;
+    for (const list of this.byHost.values()) n += list.length;
+    return n;
+  }
+
+  /**
+   * Drops what no impact can read any more: samples outside the window of every time at or after
+   * `oldest` (the oldest event time the engine still takes), and hosts left with none.
+   */
+  forgetBefore(oldest: number): void {
+    const from = oldest - this.windowMs;
+    for (const [host, list] of this.byHost) {
+      let drop = 0;
+      while (drop < list.length && (list[drop] as FlowSample).at <= from) drop++;
+      if (drop === list.length) this.byHost.delete(host);
+      else if (drop > 0) list.splice(0, drop);
+    }
+  }
+
   /** Flows on `host` (on `iface` only, when given) in (at − window, at], biggest first. */
   flows(host: string, at: number, iface: string | undefined, topology: Topology | undefined): FlowImpact[] {
     const from = at - this.windowMs;

@@ -38,7 +38,8 @@ export class SnapshotCodec {
       const ref = refs.get(v);
       if (ref !== undefined) return { $ref: ref } satisfies Reference;
       if (typeof v === 'function') throw new Error(`snapshot: unregistered function at ${path}`);
-      if (v === null || typeof v !== 'object') return v;
+      // Typed arrays (compact state such as id hashes) are written by v8 as one block of bytes.
+      if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return v;
       const seen = memo.get(v);
       if (seen !== undefined) return seen;
       if (Array.isArray(v)) {
@@ -77,10 +78,11 @@ export class SnapshotCodec {
     return serialize(walk(state, '$'));
   }
 
-  decode(bytes: Buffer, refs: ReadonlyMap<string, unknown>): unknown {
+  /** `check` sees the raw top-level value first (a version field, before any class is rebuilt). */
+  decode(bytes: Buffer, refs: ReadonlyMap<string, unknown>, check?: (top: unknown) => void): unknown {
     const memo = new Map<object, unknown>();
     const walk = (v: unknown): unknown => {
-      if (v === null || typeof v !== 'object') return v;
+      if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return v;
       const seen = memo.get(v);
       if (seen !== undefined) return seen;
       if (Array.isArray(v)) {
@@ -120,6 +122,8 @@ export class SnapshotCodec {
       for (const [k, x] of Object.entries(fields)) out[k] = walk(x);
       return out;
     };
-    return walk(deserialize(bytes));
+    const top: unknown = deserialize(bytes);
+    check?.(top);
+    return walk(top);
   }
 }

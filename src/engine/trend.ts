@@ -7,7 +7,10 @@ export interface TrendFit {
   value: number;
   /** Event time (ms) the fitted line reaches the threshold, if it rises towards it. */
   eta?: number;
-  /** 0..1: r² of the fit times how much evidence there is (points / (3 × minimum)). */
+  /**
+   * 0..1: the fit's r² adjusted for the number of points (1 − (1 − r²)(n − 1)/(n − 2)), so a few
+   * points on a line earn less than many, whatever the sampling rate of the series.
+   */
   confidence: number;
 }
 
@@ -49,12 +52,12 @@ export class TrendSeries {
     const line = linearRegressionLine(reg);
     const r2 = rSquared(rel, line);
     const value = line(at - t0);
-    const evidence = Math.min(1, this.points.length / (3 * minPoints));
-    const fit: TrendFit = {
-      slope: reg.m,
-      value,
-      confidence: (Number.isFinite(r2) ? Math.max(0, r2) : 0) * evidence,
-    };
+    // Points / (3 × minimum) as the evidence term asked a SMART series sampled daily for weeks of points
+    // before it could predict anything; the adjusted r² discounts few points by the fit's own freedom.
+    const n = this.points.length;
+    const fitted = Number.isFinite(r2) ? Math.max(0, r2) : 0;
+    const adjusted = n > 2 ? 1 - ((1 - fitted) * (n - 1)) / (n - 2) : 0;
+    const fit: TrendFit = { slope: reg.m, value, confidence: Math.max(0, Math.min(1, adjusted)) };
     if (reg.m > 0) fit.eta = value >= threshold ? at : at + (threshold - value) / reg.m;
     return fit;
   }

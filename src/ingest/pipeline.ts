@@ -15,6 +15,7 @@ import { joinPath, withoutCarriageReturns } from '../sources/framing.js';
 import { getSource, listSources } from '../sources/registry.js';
 import { type DecodeContext, isSourceId, type Source } from '../sources/types.js';
 import type { EventStore } from '../store/types.js';
+import { encodeEventsRecords } from './events-record.js';
 import { framesIn, unpackFrames } from './packing.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -40,8 +41,9 @@ export interface PipelineDeps {
    */
   enrich?: (events: FaultEvent[]) => FaultEvent[] | Promise<FaultEvent[]>;
   /**
-   * Where every stored event is written once more, keyed by `host.name`, for the fault engine's own
-   * consumer group (DESIGN §1: `faultline.events`). Unset: not written.
+   * Where every stored event is written once more, on the partition of its `host.name`, for the fault
+   * engine's own consumer group (DESIGN §1: `faultline.events`; record format in events-record.ts).
+   * Unset: not written.
    */
   eventsTopic?: string;
 }
@@ -242,8 +244,8 @@ export class IngestPipeline {
   }
 
   async start(): Promise<void> {
-    const { bus, logger, group, topics } = this.deps;
-    await bus.ensureTopics(topics);
+    const { bus, logger, group, topics, eventsTopic } = this.deps;
+    await bus.ensureTopics(eventsTopic === undefined ? topics : [...topics, eventsTopic]);
     this.subscription = await bus.subscribe({
       group,
       topics,
@@ -300,13 +302,9 @@ export class IngestPipeline {
         if (result.written > 0) metrics.written.inc({ dataset }, result.written);
         metrics.duplicates.inc(result.duplicates);
       }
-      if (this.deps.eventsTopic !== undefined) {
-        await bus.publish(
-          this.deps.eventsTopic,
-          // Events that name no host (control-plane logs) go by service, so one engine owns a service's windows too.
-          events.map((e) => ({ key: e['host.name'] ?? e['service.name'] ?? null, value: JSON.stringify(e) })),
-        );
-      }
+      const { eventsTopic } = this.deps;
+      if (eventsTopic !== undefined)
+        await bus.publish(eventsTopic, encodeEventsRecords(events, await bus.partitioner(eventsTopic)));
       const at = new Date().toISOString();
       for (const f of result.failed) {
         metrics?.rejected.inc({ source: f.event['event.module'] ?? 'unknown', stage: 'store' });

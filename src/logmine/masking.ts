@@ -84,6 +84,8 @@ function pushWildcard(out: string): string {
   if (n >= 1 && out.charCodeAt(n - 1) === C.Dash && (n === 1 || !isAlnum(out.charCodeAt(n - 2)))) {
     return out.slice(0, n - 1) + WILDCARD;
   }
+  // So does a bound written before a number that starts the token: `<1`, `>100`, `~5`.
+  if (n === 1 && (out === '<' || out === '>' || out === '~')) return WILDCARD;
   return out + WILDCARD;
 }
 
@@ -150,7 +152,7 @@ export function maskToken(token: string): string {
     }
     if (!digits) {
       out += token.slice(i, j);
-    } else if (allHex || isHexLiteral(token, i, j)) {
+    } else if ((allHex && !isIndexedName(token, i, j)) || isHexLiteral(token, i, j)) {
       out = pushWildcard(out);
     } else {
       // Letters stay, digit runs go: `alt0` → `alt<*>`, `ksc2mo` → `ksc<*>mo`.
@@ -168,8 +170,13 @@ export function maskToken(token: string): string {
     }
     i = j;
   }
-  return out;
+  // `host.example.org:8080` is an address as `10.1.2.3:8080` is: the name goes with the port.
+  return out.includes(':<*>') ? out.replace(HOST_PORT, '$1<*>') : out;
 }
+
+/** A dotted host name and a port (already masked) at the start of a token, after wrapping punctuation. */
+const HOST_PORT =
+  /^([([{'"]*)(?:[A-Za-z0-9-]|<\*>)+(?:\.(?:[A-Za-z0-9-]|<\*>)+)*\.[A-Za-z][A-Za-z0-9-]*:<\*>/;
 
 /**
  * End of a UUID, MAC or other chain of hex groups joined by `-` or `:` starting at `start` (groups
@@ -195,6 +202,18 @@ function hexChainEnd(token: string, start: number): number {
     else break;
   }
   return groups >= 2 && digits ? end : start;
+}
+
+/**
+ * `ee0`, `fc12`: a short name with an index, though every letter is a hex digit (a hex number
+ * mixes its letters and digits; a device or interface name puts the index last).
+ */
+function isIndexedName(token: string, start: number, end: number): boolean {
+  if (end - start > 6 || isDigit(token.charCodeAt(start))) return false;
+  let k = start;
+  while (k < end && !isDigit(token.charCodeAt(k))) k++;
+  while (k < end && isDigit(token.charCodeAt(k))) k++;
+  return k === end;
 }
 
 function isHexLiteral(token: string, start: number, end: number): boolean {
@@ -225,4 +244,106 @@ export function maskMessage(message: string): string[] {
     tokens.push(maskToken(message.slice(start, i)));
   }
   return tokens;
+}
+
+const isSpace = (c: number): boolean => c === C.Space || c === C.Tab || c === 10 || c === 13;
+
+/**
+ * The masked message as the miner keys it: tokens masked as by `maskToken`, joined by one space,
+ * with runs of one identical masked token collapsed (a list of any length is one parameter). One
+ * pass over the message: a token with no digit, no `/`, no `<` and no capitalized calendar word is
+ * itself, and runs of such tokens are copied as one slice; only the rest goes through `maskToken`.
+ */
+export function maskShape(message: string): string {
+  let out = '';
+  const n = message.length;
+  // Pending run of unchanged tokens, copied as one slice when it ends.
+  let runStart = -1;
+  let runEnd = -1;
+  // The last emitted token when it holds a wildcard (a repeat of it collapses), else ''.
+  let last = '';
+  // Where `last` starts in the output while it is not yet a bare wildcard, else -1.
+  let lastAt = -1;
+  // Where the output stood before a `(<*>` (it may open a quantity restated with its unit), else -1.
+  let restating = -1;
+  let i = 0;
+  while (i < n) {
+    let c = message.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let plain = true;
+    for (; i < n; i++) {
+      c = message.charCodeAt(i);
+      if (isSpace(c)) break;
+      if ((c >= C.D0 && c <= C.D9) || c === C.Slash || c === 60) plain = false;
+    }
+    const first = message.charCodeAt(start);
+    if (plain && first >= C.UpperA && first <= C.UpperZ && i - start >= 3 && i - start <= 9) {
+      plain = !CALENDAR_WORDS.has(message.slice(start, i));
+    }
+    if (plain && (last === WILDCARD || restating >= 0)) {
+      // A unit after a number is part of the value (`5 sec`, `18.4 KB`); a quantity restated in
+      // parentheses with its unit (`18846 bytes (18.4 KB)`) is that parameter again.
+      const unit = unitEnd(message, start, i);
+      if (unit === i && restating < 0) continue;
+      if (unit === i - 1 && restating >= 0 && message.charCodeAt(i - 1) === C.CloseParen) {
+        out = out.slice(0, restating);
+        restating = -1;
+        lastAt = -1;
+        last = out.endsWith(WILDCARD) ? WILDCARD : '';
+        continue;
+      }
+    }
+    restating = -1;
+    if (plain) {
+      last = '';
+      // One space since the run's end: the run goes on.
+      if (runStart >= 0 && start === runEnd + 1 && message.charCodeAt(runEnd) === C.Space) {
+        runEnd = i;
+        continue;
+      }
+      if (runStart >= 0)
+        out = out === '' ? message.slice(runStart, runEnd) : `${out} ${message.slice(runStart, runEnd)}`;
+      runStart = start;
+      runEnd = i;
+      continue;
+    }
+    const masked = maskToken(message.slice(start, i));
+    if (masked === last) {
+      // A list of like items is one parameter, whatever its items are called (`an14 an15 bn3`).
+      if (lastAt >= 0) out = `${out.slice(0, lastAt)}${WILDCARD}`;
+      lastAt = -1;
+      continue;
+    }
+    if (last === WILDCARD && (masked === '(<*>)' || masked === '(<*>%)')) continue;
+    if (runStart >= 0) {
+      out = out === '' ? message.slice(runStart, runEnd) : `${out} ${message.slice(runStart, runEnd)}`;
+      runStart = -1;
+    }
+    if (masked === '(<*>') restating = out.length;
+    out = out === '' ? masked : `${out} ${masked}`;
+    lastAt = masked === WILDCARD ? -1 : out.length - masked.length;
+    last = masked.includes(WILDCARD) ? masked : '';
+  }
+  if (runStart >= 0)
+    out = out === '' ? message.slice(runStart, runEnd) : `${out} ${message.slice(runStart, runEnd)}`;
+  return out;
+}
+
+/** Units of time and size that follow a number as a separate word. */
+const UNITS = new Set(
+  'ns us µs ms msec msecs sec secs second seconds min mins minute minutes h hr hrs hour hours B KB MB GB TB PB KiB MiB GiB TiB kB'.split(
+    ' ',
+  ),
+);
+
+/** End of the unit word at [start, end) (a `)` may follow it), or -1. */
+function unitEnd(message: string, start: number, end: number): number {
+  let e = end;
+  if (message.charCodeAt(e - 1) === C.CloseParen) e--;
+  if (e - start > 7 || e <= start) return -1;
+  return UNITS.has(message.slice(start, e)) ? e : -1;
 }

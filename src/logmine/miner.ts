@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { maskMessage, WILDCARD } from './masking.js';
+import { maskShape, WILDCARD } from './masking.js';
 
 /** What the miner tells about one line. */
 export interface MineResult {
@@ -27,10 +27,28 @@ export interface MinerOptions {
 interface Cluster {
   id: string;
   tokens: string[];
+  /** `tokens` joined: returned with every line, so kept rather than joined per line. */
+  text: string;
   count: number;
+  /** Lines matched since the last `takeCounts`. */
+  unsaved: number;
   /** Tick of the last match: the eviction order. */
   used: number;
-  bucket: string;
+  bucket: Bucket;
+  live: boolean;
+}
+
+/** Templates of one length and first token; `version` moves whenever one is added or generalized. */
+interface Bucket {
+  key: string;
+  clusters: Cluster[];
+  version: number;
+}
+
+/** A masked line seen before and the template it went to, valid while its bucket is unchanged. */
+interface Shape {
+  cluster: Cluster;
+  version: number;
 }
 
 const DEFAULTS: Required<MinerOptions> = { maxTemplates: 50_000, cacheSize: 100_000 };
@@ -52,16 +70,21 @@ function threshold(length: number): number {
  * wildcards collapse (a list of any length is one parameter), and its shape is looked up exactly
  * first (most lines of a known statement have a shape seen before); otherwise it is compared with
  * the templates of the same length and first token and joins the most similar one above the
- * threshold, or starts a new template. Ids are derived from the shape of a template's first line,
- * so replaying the same input gives the same ids and a template keeps its id as it generalizes.
+ * threshold (ties to the smaller id), or starts a new template. Ids are derived from the shape of
+ * a template's first line, so replaying the same input gives the same ids and a template keeps its
+ * id as it generalizes. Which template a line joins depends only on the templates held and the
+ * line (a remembered shape is checked again once its bucket changes), so miners holding the same
+ * templates decide alike: what several ingest processes rely on (catalogue-miner.ts).
  */
 export class TemplateMiner {
   private readonly options: Required<MinerOptions>;
   private readonly byId = new Map<string, Cluster>();
-  private readonly buckets = new Map<string, Cluster[]>();
-  private readonly shapes = new Map<string, Cluster>();
-  /** Templates created, generalized or matched since the last `takeChanges`. */
-  private readonly dirty = new Set<Cluster>();
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly shapes = new Map<string, Shape>();
+  /** Templates matched since the last `takeCounts`. */
+  private counted: Cluster[] = [];
+  /** Templates created or generalized since the last `takeReshaped`. */
+  private readonly reshaped = new Set<Cluster>();
   private tick = 0;
 
   constructor(options: MinerOptions = {}) {
@@ -73,46 +96,106 @@ export class TemplateMiner {
   }
 
   add(message: string): MineResult {
-    const tokens = collapse(maskMessage(message));
-    const shape = tokens.join(' ');
-    this.tick++;
+    return this.mine(message, true) as MineResult;
+  }
+
+  /**
+   * Mines the line only if it fits a template held as it is; otherwise changes nothing and returns
+   * undefined (the caller then creates or generalizes under the shared catalogue's lock).
+   */
+  tryAdd(message: string): MineResult | undefined {
+    return this.mine(message, false);
+  }
+
+  private mine(message: string, mayChange: boolean): MineResult | undefined {
+    const shape = maskShape(message);
     const known = this.shapes.get(shape);
-    if (known !== undefined && this.byId.get(known.id) === known) {
-      known.count++;
-      known.used = this.tick;
-      this.dirty.add(known);
-      return { id: known.id, template: known.tokens.join(' '), change: 'none' };
+    if (known?.cluster.live && known.version === known.cluster.bucket.version) {
+      return this.hit(known.cluster, 'none');
     }
-    const bucketKey = `${tokens.length} ${firstKey(tokens)}`;
-    let bucket = this.buckets.get(bucketKey);
-    if (bucket === undefined) {
-      bucket = [];
-      this.buckets.set(bucketKey, bucket);
+    const tokens = shape === '' ? [] : shape.split(' ');
+    const key = `${tokens.length} ${firstKey(tokens)}`;
+    const bucket = this.buckets.get(key);
+    const best = bucket === undefined ? undefined : bestMatch(bucket.clusters, tokens);
+    if (best !== undefined && covers(best.tokens, tokens)) {
+      this.remember(shape, best);
+      return this.hit(best, 'none');
     }
-    const best = bestMatch(bucket, tokens);
-    let change: MineResult['change'] = 'none';
+    if (!mayChange) return undefined;
+    let change: MineResult['change'];
     let cluster: Cluster;
     if (best === undefined) {
-      cluster = { id: this.newId(shape), tokens, count: 0, used: this.tick, bucket: bucketKey };
-      bucket.push(cluster);
-      this.byId.set(cluster.id, cluster);
+      cluster = this.insert(this.newId(shape), tokens, 0);
       change = 'created';
       if (this.byId.size > this.options.maxTemplates) this.evict();
     } else {
       cluster = best;
-      if (generalize(cluster.tokens, tokens)) change = 'generalized';
+      generalize(cluster.tokens, tokens);
+      cluster.text = cluster.tokens.join(' ');
+      cluster.bucket.version++;
+      change = 'generalized';
     }
-    cluster.count++;
-    cluster.used = this.tick;
-    this.dirty.add(cluster);
+    this.reshaped.add(cluster);
     this.remember(shape, cluster);
-    return { id: cluster.id, template: cluster.tokens.join(' '), change };
+    return this.hit(cluster, change);
   }
 
-  /** Templates that changed since the last call (what a repository has to write). */
+  private hit(cluster: Cluster, change: MineResult['change']): MineResult {
+    cluster.count++;
+    if (cluster.unsaved++ === 0) this.counted.push(cluster);
+    cluster.used = ++this.tick;
+    return { id: cluster.id, template: cluster.text, change };
+  }
+
+  private insert(id: string, tokens: string[], count: number): Cluster {
+    const key = `${tokens.length} ${firstKey(tokens)}`;
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = { key, clusters: [], version: 0 };
+      this.buckets.set(key, bucket);
+    }
+    const cluster: Cluster = {
+      id,
+      tokens,
+      text: tokens.join(' '),
+      count,
+      unsaved: 0,
+      used: this.tick,
+      bucket,
+      live: true,
+    };
+    bucket.clusters.push(cluster);
+    bucket.version++;
+    this.byId.set(id, cluster);
+    return cluster;
+  }
+
+  /** Templates that changed or matched since the last call, with their total counts. */
   takeChanges(): TemplateRecord[] {
-    const out = [...this.dirty].map(record);
-    this.dirty.clear();
+    const out = new Map<string, TemplateRecord>();
+    for (const c of this.takeReshaped()) out.set(c.id, c);
+    for (const { id } of this.takeCounts()) {
+      const c = this.byId.get(id);
+      if (c !== undefined) out.set(id, record(c));
+    }
+    return [...out.values()];
+  }
+
+  /** Templates created or generalized since the last call: what the shared catalogue must learn. */
+  takeReshaped(): TemplateRecord[] {
+    const out = [...this.reshaped].filter((c) => c.live).map(record);
+    this.reshaped.clear();
+    return out;
+  }
+
+  /** Lines matched per template since the last call (counts from several miners add up). */
+  takeCounts(): { id: string; template: string; added: number }[] {
+    const out: { id: string; template: string; added: number }[] = [];
+    for (const c of this.counted) {
+      if (c.live && c.unsaved > 0) out.push({ id: c.id, template: c.text, added: c.unsaved });
+      c.unsaved = 0;
+    }
+    this.counted = [];
     return out;
   }
 
@@ -120,21 +203,24 @@ export class TemplateMiner {
     return [...this.byId.values()].map(record);
   }
 
-  /** Puts back templates saved earlier (restart): same ids, same templates, counts go on. */
+  /**
+   * Puts back templates saved earlier (restart), or learns what other miners created or
+   * generalized: a known id takes the given template (the catalogue's is the more general one),
+   * an unknown id is added. Counts go on from the stored ones.
+   */
   load(records: Iterable<TemplateRecord>): void {
     for (const r of records) {
-      if (this.byId.has(r.id)) continue;
       const tokens = r.template === '' ? [] : r.template.split(' ');
-      const bucketKey = `${tokens.length} ${firstKey(tokens)}`;
-      const cluster: Cluster = { id: r.id, tokens, count: r.count, used: this.tick, bucket: bucketKey };
-      let bucket = this.buckets.get(bucketKey);
-      if (bucket === undefined) {
-        bucket = [];
-        this.buckets.set(bucketKey, bucket);
+      const held = this.byId.get(r.id);
+      if (held === undefined) {
+        this.insert(r.id, tokens, r.count);
+      } else if (held.text !== r.template && tokens.length === held.tokens.length) {
+        held.tokens = tokens;
+        held.text = r.template;
+        held.bucket.version++;
       }
-      bucket.push(cluster);
-      this.byId.set(r.id, cluster);
     }
+    if (this.byId.size > this.options.maxTemplates) this.evict();
   }
 
   private remember(shape: string, cluster: Cluster): void {
@@ -144,7 +230,7 @@ export class TemplateMiner {
       if (oldest !== undefined) this.shapes.delete(oldest);
     }
     this.shapes.delete(shape);
-    this.shapes.set(shape, cluster);
+    this.shapes.set(shape, { cluster, version: cluster.bucket.version });
   }
 
   private newId(shape: string): string {
@@ -163,29 +249,19 @@ export class TemplateMiner {
     const drop = Math.max(1, Math.floor(this.options.maxTemplates / 20));
     for (const victim of all.slice(0, drop)) {
       this.byId.delete(victim.id);
-      this.dirty.delete(victim);
-      const bucket = this.buckets.get(victim.bucket);
-      if (bucket === undefined) continue;
-      const at = bucket.indexOf(victim);
-      if (at >= 0) bucket.splice(at, 1);
-      if (bucket.length === 0) this.buckets.delete(victim.bucket);
+      this.reshaped.delete(victim);
+      victim.live = false;
+      const bucket = victim.bucket;
+      const at = bucket.clusters.indexOf(victim);
+      if (at >= 0) bucket.clusters.splice(at, 1);
+      bucket.version++;
+      if (bucket.clusters.length === 0) this.buckets.delete(bucket.key);
     }
   }
 }
 
 function record(c: Cluster): TemplateRecord {
-  return { id: c.id, template: c.tokens.join(' '), count: c.count };
-}
-
-/** Merges runs of identical masked tokens: a list of any length is one parameter. */
-function collapse(tokens: string[]): string[] {
-  const out: string[] = [];
-  for (const t of tokens) {
-    const last = out[out.length - 1];
-    if (last !== undefined && last === t && t.includes(WILDCARD)) continue;
-    out.push(t);
-  }
-  return out;
+  return { id: c.id, template: c.text, count: c.count };
 }
 
 function firstKey(tokens: readonly string[]): string {
@@ -200,7 +276,10 @@ function bestMatch(bucket: readonly Cluster[], tokens: readonly string[]): Clust
   let bestScore = -1;
   for (const cluster of bucket) {
     const score = similarity(cluster.tokens, tokens);
-    if (score >= needed && score > bestScore) {
+    if (
+      score >= needed &&
+      (score > bestScore || (score === bestScore && cluster.id < (best as Cluster).id))
+    ) {
       best = cluster;
       bestScore = score;
     }
@@ -227,6 +306,8 @@ function similarity(template: readonly string[], tokens: readonly string[]): num
 const WORD = /[A-Za-z]/;
 const LOWER_WORD = /^[a-z]+$/;
 const SYMBOL = /^[A-Za-z]+$/;
+const LETTERS = /[A-Za-z]{2}/;
+const INDEXED_NAME = /^[A-Za-z]{2,}<\*>$/;
 /** A capitalized or upper-case word leading a token: `Paused`, `HIGHMEM`, `LOGIN(uid=<*>)`. */
 const NAME = /^[^A-Za-z<]*[A-Z][A-Za-z]+(?:[^A-Za-z0-9<]|$)/;
 
@@ -239,7 +320,8 @@ const NAME = /^[^A-Za-z<]*[A-Z][A-Za-z]+(?:[^A-Za-z0-9<]|$)/;
  *   neither may be capitalized (`VM Paused` / `VM Resumed`, `(reserved)` / `(usable)`);
  * - a `key=value` with a symbolic value is a constant (`user=root` / `user=guest`, `tty=NODEVssh`);
  * - at most one such word per line (`data source name` / `trusted host name` is another sentence);
- * - a token is not the same token with a capitalized qualifier glued on (`(uid=0)` / `LOGIN(uid=0)`).
+ * - a token is not the same token with a capitalized qualifier glued on (`(uid=0)` / `LOGIN(uid=0)`),
+ *   nor a name the same place as a token with another word in it (`HTTPS` / `SOCKS5`).
  */
 function mayDiffer(t: string, u: string, previous: string | undefined): 'no' | 'word' | 'value' {
   if (symbolicValueDiffers(t, u)) return 'no';
@@ -249,6 +331,16 @@ function mayDiffer(t: string, u: string, previous: string | undefined): 'no' | '
     if (NAME.test(t) || NAME.test(u) || isSymbolicPair(t) || isSymbolicPair(u)) return 'no';
     return previous !== undefined && previous !== 'to' && LOWER_WORD.test(previous) ? 'word' : 'no';
   }
+  // A name against a token that keeps another word beside its parameter (`HTTPS` / `SOCKS<*>`).
+  if (
+    tWord !== uWord &&
+    NAME.test(tWord ? t : u) &&
+    LETTERS.test((tWord ? u : t).replaceAll(WILDCARD, ' '))
+  ) {
+    return 'no';
+  }
+  // Two names of different things, each with an index: `alt<*>` / `ee<*>` (`alt0`, `ee0`).
+  if (INDEXED_NAME.test(t) && INDEXED_NAME.test(u)) return 'no';
   // `LOGIN(uid=<*>)` is `(uid=<*>)` with a qualifier in front: another statement.
   const [long, short] = t.length > u.length ? [t, u] : [u, t];
   if (long.endsWith(short) && NAME.test(long.slice(0, long.length - short.length))) return 'no';
@@ -267,14 +359,17 @@ function symbolicValueDiffers(t: string, u: string): boolean {
   return SYMBOL.test(t.slice(eq + 1)) || SYMBOL.test(u.slice(eq + 1));
 }
 
-/** Turns the positions where the line differs into wildcards; true when the template changed. */
-function generalize(template: string[], tokens: readonly string[]): boolean {
-  let changed = false;
+/** Whether the template holds the line as it is (every constant of it is the line's token). */
+function covers(template: readonly string[], tokens: readonly string[]): boolean {
   for (let i = 0; i < template.length; i++) {
-    if (template[i] !== tokens[i] && template[i] !== WILDCARD) {
-      template[i] = WILDCARD;
-      changed = true;
-    }
+    if (template[i] !== tokens[i] && template[i] !== WILDCARD) return false;
   }
-  return changed;
+  return true;
+}
+
+/** Turns the positions where the line differs into wildcards. */
+function generalize(template: string[], tokens: readonly string[]): void {
+  for (let i = 0; i < template.length; i++) {
+    if (template[i] !== tokens[i] && template[i] !== WILDCARD) template[i] = WILDCARD;
+  }
 }

@@ -123,30 +123,42 @@ export interface Prediction {
 
 export type Finding = Alert | Prediction;
 
-const FNV_OFFSET = 0xcbf29ce484222325n;
-const FNV_PRIME = 0x100000001b3n;
-const MASK = 0xffffffffffffffffn;
 const encoder = new TextEncoder();
 
 /**
  * Prometheus `LabelSet.Fingerprint()` (prometheus/common model/signature.go): FNV-1a 64 over the
  * label names sorted byte-wise, each name and value followed by 0xFF, as 16 hex digits. Using the
- * same function keeps Faultline ids equal to what Alertmanager and its tooling compute.
+ * same function keeps Faultline ids equal to what Alertmanager and its tooling compute. The 64-bit
+ * state is two 32-bit halves (BigInt per byte cost the engine a tenth of its time on new groups).
  */
 export function labelsFingerprint(labels: Readonly<Record<string, string>>): string {
-  let hash = FNV_OFFSET;
-  const names = Object.keys(labels).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const feed = (text: string) => {
-    for (const byte of encoder.encode(text)) {
-      hash ^= BigInt(byte);
-      hash = (hash * FNV_PRIME) & MASK;
-    }
-    hash ^= 0xffn;
-    hash = (hash * FNV_PRIME) & MASK;
+  // FNV offset basis 0xcbf29ce484222325; prime 0x100000001b3 = 2^40 + 0x1b3.
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
+  const step = (byte: number) => {
+    lo = (lo ^ byte) >>> 0;
+    const low = lo * 0x1b3;
+    const carry = Math.floor(low / 0x100000000);
+    hi = (hi * 0x1b3 + carry + ((lo << 8) >>> 0)) >>> 0;
+    lo = low >>> 0;
   };
+  const feed = (text: string) => {
+    let ascii = true;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) for (let i = 0; i < text.length; i++) step(text.charCodeAt(i));
+    else for (const byte of encoder.encode(text)) step(byte);
+    step(0xff);
+  };
+  const names = Object.keys(labels).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (const name of names) {
     feed(name);
     feed(labels[name] ?? '');
   }
-  return hash.toString(16).padStart(16, '0');
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }

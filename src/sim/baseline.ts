@@ -436,23 +436,56 @@ const BENIGN_DAEMON_LINES: readonly (readonly [string, string])[] = [
   ['sshd', 'Accepted publickey for ops from 10.0.0.5 port 52210 ssh2: ED25519 SHA256:0sW4v'],
 ];
 
+/** Share of nodes with a DIMM that logs corrected errors steadily and does not fail (see HostNoiseProcess). */
+const HARD_CE_SHARE = 0.08;
+/** Their steady rates, log-uniform (per hour): below the 2,000-a-day pace of the DIMM prediction rule. */
+const HARD_CE_RATES: readonly [number, number] = [0.2, 40];
+
 /**
- * What real hosts say when nothing is wrong: daemon chatter every ~15 minutes, and rare isolated
- * corrected memory errors (about one per node every few days — a single CE is not a failing DIMM,
- * and a predictor that cries wolf on these is wrong).
+ * What real hosts say when nothing is wrong: daemon chatter every ~15 minutes, rare isolated corrected
+ * memory errors (about one per node every few days), and on some nodes a DIMM with a hard fault that
+ * logs corrected errors at a steady rate without ever failing. The field studies (Schroeder et al.
+ * 2009: > 8% of DIMMs and a third of machines see CEs in a year, mostly hard errors that recur; M²-MFP
+ * 2025: about 0.6% of CE-reporting DIMMs fail in a month) make these the common case, and a
+ * predictor that cries wolf on them is wrong: only an accelerating rate precedes an uncorrectable error.
  */
 export class HostNoiseProcess implements SimProcess {
   readonly name = 'host-noise';
   private readonly chatterGap = 15 * MINUTE;
   private readonly strayCeGap = 72 * HOUR;
+  /** Per node, the steadily erring DIMM and its rate per ms (undefined: none); drawn once per node. */
+  private readonly hardCe = new Map<string, { dimm: string; perMs: number } | undefined>();
+  private readonly hardRandom: Random;
 
-  constructor(private readonly random: Random) {}
+  constructor(private readonly random: Random) {
+    // Its own stream: the chatter and stray errors stay what they were without it.
+    this.hardRandom = random.fork('hard-ce');
+  }
+
+  private hardCeOf(state: NodeState): { dimm: string; perMs: number } | undefined {
+    if (this.hardCe.has(state.node.id)) return this.hardCe.get(state.node.id);
+    let hard: { dimm: string; perMs: number } | undefined;
+    if (this.hardRandom.chance(HARD_CE_SHARE)) {
+      const dimms = state.node.components.filter((c) => c.type === 'memory');
+      const [lo, hi] = HARD_CE_RATES;
+      const perHour = Math.exp(this.hardRandom.between(Math.log(lo), Math.log(hi)));
+      hard = { dimm: this.hardRandom.pick(dimms).id, perMs: perHour / HOUR };
+    }
+    this.hardCe.set(state.node.id, hard);
+    return hard;
+  }
 
   step(world: SimWorld, from: number, to: number): void {
     const span = to - from;
     for (const state of world.nodes.values()) {
+      const hard = this.hardCeOf(state);
       if (!state.powered) continue;
       const host = state.node.id;
+      if (hard !== undefined)
+        for (let i = this.hardRandom.poisson(span * hard.perMs); i > 0; i--) {
+          const t = from + Math.floor(this.hardRandom.float() * span);
+          emitSyslog(world, host, t, KERN, 4, 'kernel', edacLine('CE', hard.dimm, this.hardRandom));
+        }
       for (let i = this.random.poisson(span / this.chatterGap); i > 0; i--) {
         const [app, message] = this.random.pick(BENIGN_DAEMON_LINES);
         const t = from + Math.floor(this.random.float() * span);

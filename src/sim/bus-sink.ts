@@ -19,6 +19,13 @@ export class BusSink {
   ) {}
 
   async write(records: readonly SimRecord[], shippedAt: number): Promise<void> {
+    for (const [topic, messages] of this.messages(records, shippedAt))
+      await this.bus.publish(topic, messages);
+    this.published += records.length;
+  }
+
+  /** The records as the bus messages `write` publishes, by topic (in first-seen order). */
+  messages(records: readonly SimRecord[], shippedAt: number): Map<string, OutgoingMessage[]> {
     const byTopic = new Map<string, Map<string, Frame[]>>();
     for (const r of records) {
       const source = getSource(r.source);
@@ -40,14 +47,15 @@ export class BusSink {
       this.lines.set(key, line);
       frames.push({ payload: r.payload, line });
     }
+    const out = new Map<string, OutgoingMessage[]>();
     for (const [topic, hosts] of byTopic) {
       const messages: OutgoingMessage[] = [];
       for (const [host, frames] of hosts) {
         for (const packed of packFrames(frames))
           messages.push({ key: host, value: packed.value, headers: packed.headers, timestamp: shippedAt });
       }
-      await this.bus.publish(topic, messages);
+      out.set(topic, messages);
     }
-    this.published += records.length;
+    return out;
   }
 }

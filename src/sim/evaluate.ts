@@ -88,11 +88,13 @@ export async function fetchAll(
   runtime: Runtime,
   path: '/v1/alerts' | '/v1/predictions',
   key: string,
+  /** Extra query parameters, e.g. `status=firing,resolved,suppressed`. */
+  query = '',
 ): Promise<ScoredFinding[] | undefined> {
   const out: ScoredFinding[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < 1000; page++) {
-    const url = `${path}?limit=500${cursor !== undefined ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const url = `${path}?limit=500${query === '' ? '' : `&${query}`}${cursor !== undefined ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
     const res = await runtime.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}` } });
     if (res.statusCode === 404) return undefined;
     if (res.statusCode === 503) {

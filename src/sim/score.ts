@@ -89,6 +89,10 @@ export interface Score {
     precision: number;
     recall: number;
     medianLeadMs: number | undefined;
+    /** Lead of the first correct prediction of each predicted fault. */
+    leadsMs: number[];
+    /** `kind|node|manifestAt` of each fault predicted in time. */
+    foundKeys: string[];
   };
 }
 
@@ -185,6 +189,8 @@ export function score(
       precision: ratio(correct, predictions.length),
       recall: ratio(foundPredictions.size, expected.length),
       medianLeadMs: median(leads),
+      leadsMs: leads,
+      foundKeys: [...foundPredictions].map((t) => `${t.kind}|${t.node}|${t.manifestAt}`),
     },
   };
 }

@@ -53,10 +53,15 @@ const store = new KyselyCheckpointStore(state.db);
 const checkpoints: CheckpointStore = {
   load: (at) => store.load(at),
   async save(at, checkpoint, now) {
-    saves++;
-    if (when === 'before' && saves === Number(nth)) process.kill(process.pid, 'SIGKILL');
+    // This save's own number: partitions are handled concurrently, so by the time the store
+    // answers, other partitions' saves may have moved the shared count past N (the kill after the
+    // N-th save then never came, and the stage waited for a death that would not happen).
+    const n = ++saves;
+    // Progress on stderr: a stalled stage's log then says how far this process came.
+    process.stderr.write(`save ${n} ${at.topic}|${at.partition} next ${checkpoint.nextOffset}\n`);
+    if (when === 'before' && n === Number(nth)) process.kill(process.pid, 'SIGKILL');
     await store.save(at, checkpoint, now);
-    if (when === 'after' && saves === Number(nth)) process.kill(process.pid, 'SIGKILL');
+    if (when === 'after' && n === Number(nth)) process.kill(process.pid, 'SIGKILL');
   },
 };
 const service = new EngineService({

@@ -93,9 +93,16 @@ describe('the live engine on Kafka', () => {
     await Promise.all([a.ready, b.ready]);
     await sleep(8000);
     await publishEvents(bus, on, events);
+    // A stall names itself: the lag it is stuck at and both members' logs (a hang says nothing).
+    const deadline = Date.now() + 120_000;
     for (;;) {
       const lag = await bus.lag(`${id}.${run}`, [on]);
       if (lag.length === 4 && lag.every((l) => l.lag === 0)) break;
+      if (Date.now() > deadline)
+        throw new Error(
+          `${run}: lag ${JSON.stringify(lag.map((l) => [l.partition, l.lag]))} after 120 s\n` +
+            `first member:\n${a.log()}\nsecond member:\n${b.log()}`,
+        );
       await sleep(500);
     }
     const handled = await Promise.all([a.stop(), b.stop()]);

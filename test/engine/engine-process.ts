@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { BusMessage, MessageBus } from '../../src/bus/types.js';
 import { KyselyAlertRepository } from '../../src/engine/alert-repository.js';
+import { encodeEventsRecords } from '../../src/ingest/events-record.js';
 import type { FaultEvent } from '../../src/model/event.js';
 import type { StateStore } from '../../src/store/state/state-store.js';
 import { repoRoot } from '../helpers/fixtures.js';
@@ -30,7 +31,7 @@ export function startEngineProcess(env: Record<string, string>): EngineProcess {
   const stderr: string[] = [];
   child.stderr.on('data', (d) => {
     stderr.push(String(d));
-    if (stderr.length > 100) stderr.shift();
+    if (stderr.length > 200) stderr.shift();
   });
   const ended = once(child, 'close').then(([, signal]) => signal as NodeJS.Signals | null);
   // One reader: the ready line and the done line come through the same interface.
@@ -42,8 +43,14 @@ export function startEngineProcess(env: Record<string, string>): EngineProcess {
   let partitions: string[] = [];
   lines.on('line', (line) => {
     const msg = JSON.parse(line) as { ready?: boolean; done?: boolean; partitions?: string[] };
-    if (msg.ready === true) onReady();
-    if (msg.done === true) onDone();
+    if (msg.ready === true) {
+      stderr.push('(ready)\n');
+      onReady();
+    }
+    if (msg.done === true) {
+      if (!stderr.at(-1)?.startsWith('(no lag left')) stderr.push(`(no lag left: ${line})\n`);
+      onDone();
+    }
     if (msg.partitions !== undefined) partitions = msg.partitions;
   });
   const ready = Promise.race([
@@ -95,7 +102,12 @@ export async function crashTwiceThenFinish(engine: (kill?: string) => EngineProc
   };
   for (const kill of ['before:20', 'after:35']) {
     const p = engine(kill);
-    const signal = await within(p, p.ended, `engine with FL_KILL=${kill}`);
+    // Caught up without dying: the kill point was never reached, so say so instead of waiting.
+    const missed = p.done.then(() => {
+      throw new Error(`engine with FL_KILL=${kill} caught up without reaching its kill point:\n${p.log()}`);
+    });
+    missed.catch(() => {});
+    const signal = await within(p, Promise.race([p.ended, missed]), `engine with FL_KILL=${kill}`);
     if (signal !== 'SIGKILL')
       throw new Error(`engine with FL_KILL=${kill} ended with ${signal}, not SIGKILL`);
   }
@@ -120,13 +132,14 @@ export function asBusMessages(events: FaultEvent[]): BusMessage[] {
   }));
 }
 
-/** Events as the pipeline writes them to `faultline.events`: the document, keyed by host.name. */
+/**
+ * Events in the pipeline's `faultline.events` records (src/ingest/events-record.ts), one event a record:
+ * the crash points (FL_KILL) count checkpoints, hence records.
+ */
 export async function publishEvents(bus: MessageBus, topic: string, events: FaultEvent[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 500)
-    await bus.publish(
-      topic,
-      events.slice(i, i + 500).map((e) => ({ key: e['host.name'] ?? null, value: JSON.stringify(e) })),
-    );
+  const place = await bus.partitioner(topic);
+  const records = events.flatMap((e) => encodeEventsRecords([e], place));
+  for (let i = 0; i < records.length; i += 500) await bus.publish(topic, records.slice(i, i + 500));
 }
 
 /** What an SRE sees of every finding in a state store: the comparison of a crash test. */

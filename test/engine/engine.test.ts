@@ -171,3 +171,37 @@ describe('TrendSeries', () => {
     expect(s.size).toBeLessThanOrEqual(65);
   });
 });
+
+describe('labelsFingerprint', () => {
+  /** The definition, with BigInt: FNV-1a 64 over sorted names and values, each followed by 0xFF. */
+  function reference(labels: Record<string, string>): string {
+    let hash = 0xcbf29ce484222325n;
+    const feed = (text: string) => {
+      for (const byte of [...new TextEncoder().encode(text), 0xff]) {
+        hash ^= BigInt(byte);
+        hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+      }
+    };
+    for (const name of Object.keys(labels).sort()) {
+      feed(name);
+      feed(labels[name] as string);
+    }
+    return hash.toString(16).padStart(16, '0');
+  }
+
+  it('is FNV-1a 64 as Prometheus computes it, for ASCII and other text', () => {
+    // An empty label set is the offset basis, as in prometheus/common.
+    expect(labelsFingerprint({})).toBe('cbf29ce484222325');
+    const random = rng(5);
+    const chars = 'aZ_09-.:/ éü€漢😀';
+    for (let i = 0; i < 300; i++) {
+      const labels: Record<string, string> = {};
+      for (let j = 0; j < 1 + Math.floor(random() * 5); j++) {
+        const text = (n: number) =>
+          Array.from({ length: n }, () => chars[Math.floor(random() * chars.length)]).join('');
+        labels[`l${text(3)}`] = text(Math.floor(random() * 20));
+      }
+      expect(labelsFingerprint(labels)).toBe(reference(labels));
+    }
+  });
+});

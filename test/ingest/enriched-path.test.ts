@@ -5,14 +5,15 @@ import { EmbeddedBus } from '../../src/bus/embedded.js';
 import type { OutgoingMessage } from '../../src/bus/types.js';
 import type { FleetRepository } from '../../src/fleet/fleet-repository.js';
 import { TopologyIndex } from '../../src/fleet/topology-index.js';
+import { decodeEventsRecord } from '../../src/ingest/events-record.js';
 import { packFrames } from '../../src/ingest/packing.js';
 import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { TemplateTagger } from '../../src/logmine/template-tagger.js';
-import type { FaultEvent } from '../../src/model/event.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { SqliteEventStore } from '../../src/store/sqlite/event-store.js';
 import { readFixture } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/runtime.js';
+import { asDelivered } from './delivered.js';
 
 const OPENSTACK = readFixture('loghub', 'OpenStack', 'OpenStack_2k.log').split(/\r?\n/).slice(0, 300);
 
@@ -76,14 +77,16 @@ describe('IngestPipeline with enrichment', () => {
       );
       const stored = (await store.search({ size: 1000 })).events;
       expect(stored).toHaveLength(OPENSTACK.length);
-      expect(published).toHaveLength(OPENSTACK.length);
-      const byId = new Map(
-        published.map((r) => {
-          const e = JSON.parse(String(r.value)) as FaultEvent;
-          expect(r.key).toBe('compute-3');
-          return [e['event.id'], e];
-        }),
-      );
+      // One host, one partition: the slice travels as one record.
+      expect(published).toHaveLength(1);
+      expect(published[0]!.key).toBe('compute-3');
+      const carried = published.flatMap((r) => {
+        const decoded = decodeEventsRecord(asDelivered(r));
+        if (!decoded.ok) throw new Error(decoded.reason);
+        return decoded.events;
+      });
+      expect(carried).toHaveLength(OPENSTACK.length);
+      const byId = new Map(carried.map((e) => [e['event.id'], e]));
       for (const e of stored) {
         expect(e).toMatchObject({
           'host.name': 'compute-3',

@@ -4,7 +4,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll } from 'vitest';
-import { buildWorkload } from '../../bench/ingest/workload.js';
+import { asDeliveredRecords, buildWorkload } from '../../bench/ingest/workload.js';
 import { parseDeadLetter } from '../../src/bus/kafka/dead-letter-wire.js';
 import { KafkaBus } from '../../src/bus/kafka.js';
 import type { BusMessage, DeadLetter } from '../../src/bus/types.js';
@@ -258,15 +258,7 @@ export async function produceWorkload(
   });
   await bus.ensureTopics(workload.topics);
   await options.beforePublish?.(workload.topics);
-  const messages: BusMessage[] = workload.records.map((r, i) => ({
-    topic: r.topic,
-    partition: 0,
-    offset: String(i),
-    key: r.key,
-    value: Buffer.from(r.value),
-    headers: r.headers,
-    timestamp: r.timestamp,
-  }));
+  const messages: BusMessage[] = asDeliveredRecords(workload.records);
   const { events, dead } = decodeBatch(messages, sourcesByTopic(s.topicPrefix));
   if (dead.length > 0) throw new Error(`workload has undecodable records: ${dead[0]!.reason}`);
   const byTopic = new Map<string, typeof workload.records>();

@@ -99,12 +99,12 @@ describe('log anomalies from template rates', () => {
 
   it('restores templates from its repository and saves what changed', async () => {
     const repository = new MemoryTemplateRepository();
-    const a = new TemplateTagger(repository, 0);
+    const a = new TemplateTagger(repository, { countsEveryMs: 0 });
     await a.start();
     const events = steadyHour().slice(0, 24);
     await a.enrich(events);
     expect(repository.rows.size).toBe(2);
-    const b = new TemplateTagger(repository, 0);
+    const b = new TemplateTagger(repository, { countsEveryMs: 0 });
     await b.start();
     const again = steadyHour().slice(0, 24);
     await b.enrich(again);

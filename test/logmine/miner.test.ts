@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadLoghubSample, TARGET_DATASETS } from '../../bench/logmine/loghub.js';
 import { groupingAccuracy } from '../../src/logmine/accuracy.js';
-import { maskMessage, maskToken } from '../../src/logmine/masking.js';
+import { maskMessage, maskShape, maskToken } from '../../src/logmine/masking.js';
 import { TemplateMiner } from '../../src/logmine/miner.js';
 import { MemoryTemplateRepository } from '../../src/logmine/template-repository.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
@@ -66,6 +66,41 @@ describe('masking', () => {
       '<*>',
       '<*>',
     ]);
+  });
+});
+
+describe('values written in several words', () => {
+  it('joins a unit, a bound and a restated quantity to their number', () => {
+    const shape = 'close, <*> bytes sent, <*> bytes received, lifetime <*>';
+    expect(maskShape('close, 1190 bytes (1.16 KB) sent, 815 bytes received, lifetime <1 sec')).toBe(shape);
+    expect(maskShape('close, 403 bytes sent, 2933 bytes (2.86 MB) received, lifetime 02:48')).toBe(shape);
+    expect(maskShape('flushed 12 entries in 350 ms (35%)')).toBe('flushed <*> entries in <*>');
+    // A word after a number that is no unit stays.
+    expect(maskShape('retried 3 times')).toBe('retried <*> times');
+  });
+
+  it('masks a host name with its port as an address', () => {
+    expect(maskToken('proxy.example.org:5070')).toBe('<*>');
+    expect(maskToken('(db-1.internal.example:5432)')).toBe('(<*>)');
+    expect(maskToken('Foo:12')).toBe('Foo:<*>');
+  });
+
+  it('makes a list of like items one parameter, and keeps indexed names of different things apart', () => {
+    expect(maskShape('failed to resolve name an14 an15 an16')).toBe('failed to resolve name <*>');
+    expect(maskShape('failed to resolve name an14')).toBe('failed to resolve name an<*>');
+    const miner = new TemplateMiner();
+    const alt = miner.add('link up on network 10.1.0.0 via interface alt0');
+    const ee = miner.add('link up on network 10.2.0.0 via interface ee0');
+    expect(ee.id).not.toBe(alt.id);
+    expect(miner.add('link up on network 10.3.0.0 via interface alt1').id).toBe(alt.id);
+  });
+
+  it('keeps a name apart from a token that holds another word', () => {
+    const miner = new TemplateMiner();
+    const https = miner.add('10.0.0.1:443 open through proxy 10.0.0.9:5070 HTTPS');
+    const socks = miner.add('10.0.0.2:22 open through proxy 10.0.0.9:1080 SOCKS5');
+    expect(socks.id).not.toBe(https.id);
+    expect(miner.add('10.0.0.3:80 open through proxy 10.0.0.9:5070 HTTPS').id).toBe(https.id);
   });
 });
 

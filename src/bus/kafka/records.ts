@@ -53,6 +53,7 @@ export function* produceChunks(messages: OutgoingMessage[]): Generator<Message[]
     const message: Message = { key: m.key, value };
     if (m.headers !== undefined) message.headers = m.headers;
     if (m.timestamp !== undefined) message.timestamp = String(m.timestamp);
+    if (m.partition !== undefined) message.partition = m.partition;
     chunk.push(message);
     bytes += value.length;
   }

@@ -61,6 +61,12 @@ export function knownFields(): string[] {
   return Object.keys(FIELDS).sort();
 }
 
+/** readField for one field, with the choice of how to read it made once (the matchers' hot path). */
+export function fieldReader(field: string): (event: Readonly<Record<string, unknown>>) => unknown {
+  if (!field.startsWith('dpu.metric.labels.')) return (event) => event[field];
+  return (event) => readField(event, field);
+}
+
 /** Reads a field of an event; `dpu.metric.labels.<k>` reads key k of the labels object. */
 export function readField(event: Readonly<Record<string, unknown>>, field: string): unknown {
   const direct = event[field];

@@ -1,5 +1,5 @@
 import type { FaultEvent } from '../../model/event.js';
-import { readField } from './fields.js';
+import { fieldReader } from './fields.js';
 import type { Match } from './schema.js';
 
 export type Predicate = (event: FaultEvent) => boolean;
@@ -69,17 +69,25 @@ function fieldTest(ops: Ops): (value: unknown) => boolean {
   return (value) => tests.every((t) => t(value));
 }
 
-/** Compiles a `match` block into one predicate; regexes are compiled once, here. */
+/** Regular expressions cost the most per event: a block tests them after its other fields. */
+function cost(ops: Ops): number {
+  return ops.regex !== undefined || ops.iregex !== undefined ? 1 : 0;
+}
+
+/**
+ * Compiles a `match` block into one predicate; regexes are compiled once, here. Every field must
+ * pass, so the order of the tests changes nothing but their cost: cheap ones first.
+ */
 export function compileMatch(match: Match): Predicate {
-  const checks: [string, (value: unknown) => boolean][] = Object.entries(match).map(([field, spec]) => {
-    if (Array.isArray(spec)) return [field, fieldTest({ in: spec })];
-    if (isOps(spec)) return [field, fieldTest(spec)];
-    return [field, fieldTest({ eq: spec as Scalar })];
-  });
+  const checks = Object.entries(match)
+    .map(([field, spec]) => {
+      const ops: Ops = Array.isArray(spec) ? { in: spec } : isOps(spec) ? spec : { eq: spec as Scalar };
+      return { read: fieldReader(field), test: fieldTest(ops), cost: cost(ops) };
+    })
+    .sort((a, b) => a.cost - b.cost);
   return (event) => {
-    for (const [field, test] of checks) {
-      if (!test(readField(event as unknown as Record<string, unknown>, field))) return false;
-    }
+    const record = event as unknown as Record<string, unknown>;
+    for (const check of checks) if (!check.test(check.read(record))) return false;
     return true;
   };
 }

@@ -151,6 +151,14 @@ export interface LogTemplateTable {
   count: number;
   first_seen: string;
   last_seen: string;
+  /** Catalogue version that last created or generalized the template (0008). */
+  version: ColumnType<number, number | undefined, number>;
+}
+
+/** The shared template catalogue's version counter (one row, id 1); also its write lock. */
+export interface LogTemplateCatalogueTable {
+  id: number;
+  version: number;
 }
 
 /** A fleet event waiting for the bus (JSON of src/fleet/fleet-event.ts FleetEvent). */
@@ -161,6 +169,7 @@ export interface FleetOutboxTable {
 
 export interface StateDatabase {
   log_templates: LogTemplateTable;
+  log_template_catalogue: LogTemplateCatalogueTable;
   api_keys: ApiKeyTable;
   meta: MetaTable;
   audit_log: AuditTable;

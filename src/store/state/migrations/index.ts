@@ -6,6 +6,7 @@ import { alerts } from './0004-alerts.js';
 import { logTemplates } from './0005-log-templates.js';
 import { fleetOutbox } from './0006-fleet-outbox.js';
 import { engineCheckpoints } from './0007-engine-checkpoints.js';
+import { logTemplateCatalogue } from './0008-log-template-catalogue.js';
 import type { StateDialect, StateMigration } from './types.js';
 
 /**
@@ -21,6 +22,7 @@ export const STATE_MIGRATIONS: Readonly<Record<string, StateMigration>> = {
   '0005-log-templates': logTemplates,
   '0006-fleet-outbox': fleetOutbox,
   '0007-engine-checkpoints': engineCheckpoints,
+  '0008-log-template-catalogue': logTemplateCatalogue,
 };
 
 export function migrationProvider(dialect: StateDialect): MigrationProvider {
