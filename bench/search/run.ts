@@ -38,7 +38,7 @@ import type { ElasticsearchEventStore } from '../../src/store/elasticsearch/even
 import { allStreamsPattern, dataStreamFor, type Naming } from '../../src/store/elasticsearch/templates.js';
 import { SqliteEventStore } from '../../src/store/sqlite/event-store.js';
 import type { EventStore } from '../../src/store/types.js';
-import { generate, miner, VIEWS } from './data.js';
+import { generate, miner, SPAN_DAYS, VIEWS } from './data.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,6 +48,7 @@ const { values: args } = parseArgs({
     stores: { type: 'string', default: 'sqlite,es' },
     'es-namespace': { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'rollover-days': { type: 'string' },
   },
 });
 const N = Number(args.events);
@@ -69,10 +70,14 @@ const load1 = () =>
  * Writes the load into every store given, batch by batch: Elasticsearch indexes a batch while the
  * embedded store writes it in this process, so loading both takes about as long as the slower one.
  */
-async function fill(stores: EventStore[]): Promise<{ seconds: number; rawBytes: number }> {
+async function fill(
+  stores: EventStore[],
+  rollover?: (upTo: number) => Promise<void>,
+): Promise<{ seconds: number; rawBytes: number }> {
   const started = process.hrtime.bigint();
   let rawBytes = 0;
   for (let i = 0; i < N; i += 10_000) {
+    await rollover?.(i);
     const batch: FaultEvent[] = [];
     for (let j = i; j < Math.min(N, i + 10_000); j++) {
       const e = generate(j, N);
@@ -229,7 +234,21 @@ try {
       else toFill.push(es);
     }
     if (toFill.length > 0) {
-      const loaded = await fill(toFill);
+      // As a running store rolls its streams over (daily where Faultline applies retention itself,
+      // weekly for 30-day retention under the server's lifecycle): one backing index per period.
+      const days = args['rollover-days'] === undefined ? undefined : Number(args['rollover-days']);
+      let period = 0;
+      const rollover =
+        es === undefined || days === undefined || !toFill.includes(es)
+          ? undefined
+          : async (i: number) => {
+              const p = Math.floor(((i / N) * SPAN_DAYS) / days);
+              if (p === period) return;
+              period = p;
+              for (const dataset of ['openstack.log', 'bmc.sel'] as const)
+                await es.client.indices.rollover({ alias: es.dataStream(dataset) });
+            };
+      const loaded = await fill(toFill, rollover);
       notes.push(
         `${toFill.map((s) => s.kind).join(' + ')}: ${count(N)} events loaded in ${loaded.seconds.toFixed(1)} s`,
       );
