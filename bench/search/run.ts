@@ -4,13 +4,15 @@
  * the raw bytes, in one table with the load average beside it.
  *
  *   npx tsx bench/search/run.ts [--events 1000000] [--runs 100] [--view-seconds 20] [--stores sqlite,es]
- *                               [--es-namespace NAME] [--keep]
+ *                               [--es-namespace NAME] [--keep] [--rollover-days 7]
  *
  * `--stores` picks the stores (default both; Elasticsearch needs FAULTLINE_ES_URL). Both are loaded
  * in one pass, each batch going to both at once. Elasticsearch data goes to a namespace of its own
  * (`bench_<random>`, deleted at the end where the server can delete data streams); `--es-namespace
  * NAME` keeps it and reuses it on the next run when it holds --events events, so a query change is
- * measured without loading again (a mapping change needs a new name).
+ * measured without loading again (a mapping change needs a new name). The streams are rolled over
+ * every --rollover-days days of event time while loading (default 7, as the store does for 30-day
+ * retention; 0: one backing index per stream).
  *
  * Columns per store: wall-clock p50/p95 of the view through the route; for Elasticsearch the
  * server's own `took` (summed over the requests of the view); and this process's CPU per view (the
@@ -48,7 +50,7 @@ const { values: args } = parseArgs({
     stores: { type: 'string', default: 'sqlite,es' },
     'es-namespace': { type: 'string' },
     keep: { type: 'boolean', default: false },
-    'rollover-days': { type: 'string' },
+    'rollover-days': { type: 'string', default: '7' },
   },
 });
 const N = Number(args.events);
@@ -236,10 +238,10 @@ try {
     if (toFill.length > 0) {
       // As a running store rolls its streams over (daily where Faultline applies retention itself,
       // weekly for 30-day retention under the server's lifecycle): one backing index per period.
-      const days = args['rollover-days'] === undefined ? undefined : Number(args['rollover-days']);
+      const days = Number(args['rollover-days']);
       let period = 0;
       const rollover =
-        es === undefined || days === undefined || !toFill.includes(es)
+        es === undefined || !(days > 0) || !toFill.includes(es)
           ? undefined
           : async (i: number) => {
               const p = Math.floor(((i / N) * SPAN_DAYS) / days);
