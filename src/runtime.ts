@@ -126,7 +126,9 @@ export async function createRuntime(
     let pipeline: IngestPipeline | undefined;
     if (options.ingest ?? true) {
       // Log templates are mined where every line passes once (src/logmine); their rate baselines live in the engine.
-      const tagger = new TemplateTagger(new KyselyTemplateRepository(stateStore.db));
+      const tagger = new TemplateTagger(new KyselyTemplateRepository(stateStore.db), {
+        onFlushError: (error) => logger.warn({ err: error }, 'log templates: line counts not written'),
+      });
       await tagger.start();
       closers.push(['log templates', () => tagger.save()]);
       pipeline = new IngestPipeline({

@@ -9,6 +9,8 @@ export interface CatalogueMinerOptions {
   countsEveryMs?: number;
   miner?: MinerOptions;
   now?: () => number;
+  /** Where a count flush that ran on its own (traffic paused) reports a failure. */
+  onFlushError?: (error: unknown) => void;
 }
 
 /**
@@ -35,6 +37,9 @@ export class CatalogueMiner {
   private lastCounts: number;
   /** Reshaped templates a failed write did not store: written with the next reshape. */
   private unwritten: TemplateRecord[] = [];
+  /** Flushes counts left behind when traffic pauses before the next `countsEveryMs` tick. */
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly onFlushError: (error: unknown) => void;
 
   constructor(
     private readonly repository: TemplateRepository | undefined,
@@ -45,6 +50,7 @@ export class CatalogueMiner {
     this.countsEveryMs = options.countsEveryMs ?? 5_000;
     this.now = options.now ?? Date.now;
     this.lastCounts = this.now();
+    this.onFlushError = options.onFlushError ?? (() => {});
   }
 
   /** Restores every template of the catalogue (restart: same ids, counts go on). */
@@ -87,6 +93,13 @@ export class CatalogueMiner {
       this.lastRefresh = this.now();
     }
     if (this.now() - this.lastCounts >= this.countsEveryMs) await this.flushCounts();
+    else if (this.flushTimer === undefined && out.length > 0) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        this.flushCounts().catch(this.onFlushError);
+      }, this.countsEveryMs);
+      this.flushTimer.unref();
+    }
     return out;
   }
 
@@ -101,6 +114,8 @@ export class CatalogueMiner {
 
   /** Adds the lines counted since the last flush to the catalogue (also on shutdown). */
   async flushCounts(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     this.lastCounts = this.now();
     if (this.repository === undefined) return;
     const counts = this.miner.takeCounts();

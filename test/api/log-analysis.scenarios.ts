@@ -23,6 +23,21 @@ async function settled(t: Awaited<ReturnType<typeof startRuntime>>): Promise<voi
   await t.runtime.eventStore.refresh();
 }
 
+/** Template counts reach the catalogue every few seconds (catalogue-miner.ts): waits until they add up. */
+async function templateCountsFlushed(
+  t: Awaited<ReturnType<typeof startRuntime>>,
+  lines: number,
+): Promise<void> {
+  let total = 0;
+  for (let attempt = 0; attempt < 80; attempt++) {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/logs/templates?limit=1000', headers: auth() });
+    total = res.json<{ templates: Array<{ count: number }> }>().templates.reduce((n, x) => n + x.count, 0);
+    if (total === lines) return;
+    await sleep(250);
+  }
+  throw new Error(`template counts add up to ${total}, not ${lines}, after 20 s`);
+}
+
 /** The same scenarios on either store: log-analysis.int.test.ts runs them on Elasticsearch. */
 export function logAnalysisScenarios(store: string, overrides: () => Partial<Config> = () => ({})): void {
   describe(`log analysis API on the ${store} store (Loghub OpenStack sample)`, () => {
@@ -33,6 +48,7 @@ export function logAnalysisScenarios(store: string, overrides: () => Partial<Con
       const res = await postIngest(t.app, 'openstack-log', OPENSTACK_2K, { host: 'compute-1' });
       expect(res.statusCode, res.body).toBe(202);
       await settled(t);
+      await templateCountsFlushed(t, LINES.length);
     });
     afterAll(() => t.close());
 
