@@ -112,6 +112,13 @@ function time(fn: () => unknown): { s: number; cpu: number } {
   };
 }
 
+if (process.env.BENCH_BY_RULE === '1') {
+  // What the engine said, per rule: to compare two versions' output on this workload.
+  const counts = new Map<string, number>();
+  for (const a of engineRun().alerts()) counts.set(a.rule, (counts.get(a.rule) ?? 0) + 1);
+  process.stdout.write(`${JSON.stringify([...counts].sort())}\n`);
+  process.exit(0);
+}
 process.stdout.write(
   `workload: ${events.length} events (${base.length} real decoded records × ${hosts} hosts), ${rules.length} rules\n`,
 );

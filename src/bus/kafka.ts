@@ -226,7 +226,13 @@ export class KafkaBus implements MessageBus {
 
   async lag(group: string, topics: string[]): Promise<TopicLag[]> {
     const admin = await this.admin();
-    const committed = await admin.fetchOffsets({ groupId: group, topics });
+    // A topic nobody has written yet holds nothing to consume. kafkajs fails on a topic whose
+    // partitions its cached metadata lacks (one another client just created): refresh it first.
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((t) => existing.has(t));
+    if (present.length === 0) return [];
+    await admin.fetchTopicMetadata({ topics: present });
+    const committed = await admin.fetchOffsets({ groupId: group, topics: present });
     const result: TopicLag[] = [];
     for (const t of committed) {
       const ends = await admin.fetchTopicOffsets(t.topic);

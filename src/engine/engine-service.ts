@@ -8,6 +8,7 @@ import type { AlertIndex } from './alert-index.js';
 import type { AlertRepository } from './alert-repository.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { Engine, SnapshotVersionError } from './engine.js';
+import { eventTime } from './event-time.js';
 import { RecentIds } from './recent-ids.js';
 import type { CompiledRule } from './rules/load.js';
 
@@ -122,7 +123,7 @@ export class EngineService {
       try {
         const extra = task.engine.restore(saved.state, { LogAnomalyDetector });
         task.logAnomalies = extra.logAnomalies as LogAnomalyDetector;
-        task.seen = RecentIds.fromBytes(extra.seen as Uint8Array, this.lateness);
+        task.seen = RecentIds.fromBytes(extra.seen as Uint8Array);
       } catch (error) {
         if (!(error instanceof SnapshotVersionError)) throw error;
         // Written by another release: its findings are stored; windows and baselines start again here.
@@ -214,7 +215,7 @@ export class EngineService {
   private firstDelivery(task: PartitionTask, event: FaultEvent): boolean {
     const id = event['event.id'];
     const dataset = event['event.dataset'];
-    const at = Date.parse(event['@timestamp']);
+    const at = eventTime(event['@timestamp']);
     if (task.seen.has(dataset, at, id)) return false;
     task.engine.push(event, at);
     const horizon = task.engine.horizonOf(dataset);

@@ -3,13 +3,15 @@ import { labelsFingerprint } from '../model/alert.js';
 import type { FaultEvent } from '../model/event.js';
 import type { Topology } from '../model/topology.js';
 import { type Detector, EwmaDetector, Ring, RobustZDetector, SeasonalDetector } from './anomaly.js';
+import { eventTime } from './event-time.js';
 import { FleetEventTopology } from './fleet-topology.js';
 import { MinHeap, RunQueue } from './heap.js';
 import { FlowTracker } from './impact.js';
+import { findComponent, kernelDiskName } from './part-match.js';
 import { ProvisioningWindows } from './provisioning.js';
 import { formatDuration, parseDuration } from './rules/duration.js';
 import { readField } from './rules/fields.js';
-import type { CompiledRule } from './rules/load.js';
+import type { CompiledRule, WindowKind } from './rules/load.js';
 import { SnapshotCodec } from './snapshot.js';
 import { renderTemplate } from './template.js';
 import { TrendSeries } from './trend.js';
@@ -66,6 +68,8 @@ const MAX_WINDOW_POINTS = 10_000;
 /** Quiet series are looked for once per this much event time (the sweep walks every group). */
 const SWEEP_EVERY_MS = 60_000;
 const DEFAULT_IDLE_STATE_TTL_MS = 7 * 86_400_000;
+/** A series is kept at least this long after its last event: one forgotten and soon back costs its labels again. */
+const MIN_IDLE_MS = 3_600_000;
 
 interface GroupState {
   key: string;
@@ -140,7 +144,7 @@ const STATE_CLASSES = {
  * The layout of engine state in a snapshot: raised whenever GroupState or another state field
  * changes shape, so a checkpoint of another release is refused instead of misread.
  */
-const SNAPSHOT_VERSION = 2;
+const SNAPSHOT_VERSION = 3;
 
 /** A snapshot written by an engine with another state layout. */
 export class SnapshotVersionError extends Error {
@@ -179,6 +183,42 @@ const compareOp = (op: string | undefined, x: number, v: number): boolean => {
 };
 
 /**
+ * The rules of one dataset, and the same rules narrowed by the value of one field most of them pin
+ * (`hw.type: memory`): a rule that pins the field to other values cannot match the event, so it is
+ * not offered it. A rule with `resolve_on` is always offered (its resolving events match otherwise).
+ * Every list keeps the rules' file order, so the engine acts in the same order as over all of them.
+ */
+interface RuleIndex {
+  all: CompiledRule[];
+  field?: string;
+  byValue: Map<unknown, CompiledRule[]>;
+  /** The candidates for a value no rule pins (or no value). */
+  others: CompiledRule[];
+}
+
+function indexRules(all: CompiledRule[]): RuleIndex {
+  const keyable = (r: CompiledRule, f: string) => r.resolveOn === undefined && r.pinned.has(f);
+  const votes = new Map<string, number>();
+  for (const r of all)
+    for (const f of r.pinned.keys())
+      if (keyable(r, f) && !f.startsWith('dpu.metric.labels.')) votes.set(f, (votes.get(f) ?? 0) + 1);
+  let field: string | undefined;
+  for (const [f, n] of votes) if (n >= 2 && (field === undefined || n > (votes.get(field) ?? 0))) field = f;
+  const index: RuleIndex = { all, byValue: new Map(), others: all };
+  if (field === undefined) return index;
+  const key = field;
+  index.field = key;
+  index.others = all.filter((r) => !keyable(r, key));
+  const values = new Set(all.flatMap((r) => (keyable(r, key) ? [...(r.pinned.get(key) ?? [])] : [])));
+  for (const v of values)
+    index.byValue.set(
+      v,
+      all.filter((r) => !keyable(r, key) || (r.pinned.get(key) ?? []).includes(v)),
+    );
+  return index;
+}
+
+/**
  * How far back a rule's state and evidence reach: its window, sequence or absence time; a single
  * event's rule, none. (Anomaly baselines and trends also keep what no window bounds: see idleTtl.)
  */
@@ -207,7 +247,7 @@ function labelName(field: string): string {
  */
 export class Engine {
   private readonly rules: readonly CompiledRule[];
-  private readonly byDataset = new Map<string, CompiledRule[]>();
+  private readonly byDataset = new Map<string, RuleIndex>();
   private readonly anyDataset: CompiledRule[] = [];
   private readonly topology: Topology;
   /** Folds fleet events into a topology when no full one is given (the live engine before #16's index). */
@@ -229,9 +269,13 @@ export class Engine {
   /** Firing alerts a notification went out for: their resolution is notified too. */
   private readonly notified = new Set<string>();
   private nextSweep = Number.NEGATIVE_INFINITY;
+  /** Events processed since the last sweep: a replay's fast-moving clock must not sweep more often than this pays for. */
+  private sinceSweep = 0;
   private readonly flows = new FlowTracker(15 * 60_000);
   private readonly windows = new ProvisioningWindows();
   private readonly firingByHost = new Map<string, Set<Alert>>();
+  /** Per host, the serial behind each kernel disk name (`sda`), as SMART last reported it. */
+  private readonly diskSerials = new Map<string, Map<string, string>>();
   /** Findings changed since the last takeChanges(), in first-change order (for the store). */
   private readonly dirty = new Set<Alert | Prediction>();
   private seq = 0;
@@ -274,23 +318,28 @@ export class Engine {
       const baseline = c.anomaly !== undefined || c.trend !== undefined;
       this.spans.set(rule, {
         evidence: baseline ? Number.POSITIVE_INFINITY : span,
-        ttl: baseline || c.increase !== undefined ? Math.max(span, this.idleTtl) : span,
+        ttl:
+          baseline || c.increase !== undefined ? Math.max(span, this.idleTtl) : Math.max(span, MIN_IDLE_MS),
       });
+    }
+    const lists = new Map<string, CompiledRule[]>();
+    for (const rule of this.rules) {
       if (rule.datasets === undefined) this.anyDataset.push(rule);
       else
         for (const d of rule.datasets) {
-          const list = this.byDataset.get(d) ?? [];
+          const list = lists.get(d) ?? [];
           list.push(rule);
-          this.byDataset.set(d, list);
+          lists.set(d, list);
         }
     }
+    for (const [d, list] of lists) this.byDataset.set(d, indexRules(list));
   }
 
   /**
    * Takes one event; processes every buffered event the new watermark has passed. `at` is its
    * `@timestamp` in ms, when the caller parsed it already.
    */
-  push(event: FaultEvent, at: number = Date.parse(event['@timestamp'])): void {
+  push(event: FaultEvent, at: number = eventTime(event['@timestamp'])): void {
     this.counters.events++;
     const dataset = event['event.dataset'];
     const own = this.maxByDataset.get(dataset) ?? Number.NEGATIVE_INFINITY;
@@ -437,7 +486,8 @@ export class Engine {
       this.fireTimers(watermark);
       this.clock = Math.max(this.clock, watermark);
     }
-    if (this.clock >= this.nextSweep && Number.isFinite(this.clock)) this.sweep();
+    if (this.clock >= this.nextSweep && Number.isFinite(this.clock) && this.sinceSweep >= this.groups.size)
+      this.sweep();
   }
 
   /**
@@ -447,6 +497,7 @@ export class Engine {
    */
   private sweep(): void {
     this.nextSweep = this.clock + SWEEP_EVERY_MS;
+    this.sinceSweep = 0;
     if (this.idleTtl === Number.POSITIVE_INFINITY) return;
     const horizon = new Map<CompiledRule, number>();
     for (const [key, s] of this.groups) {
@@ -553,7 +604,9 @@ export class Engine {
     }
   }
 
-  private process(event: FaultEvent, at: number): void {
+  private process(input: FaultEvent, at: number): void {
+    this.sinceSweep++;
+    const event = input['hw.type'] === 'physical_disk' ? this.diskBySerial(input) : input;
     const dataset = event['event.dataset'];
     if (dataset === 'fleet.event') {
       this.windows.observe(event, at);
@@ -561,26 +614,82 @@ export class Engine {
       const host = event['host.name'];
       if (host !== undefined) this.suppressLate(host);
     } else if (dataset === 'dpu.flow') this.flows.observe(event, at);
-    const rules = this.byDataset.get(dataset);
-    if (rules !== undefined) for (const rule of rules) this.apply(rule, event, at);
+    const index = this.byDataset.get(dataset);
+    if (index !== undefined) {
+      let rules = index.all;
+      if (index.field !== undefined) {
+        const v = (event as unknown as Record<string, unknown>)[index.field];
+        // An array field matches when any element does: every rule stays a candidate.
+        if (!Array.isArray(v)) rules = index.byValue.get(v) ?? index.others;
+      }
+      for (const rule of rules) this.apply(rule, event, at);
+    }
     for (const rule of this.anyDataset) this.apply(rule, event, at);
   }
 
-  private groupOf(rule: CompiledRule, event: FaultEvent): GroupState {
-    let key = rule.name;
-    const values: string[] = [];
-    for (const field of rule.groupBy) {
-      const v = readField(event as unknown as Record<string, unknown>, field);
-      const text = v === undefined || v === null ? '' : String(v);
-      values.push(text);
-      key += `\u0000${text}`;
+  /**
+   * One disk, one name: SMART names a disk by serial and says which device it is (`/dev/sda`), the
+   * kernel names only the device. A kernel record about a device whose serial SMART has reported on
+   * that host is read as about that serial, so its errors and SMART's fold into one alert per disk.
+   */
+  private diskBySerial(event: FaultEvent): FaultEvent {
+    const host = event['host.name'];
+    const id = event['hw.id'];
+    if (host === undefined || id === undefined) return event;
+    const device = (event as unknown as Record<string, unknown>)['smart.device.name'];
+    if (typeof device === 'string') {
+      const name = kernelDiskName(device);
+      if (name !== undefined && name !== id) {
+        let serials = this.diskSerials.get(host);
+        if (serials === undefined) {
+          serials = new Map();
+          this.diskSerials.set(host, serials);
+        }
+        if (serials.get(name) !== id) {
+          serials.set(name, id);
+          // A host has a few dozen disks at most; a flood of names keeps the newest.
+          if (serials.size > 256) serials.delete(serials.keys().next().value as string);
+          this.renameDisk(host, name, id);
+        }
+      }
+      return event;
     }
+    const name = kernelDiskName(id);
+    const serial = name === undefined ? undefined : this.diskSerials.get(host)?.get(name);
+    return serial === undefined ? event : { ...event, 'hw.id': serial };
+  }
+
+  /**
+   * The kernel's errors came first, under the device name: their series moves to the serial SMART
+   * just named, so SMART's records join the alert already open. That alert keeps the labels it fired
+   * with (its id is its identity); the series' later alerts carry the serial.
+   */
+  private renameDisk(host: string, name: string, serial: string): void {
+    for (const rule of this.rules) {
+      if (!rule.groupBy.includes('hw.id') || rule.groupBy.some((f) => f !== 'hw.id' && f !== 'host.name'))
+        continue;
+      const keyOf = (id: string) =>
+        rule.groupBy.reduce((key, f) => `${key}\u0000${f === 'hw.id' ? id : host}`, rule.name);
+      const s = this.groups.get(keyOf(name));
+      const to = keyOf(serial);
+      if (s === undefined || this.groups.has(to)) continue;
+      this.groups.delete(s.key);
+      s.key = to;
+      s.labels = { ...s.labels, [labelName('hw.id')]: serial };
+      s.fingerprint = labelsFingerprint(s.labels);
+      this.groups.set(to, s);
+    }
+  }
+
+  private groupOf(rule: CompiledRule, event: FaultEvent): GroupState {
+    const key = this.peekKey(rule, event);
     let s = this.groups.get(key);
     if (s === undefined) {
       const labels: Record<string, string> = { alertname: rule.name, ...rule.labels };
-      rule.groupBy.forEach((field, i) => {
-        if (values[i] !== '') labels[labelName(field)] = values[i] as string;
-      });
+      for (const field of rule.groupBy) {
+        const v = readField(event as unknown as Record<string, unknown>, field);
+        if (v !== undefined && v !== null && String(v) !== '') labels[labelName(field)] = String(v);
+      }
       s = {
         key,
         rule,
@@ -622,15 +731,8 @@ export class Engine {
     const s = this.groupOf(rule, event);
     s.lastSeen = at;
     const c = rule.condition;
-    if (
-      c.count !== undefined ||
-      c.rate !== undefined ||
-      c.sum !== undefined ||
-      c.min !== undefined ||
-      c.max !== undefined ||
-      c.increase !== undefined
-    ) {
-      this.windowed(s, event, at);
+    if (rule.windowKind !== undefined) {
+      this.windowed(s, event, at, rule.windowKind);
     } else if (rule.sequence !== undefined) {
       const seq = rule.sequence;
       if (
@@ -667,11 +769,8 @@ export class Engine {
     return key;
   }
 
-  private windowed(s: GroupState, event: FaultEvent, at: number): void {
+  private windowed(s: GroupState, event: FaultEvent, at: number, kind: WindowKind): void {
     const c = s.rule.condition;
-    const kind =
-      (['count', 'rate', 'sum', 'min', 'max', 'increase'] as const).find((k) => c[k] !== undefined) ??
-      'count';
     const spec = c[kind] as { window: string; op?: string; value: number; field?: string };
     const windowMs = parseDuration(spec.window);
     let v = 1;
@@ -889,8 +988,8 @@ export class Engine {
       const part: PartRef = { id };
       const type = event?.['hw.type'];
       if (type !== undefined) part.type = type;
-      const component =
-        s.host === undefined ? undefined : this.topology?.node(s.host)?.components.find((c) => c.id === id);
+      const components = s.host === undefined ? undefined : this.topology?.node(s.host)?.components;
+      const component = components === undefined ? undefined : findComponent(components, id);
       if (component !== undefined) {
         part.type = component.type;
         part.location = component.location;

@@ -56,7 +56,10 @@ export class RecentIds {
     return n;
   }
 
-  /** A header (datasets, generations, counts) as JSON, then every hash as two little-endian u32. */
+  /**
+   * A header (generation width, datasets, generations, counts) as JSON, then every hash as two
+   * little-endian u32. The width travels with the ids: a restart with another lateness still finds them.
+   */
   toBytes(): Buffer {
     const header: [string, [number, number][]][] = [];
     let total = 0;
@@ -68,7 +71,7 @@ export class RecentIds {
       }
       header.push([dataset, list]);
     }
-    const head = Buffer.from(JSON.stringify(header));
+    const head = Buffer.from(JSON.stringify({ width: this.generationMs, datasets: header }));
     const out = Buffer.alloc(4 + head.length + total * 8);
     out.writeUInt32LE(head.length, 0);
     head.copy(out, 4);
@@ -83,16 +86,17 @@ export class RecentIds {
     return out;
   }
 
-  static fromBytes(bytes: Uint8Array, latenessMs: number): RecentIds {
+  static fromBytes(bytes: Uint8Array): RecentIds {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const ids = new RecentIds(latenessMs);
     const headLength = buf.readUInt32LE(0);
-    const header = JSON.parse(buf.subarray(4, 4 + headLength).toString('utf8')) as [
-      string,
-      [number, number][],
-    ][];
+    const { width, datasets } = JSON.parse(buf.subarray(4, 4 + headLength).toString('utf8')) as {
+      width: number | null;
+      datasets: [string, [number, number][]][];
+    };
+    // JSON writes Infinity as null: one generation, never forgotten.
+    const ids = new RecentIds(width ?? Number.POSITIVE_INFINITY);
     let at = 4 + headLength;
-    for (const [dataset, list] of header) {
+    for (const [dataset, list] of datasets) {
       const gens = new Map<number, HashSet64>();
       for (const [g, n] of list) {
         const set = new HashSet64();

@@ -86,7 +86,10 @@ export interface Alert {
   host?: string;
   repair?: Repair;
   impact?: Impact;
-  /** The first few and the last few matching event ids (bounded). */
+  /**
+   * Matching event ids, at most five: those inside the rule's look-back (window, sequence, absence
+   * time) when it fired, then the next ones while it stays open.
+   */
   evidence: string[];
   /** Root cause: the id of the alert that explains this one, and the alerts this one explains. */
   parentId?: string;

@@ -1,13 +1,16 @@
+import { serialize } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusMessage, MessageBus } from '../../src/bus/types.js';
 import { SHIPPED_RULES_DIR } from '../../src/cli/analyze.js';
 import { KyselyAlertRepository, silencedBy } from '../../src/engine/alert-repository.js';
+import type { CheckpointStore, EngineCheckpoint } from '../../src/engine/checkpoint-store.js';
 import { EngineService } from '../../src/engine/engine-service.js';
 import { loadRuleDir } from '../../src/engine/rules/load.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createSqliteStateStore, type StateStore } from '../../src/store/state/state-store.js';
 import { tempDir } from '../helpers/runtime.js';
 import { asBusMessages } from './engine-process.js';
+import { correctableEcc } from './helpers.js';
 import { ipmiEvents } from './sel-events.js';
 
 describe('alert repository and the engine service', () => {
@@ -49,6 +52,64 @@ describe('alert repository and the engine service', () => {
     for (const a of again.items) {
       const history = await repo.history(a.id);
       expect(new Set(history.map((h) => h.change)).size).toBe(history.length);
+    }
+  });
+
+  it('drops the copies a republishing producer sends again, across a restart from a checkpoint', async () => {
+    // Generated: a correctable-ECC storm on five hosts, one record a second (the storm rule counts them).
+    const t0 = Date.parse('2026-04-01T00:00:00Z');
+    const events = Array.from({ length: 500 }, (_, i) =>
+      correctableEcc(t0 + i * 1000, `bm-${i % 5}`, 'DIMM_A1'),
+    );
+    const alertsOf = async (repo: KyselyAlertRepository) =>
+      (await repo.list({ kind: 'alert', limit: 500 })).items.map((a) =>
+        JSON.stringify({ ...a, updatedAt: 0 }),
+      );
+    const service = (repo: KyselyAlertRepository, checkpoints?: CheckpointStore) =>
+      new EngineService({
+        bus: {} as MessageBus,
+        repo,
+        rules: loadRuleDir(SHIPPED_RULES_DIR),
+        logger: createLogger('silent'),
+        topic: 'faultline.events',
+        group: 'dups',
+        ...(checkpoints === undefined ? {} : { checkpoints }),
+      });
+    const once = createSqliteStateStore(`${tempDir()}/once.db`);
+    const twice = createSqliteStateStore(`${tempDir()}/twice.db`);
+    await once.migrate();
+    await twice.migrate();
+    try {
+      await service(new KyselyAlertRepository(once.db)).handle(asBusMessages(events));
+      const expected = await alertsOf(new KyselyAlertRepository(once.db));
+      expect(expected.length).toBeGreaterThan(0);
+      // The producer published records 220–249 again after 250 (an ingest crash replaying its batch),
+      // and the engine was restarted from its checkpoint in between.
+      const delivered = asBusMessages([
+        ...events.slice(0, 250),
+        ...events.slice(220, 250),
+        ...events.slice(250),
+      ]);
+      const saved = new Map<string, EngineCheckpoint>();
+      const store: CheckpointStore = {
+        load: async (at) => saved.get(`${at.topic}|${at.partition}`),
+        save: async (at, c) => {
+          saved.set(`${at.topic}|${at.partition}`, c);
+        },
+      };
+      const repo = new KyselyAlertRepository(twice.db);
+      await service(repo, store).handle(delivered.slice(0, 260));
+      await service(repo, store).handle(delivered.slice(260));
+      expect(await alertsOf(repo)).toEqual(expected);
+      // A checkpoint of another engine layout: the service starts empty there instead of failing.
+      const key = [...saved.keys()][0] as string;
+      saved.set(key, { nextOffset: String(delivered.length), state: serialize({ version: 1 }) });
+      const more = asBusMessages([...events, correctableEcc(t0 + 600_000, 'bm-9', 'DIMM_A1')]).slice(-1);
+      more[0] = { ...(more[0] as BusMessage), offset: String(delivered.length) };
+      await service(repo, store).handle(more);
+    } finally {
+      await once.close();
+      await twice.close();
     }
   });
 

@@ -26,3 +26,15 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A correctable-ECC record of one DIMM as the SEL decoder gives it (generated: no public log has storms with timing). */
+export function correctableEcc(at: number, host: string, dimm: string): FaultEvent {
+  return ev(at, {
+    'event.dataset': 'bmc.sel',
+    'host.name': host,
+    'hw.type': 'memory',
+    'hw.id': dimm,
+    'hw.fault.class': 'correctable',
+    message: `Memory ${dimm}: Correctable ECC`,
+  });
+}

@@ -4,7 +4,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { loadRuleDir } from '../../src/engine/rules/load.js';
 import { StaticTopology } from '../../src/engine/static-topology.js';
 import type { FaultEvent } from '../../src/model/event.js';
-import { ev, rng } from './helpers.js';
+import { correctableEcc, ev, rng } from './helpers.js';
 
 /**
  * Acceptance scenarios of issue 17 over the shipped rules. The data is generated (no public source
@@ -25,15 +25,7 @@ function sorted(events: FaultEvent[]): FaultEvent[] {
 describe('scenario: correctable ECC storm on one DIMM among 200 nodes', () => {
   const random = rng(42);
   const events: FaultEvent[] = [];
-  const ce = (at: number, host: string, dimm: string) =>
-    ev(at, {
-      'event.dataset': 'bmc.sel',
-      'host.name': host,
-      'hw.type': 'memory',
-      'hw.id': dimm,
-      'hw.fault.class': 'correctable',
-      message: `Memory ${dimm}: Correctable ECC`,
-    });
+  const ce = correctableEcc;
   // 5,000 correctable errors on bm-042 CPU0_DIMM_C1 over 6 h, the rate rising over time.
   for (let i = 0; i < 5000; i++)
     events.push(ce(T0 + Math.floor(6 * HOUR * Math.sqrt(i / 5000)), 'bm-042', 'CPU0_DIMM_C1'));

@@ -1,6 +1,7 @@
+import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { SHIPPED_RULES_DIR } from '../../src/cli/analyze.js';
-import { Engine } from '../../src/engine/engine.js';
+import { Engine, SnapshotVersionError } from '../../src/engine/engine.js';
 import { loadRuleDir } from '../../src/engine/rules/load.js';
 import { crashInput as input } from './crash-input.js';
 
@@ -31,6 +32,18 @@ describe('engine snapshots', () => {
       for (const e of events.slice(cut)) second.push(e);
       second.flush();
       expect(outcome(second), `cut at ${cut}`).toBe(outcome(whole));
+    }
+  });
+
+  it('refuses a snapshot of another state layout by its version, before reading any of it', () => {
+    const first = new Engine({ rules, allowedLatenessMs: 60_000 });
+    for (const e of input().slice(0, 300)) first.push(e);
+    // A checkpoint written before snapshots had versions, or by another layout.
+    for (const version of [undefined, 2]) {
+      const old = serialize({ ...(deserialize(first.snapshot()) as object), version });
+      expect(() => new Engine({ rules, allowedLatenessMs: 60_000 }).restore(old)).toThrow(
+        SnapshotVersionError,
+      );
     }
   });
 

@@ -44,9 +44,16 @@ export interface CompiledRule {
   repair?: { action: RepairAction; text?: string; part?: string };
   explains?: { scope: 'node' | 'component' | 'port'; withinMs: number; rules?: string[] };
   suppressDuring: string[];
+  /** Fields the match block pins to listed values (eq / in), for the engine's rule index. */
+  pinned: Map<string, readonly unknown[]>;
+  /** The windowed aggregation of the condition (count, rate, sum, min, max, increase), if it is one. */
+  windowKind?: WindowKind;
   /** Sequence steps compiled, when the condition is a sequence. */
   sequence?: { first: Predicate; followedBy: Predicate; withinMs: number };
 }
+
+export type WindowKind = 'count' | 'rate' | 'sum' | 'min' | 'max' | 'increase';
+const WINDOW_KINDS: readonly WindowKind[] = ['count', 'rate', 'sum', 'min', 'max', 'increase'];
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validateFile = ajv.compile(RuleFileSchema);
@@ -202,9 +209,18 @@ function compileRule(spec: RuleSpec, file: string): CompiledRule {
     labels: spec.labels ?? {},
     annotations: spec.annotations ?? {},
     suppressDuring: spec.suppress_during ?? [],
+    pinned: new Map(),
   };
+  for (const [field, op, value] of matchEntries(spec.match)) {
+    if (field === 'event.dataset' || rule.pinned.has(field)) continue;
+    if (op === 'eq') rule.pinned.set(field, [value]);
+    else if (op === 'in') rule.pinned.set(field, value as unknown[]);
+  }
+  // Two operators on one field (eq and a regex, say) still pin it: every test must pass.
   const datasets = matchDatasets(spec.match);
   if (datasets !== undefined) rule.datasets = datasets;
+  const windowKind = WINDOW_KINDS.find((k) => spec.condition?.[k] !== undefined);
+  if (windowKind !== undefined) rule.windowKind = windowKind;
   if (spec.description !== undefined) rule.description = spec.description;
   if (spec.resolve_on !== undefined) rule.resolveOn = compileMatch(spec.resolve_on);
   if (spec.repair !== undefined) rule.repair = spec.repair;
