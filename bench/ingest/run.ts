@@ -17,7 +17,8 @@
  * The ratio is the rate until Elasticsearch holds every event; Faultline's CPU is counted until the
  * engine, too, has read every event (it may finish later: `engine_catch_up_s`), so it bills all its work
  * (the engine is started, its rules loaded, before the clocks start). In `on` and `engine` the CPU of
- * the two enrichment stages is also shown on its own (fleet lookup; log-template tagging).
+ * the two enrichment stages is also shown on its own (fleet lookup; log-template tagging). With
+ * BENCH_KAFKA_PID=<broker pid> it also prints the broker's CPU per 1,000 events.
  *
  * Without the two variables it starts Kafka and Elasticsearch through infra/faultline-infra (instance
  * `bench-ingest`) and stops them at the end.
@@ -25,7 +26,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -317,6 +318,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
       mode === 'engine' ? await startEngine(bus, state, store, logger, r.prefix, fleet) : undefined;
     const cpu0 = await esCpuMs(store);
     const node0 = nodeCpuMs();
+    const kafka0 = kafkaCpuMs();
     const started = performance.now();
     await pipeline.start();
     let lastReport = started;
@@ -352,6 +354,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
     }
     const engineCatchUp = engine === undefined ? undefined : (performance.now() - started) / 1000 - seconds;
     const nodeCpu = nodeCpuMs() - node0;
+    const kafkaCpu = kafkaCpuMs() - kafka0;
     await engine?.stop();
     const count = await storedCount(store);
     process.stderr.write(
@@ -368,6 +371,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
       startupMs: firstWrite - started,
       esCpuPer1k: (esCpu / stored) * 1000,
       nodeCpuPer1k: (nodeCpu / stored) * 1000,
+      kafkaCpuPer1k: (kafkaCpu / stored) * 1000,
       fleetCpuPer1k: (stageCpu.fleet / stored) * 1000,
       taggingCpuPer1k: (stageCpu.tagging / stored) * 1000,
     };
@@ -433,6 +437,9 @@ async function bench(brokers: string[], es: string): Promise<void> {
           // Noise-free view on a shared machine: CPU spent per 1,000 events.
           faultline_cpu_ms_per_1000_events: rounded(own.map((p) => p.nodeCpuPer1k)),
           elasticsearch_cpu_ms_per_1000_events: rounded(own.map((p) => p.esCpuPer1k)),
+          ...(kafkaPid === undefined
+            ? {}
+            : { kafka_cpu_ms_per_1000_events: rounded(own.map((p) => p.kafkaCpuPer1k)) }),
           ...(m === 'on' || m === 'engine'
             ? {
                 fleet_enrichment_cpu_ms_per_1000_events: own.map((p) => Number(p.fleetCpuPer1k.toFixed(1))),
@@ -479,7 +486,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
     `\nceiling ${fmt(ceilingRate)} events/s; load average ${out.load_average.join(' ')}\n`,
   );
   process.stdout.write(
-    'mode      ratio  CPU ms / 1,000 events (means): Faultline  Elasticsearch  [of Faultline: fleet enrichment, template tagging]\n',
+    `mode      ratio  CPU ms / 1,000 events (means): Faultline  Elasticsearch${kafkaPid === undefined ? '' : '  Kafka'}  [of Faultline: fleet enrichment, template tagging]\n`,
   );
   for (const m of modes) {
     const own = passes.filter((p) => p.mode === m);
@@ -488,7 +495,7 @@ async function bench(brokers: string[], es: string): Promise<void> {
         ? `  [${mean(own.map((p) => p.fleetCpuPer1k)).toFixed(1)}, ${mean(own.map((p) => p.taggingCpuPer1k)).toFixed(1)}]`
         : '';
     process.stdout.write(
-      `${m.padEnd(9)} ${perMode[m]!.ratio.toFixed(2).padStart(5)}  ${fmt(mean(own.map((p) => p.nodeCpuPer1k))).padStart(38)}  ${fmt(mean(own.map((p) => p.esCpuPer1k))).padStart(13)}${stages}\n`,
+      `${m.padEnd(9)} ${perMode[m]!.ratio.toFixed(2).padStart(5)}  ${fmt(mean(own.map((p) => p.nodeCpuPer1k))).padStart(38)}  ${fmt(mean(own.map((p) => p.esCpuPer1k))).padStart(13)}${kafkaPid === undefined ? '' : fmt(mean(own.map((p) => p.kafkaCpuPer1k))).padStart(7)}${stages}\n`,
     );
   }
   process.stdout.write(
@@ -510,6 +517,19 @@ async function esCpuMs(store: ElasticsearchEventStore): Promise<number> {
 const nodeCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
+};
+
+/**
+ * BENCH_KAFKA_PID: the broker's process, whose CPU (user + system, from /proc) completes the
+ * per-event budget of an end-to-end pass (Elasticsearch, Faultline, Kafka on the same cores).
+ */
+const kafkaPid = process.env.BENCH_KAFKA_PID;
+const kafkaCpuMs = (): number => {
+  if (kafkaPid === undefined) return Number.NaN;
+  // Fields after the parenthesised command name: utime and stime are the 12th and 13th, in ticks of 10 ms.
+  const stat = readFileSync(`/proc/${kafkaPid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 };
 
 async function storedCount(store: ElasticsearchEventStore): Promise<number> {

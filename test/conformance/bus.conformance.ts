@@ -180,6 +180,30 @@ export function busConformance(
       for (const b of r.batches) expect(b.length).toBeLessThanOrEqual(37);
     });
 
+    it('places a record sent to partitioner(topic)(key) where a record keyed alone lands', async () => {
+      const topic = unique('placement');
+      await bus.ensureTopics([topic]);
+      const place = await bus.partitioner(topic);
+      const keys = Array.from({ length: 24 }, (_, i) => `bm-${i}`);
+      await bus.publish(topic, [
+        ...keys.map((key) => ({ key, value: 'keyed', headers: { seq: key } })),
+        // The placed copy carries another key: only its explicit partition can put it beside `key`.
+        ...keys.map((key) => ({
+          key: 'elsewhere',
+          partition: place(key),
+          value: 'placed',
+          headers: { seq: key },
+        })),
+      ]);
+      const r = await record(bus, { group: unique('g'), topics: [topic] });
+      await waitFor('48 deliveries', () => r.got.length >= 48, timeout);
+      await r.sub.close();
+      const where = (value: string) =>
+        new Map(r.got.filter((m) => m.value.toString() === value).map((m) => [m.headers.seq, m.partition]));
+      expect(where('placed')).toEqual(where('keyed'));
+      expect(place(null)).toBe(0);
+    });
+
     it('redelivers the same records when the handler throws, and skips nothing', async () => {
       const topic = unique('retry');
       await bus.ensureTopics([topic]);

@@ -75,8 +75,14 @@ class KyselyStateStore extends KyselyScope implements StateStore {
   }
 
   async migrate(): Promise<void> {
-    if (this.schema !== undefined)
-      await sql`create schema if not exists ${sql.id(this.schema)}`.execute(this.db);
+    const schema = this.schema;
+    if (schema !== undefined)
+      // Two processes starting at once both run `if not exists` and one fails on pg_namespace's
+      // unique key: serialize the creation under a transaction-scoped advisory lock.
+      await this.db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(hashtext(${`faultline schema ${schema}`}))`.execute(trx);
+        await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+      });
     // Kysely looks for its bookkeeping tables in every schema unless told which one: a
     // `kysely_migration` table in another schema of the same database (another instance, a test)
     // made it skip creating ours and then fail on the unqualified name. Name the schema we migrate.
