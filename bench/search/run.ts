@@ -302,7 +302,7 @@ const columns = (store: string, m: Map<string, Timing>) => {
     [`${store} p95`, (t) => fmt(t?.p95)],
   ];
   if (es) cols.push([`${store} took p50/p95`, (t) => `${fmt(t?.took?.p50)} / ${fmt(t?.took?.p95)}`]);
-  cols.push([`${store} CPU ms`, (t) => fmt(t?.cpu)]);
+  cols.push([es ? `${store} client CPU ms` : `${store} CPU ms`, (t) => fmt(t?.cpu)]);
   return cols;
 };
 const short = (store: string) => (store === 'Elasticsearch' ? 'ES' : store);
