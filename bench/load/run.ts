@@ -23,6 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { topicFor } from '../../src/bus/types.js';
 import { loadConfig } from '../../src/config/load.js';
 import { KyselyAlertRepository } from '../../src/engine/alert-repository.js';
@@ -43,17 +44,34 @@ const { values } = parseArgs({
     'leasing-core': { type: 'boolean', default: false },
     /** Faults per kind per 200 nodes per simulated day (the simulator's default 1.5). */
     'faults-per-day': { type: 'string', default: '1.5' },
+    /** Simulated minutes published at full speed and drained before the measured window (baselines, early faults). */
+    warmup: { type: 'string', default: '0' },
   },
 });
 const nodes = Number(values.nodes);
 const minutes = Number(values.minutes);
+const warmup = Number(values.warmup) * 60_000;
 const speed = values.speed === 'max' ? Number.POSITIVE_INFINITY : Number(values.speed);
 const run = randomUUID().slice(0, 8);
 const KEY = `flk_bench_load_${run}_0000000000000000`;
 const dataDir = mkdtempSync(join(tmpdir(), 'faultline-bench-load-'));
+// A schema of its own on a shared PostgreSQL: the alerts read back (and leases) are this run's only.
+const schema = `bench_load_${run.replace(/[^a-z0-9]/g, '')}`;
+const sharedPg = loadConfig({ overrides: { dataDir } }).pgUrl;
+if (sharedPg !== undefined) {
+  const client = new pg.Client({ connectionString: sharedPg });
+  await client.connect();
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await client.end();
+}
 const config = loadConfig({
   overrides: {
     dataDir,
+    ...(sharedPg === undefined
+      ? {}
+      : {
+          pgUrl: `${sharedPg}${sharedPg.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+        }),
     port: 0,
     logLevel: 'warn',
     adminKey: KEY,
@@ -75,17 +93,43 @@ const sim = new Simulator({
   seed: 1,
   start,
   nodes,
-  horizon: minutes * 60_000 * 4,
+  horizon: warmup + minutes * 60_000 * 4,
   faults: { early: true, perDay: Number(values['faults-per-day']) },
   ...(control ? { fleet: control } : {}),
 });
 await control?.enroll(sim.fleet);
 const sink = new BusSink(runtime.bus, config.topicPrefix);
 
-/** Wall time each simulated step was shipped at (the records of a step have times before its `sim`). */
-const shipped: { sim: number; wall: number }[] = [];
+async function drain(): Promise<void> {
+  for (;;) {
+    const lags = [
+      ...(await runtime.bus.lag(config.ingestGroup, topics)),
+      ...(await runtime.bus.lag(engineGroup, eventsTopic)),
+    ];
+    if (lags.every((l) => l.lag === 0)) return;
+    await sleep(500);
+  }
+}
+async function storedEvents(): Promise<number> {
+  await runtime.eventStore.refresh();
+  return (await runtime.eventStore.aggregate({ groupBy: 'event.dataset' })).reduce((a, b) => a + b.count, 0);
+}
+
 const engineGroup = `${config.topicPrefix}-engine`;
 const eventsTopic = [`${config.topicPrefix}.events`];
+if (warmup > 0) {
+  await runSimulation(sim, {
+    speed: Number.POSITIVE_INFINITY,
+    until: start + warmup,
+    write: (records, shippedAt) => sink.write(records, shippedAt),
+  });
+  await drain();
+}
+const publishedBefore = sink.published;
+const storedBefore = warmup > 0 ? await storedEvents() : 0;
+
+/** Wall time each simulated step was shipped at (the records of a step have times before its `sim`). */
+const shipped: { sim: number; wall: number }[] = [];
 let maxLag = 0;
 let maxEngineLag = 0;
 let polling = true;
@@ -108,27 +152,17 @@ const poller = (async () => {
 const t0 = Date.now();
 await runSimulation(sim, {
   speed,
-  until: start + minutes * 60_000,
+  until: start + warmup + minutes * 60_000,
   write: async (records, shippedAt) => {
     shipped.push({ sim: shippedAt, wall: Date.now() });
     await sink.write(records, shippedAt);
   },
 });
 const publishSeconds = (Date.now() - t0) / 1000;
-for (;;) {
-  const lags = [
-    ...(await runtime.bus.lag(config.ingestGroup, topics)),
-    ...(await runtime.bus.lag(engineGroup, eventsTopic)),
-  ];
-  if (lags.every((l) => l.lag === 0)) break;
-  await sleep(500);
-}
+await drain();
 const drainSeconds = (Date.now() - t0) / 1000;
-await runtime.eventStore.refresh();
-const stored = (await runtime.eventStore.aggregate({ groupBy: 'event.dataset' })).reduce(
-  (a, b) => a + b.count,
-  0,
-);
+const stored = (await storedEvents()) - storedBefore;
+const published = sink.published - publishedBefore;
 await sleep(3000);
 polling = false;
 await poller;
@@ -141,6 +175,8 @@ const latencies: number[] = [];
 for (const a of alertRows) {
   const first = (await repo.history(a.id))[0];
   const eventTime = Date.parse(a.startsAt ?? '');
+  // Alerts of the warm-up were written before the measured window's clock mapping.
+  if (!(eventTime >= start + warmup)) continue;
   const step = shipped.find((p) => p.sim > eventTime);
   if (first !== undefined && step !== undefined) latencies.push(Date.parse(first.at) - step.wall);
 }
@@ -152,8 +188,8 @@ const q = (p: number) =>
 
 process.stdout.write(
   [
-    `bench/load: ${nodes} nodes, ${minutes} simulated minutes at ${values.speed} speed (${adapters})`,
-    `  offered:    ${sink.published.toLocaleString('en-US')} records in ${publishSeconds.toFixed(1)} s = ${Math.round(sink.published / publishSeconds).toLocaleString('en-US')} records/s (${((minutes * 60) / publishSeconds).toFixed(1)}x real time)`,
+    `bench/load: ${nodes} nodes, ${minutes} simulated minutes at ${values.speed} speed after ${values.warmup} minutes of warm-up (${adapters})`,
+    `  offered:    ${published.toLocaleString('en-US')} records in ${publishSeconds.toFixed(1)} s = ${Math.round(published / publishSeconds).toLocaleString('en-US')} records/s (${((minutes * 60) / publishSeconds).toFixed(1)}x real time)`,
     `  sustained:  ${stored.toLocaleString('en-US')} events stored when drained at ${drainSeconds.toFixed(1)} s = ${Math.round(stored / drainSeconds).toLocaleString('en-US')} events/s, ${((minutes * 60) / drainSeconds).toFixed(1)}x real time for this fleet`,
     `  lag:        ingest max ${maxLag.toLocaleString('en-US')} records behind, engine max ${maxEngineLag.toLocaleString('en-US')} records behind (sampled each second); drained ${(drainSeconds - publishSeconds).toFixed(1)} s after the last publish`,
     `  alerts:     ${alertRows.length} written (${latencies.length} timed), ${predictions.length} predictions; latency event time → alert written: p50 ${q(0.5)}, p99 ${q(0.99)}, max ${q(1)}`,
@@ -165,3 +201,9 @@ process.stdout.write(
 );
 await runtime.close();
 rmSync(dataDir, { recursive: true, force: true });
+if (sharedPg !== undefined) {
+  const client = new pg.Client({ connectionString: sharedPg });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+}

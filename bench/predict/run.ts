@@ -154,7 +154,14 @@ async function main(): Promise<void> {
           new Promise<void>((resolve, reject) => {
             const child = fork(
               process.argv[1] as string,
-              ['--worker', '--nodes', String(nodes), '--hours', String(hours)],
+              [
+                '--worker',
+                '--nodes',
+                String(nodes),
+                '--hours',
+                String(hours),
+                ...(values.dump === undefined ? [] : ['--dump', values.dump]),
+              ],
               {
                 execArgv: process.execArgv,
               },

@@ -19,7 +19,10 @@ export async function simulateInto(
   const control =
     options.leasingCore === false
       ? undefined
-      : new LeasingCoreFleetControl(runtime.stateStore, options.start);
+      : // The runtime's topology index hears the leasing core in process, as in `serve`.
+        new LeasingCoreFleetControl(runtime.stateStore, options.start, runtime.logger, [
+          runtime.fleet.topology,
+        ]);
   const sim = new Simulator({ ...options, ...(control !== undefined ? { fleet: control } : {}) });
   await control?.enroll(sim.fleet);
   const sink = new BusSink(runtime.bus, runtime.config.topicPrefix);

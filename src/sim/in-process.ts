@@ -4,6 +4,7 @@ import { KyselyAlertRepository } from '../engine/alert-repository.js';
 import { EngineService } from '../engine/engine-service.js';
 import { loadRuleDir } from '../engine/rules/load.js';
 import { SHIPPED_RULES } from '../engine/start.js';
+import { encodeEventsRecords } from '../ingest/events-record.js';
 import { decodeBatch, sourcesByTopic } from '../ingest/pipeline.js';
 import { KyselyTemplateRepository } from '../logmine/template-repository.js';
 import { TemplateTagger } from '../logmine/template-tagger.js';
@@ -69,6 +70,8 @@ export async function evaluateInProcess(
   const sink = new BusSink(runtime.bus, prefix);
   const sourceForTopic = sourcesByTopic(prefix);
   let pending: BusMessage[] = [];
+  let pendingEvents = 0;
+  const partitionOf = await runtime.bus.partitioner(eventsTopic);
   let offset = 0;
   let events = 0;
   let rejected = 0;
@@ -92,22 +95,25 @@ export async function evaluateInProcess(
           sourceForTopic,
         );
         rejected += batch.dead.length;
-        for (const e of await enrich(batch.events)) {
-          events++;
+        const enriched = await enrich(batch.events);
+        events += enriched.length;
+        // As the pipeline writes them: packed per partition (src/ingest/events-record.ts).
+        for (const m of encodeEventsRecords(enriched, partitionOf))
           pending.push({
             topic: eventsTopic,
-            partition: 0,
+            partition: m.partition ?? 0,
             offset: String(offset++),
-            key: e['host.name'] ?? e['service.name'] ?? null,
-            value: Buffer.from(JSON.stringify(e), 'utf8'),
-            headers: {},
+            key: m.key,
+            value: typeof m.value === 'string' ? Buffer.from(m.value, 'utf8') : m.value,
+            headers: m.headers ?? {},
             timestamp: shippedAt,
           });
-        }
+        pendingEvents += enriched.length;
       }
-      if (pending.length >= ENGINE_BATCH) {
+      if (pendingEvents >= ENGINE_BATCH) {
         await engine.handle(pending);
         pending = [];
+        pendingEvents = 0;
       }
     },
   });

@@ -42,6 +42,7 @@ function partOf(f: ScoredFinding): string | undefined {
     f.labels?.hw_id ??
     f.labels?.['hw.id'] ??
     f.labels?.interface ??
+    f.labels?.interface_name ??
     f.labels?.['interface.name']
   );
 }
@@ -136,7 +137,15 @@ export function score(
   const kinds = FAULT_KINDS.map((kind): KindScore => {
     const injected = faults.filter((t) => t.kind === kind);
     const found = injected.filter((t) => detected.has(t)).length;
-    const classified = alerts.filter((a) => a.parentId === undefined && kindOf(a) === kind);
+    // An alert is filed under the fault it matches (a port's error-rate anomaly before the flap is the
+    // link fault's early sign, whatever its rule's name suggests), else under the kind its name says.
+    // Fleet-wide findings (no host) are about no node's fault: they count in the totals only.
+    const classified = alerts.filter(
+      (a) =>
+        a.parentId === undefined &&
+        a.host !== undefined &&
+        (faults.find((t) => matches(a, t))?.kind ?? kindOf(a)) === kind,
+    );
     const tp = classified.filter((a) => injected.some((t) => matches(a, t))).length;
     return {
       kind,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { drained, settledFindings, simulateInto } from '../../src/sim/evaluate.js';
 import { matches, score } from '../../src/sim/score.js';
 import { startRuntime, TEST_ADMIN_KEY } from '../helpers/runtime.js';
+import { TRUTH_RUN } from './sim-runtime.js';
 
 // Generated data: a short simulated run with a fixed seed; its injected faults are the expected alerts.
 // In the future: the runtime's own lease scheduler runs on the wall clock and leaves future leases alone.
@@ -15,14 +16,7 @@ describe('demo alerts against the injected truth', () => {
     async (ctx) => {
       const env = await startRuntime();
       try {
-        const { sim } = await simulateInto(env.runtime, {
-          seed: 19,
-          start: START,
-          nodes: 20,
-          horizon: 6 * HOUR,
-          duration: 3 * HOUR,
-          faults: { early: true },
-        });
+        const { sim } = await simulateInto(env.runtime, { ...TRUTH_RUN, start: START });
         await drained(env.runtime);
         const found = await settledFindings(env.runtime, TEST_ADMIN_KEY);
         // Until the fault engine serves /v1/alerts in this build there is nothing to compare.

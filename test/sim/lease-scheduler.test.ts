@@ -1,12 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
-import { createRuntime } from '../../src/runtime.js';
-import { createLogger } from '../../src/shared/logger.js';
-import { createMetrics } from '../../src/shared/metrics.js';
 import { LeasingCoreFleetControl } from '../../src/sim/leasing-core.js';
 import { Simulator } from '../../src/sim/simulator.js';
-import { TEST_ADMIN_KEY, tempDir } from '../helpers/runtime.js';
+import { simRuntime } from './sim-runtime.js';
 
 // Generated data: simulated tenants leasing through the leasing core, in simulated time two days ago.
 const HOUR = 3_600_000;
@@ -17,16 +13,7 @@ describe('a fleet driven on simulated time', () => {
     { timeout: 60_000 },
     async () => {
       const start = Math.floor(Date.now() / HOUR) * HOUR - 48 * HOUR;
-      const dataDir = tempDir();
-      const config = loadConfig({
-        env: {},
-        overrides: { dataDir, port: 0, logLevel: 'silent', adminKey: TEST_ADMIN_KEY },
-      });
-      const runtime = await createRuntime(config, createLogger('silent'), {
-        ingest: false,
-        leaseScheduler: false,
-        metrics: createMetrics({ defaultMetrics: false }),
-      });
+      const { runtime, close } = await simRuntime();
       try {
         const control = new LeasingCoreFleetControl(runtime.stateStore, start, undefined, [
           runtime.fleet.topology,
@@ -56,7 +43,7 @@ describe('a fleet driven on simulated time', () => {
           nodes.map((n) => `${n.id} ${n.provisionState}`),
         );
       } finally {
-        await runtime.close();
+        await close();
       }
     },
   );

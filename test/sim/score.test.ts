@@ -107,6 +107,35 @@ describe('scoring findings against the ground truth', () => {
     expect(score(truth, [], late).predictions).toMatchObject({ correct: 0, found: 0, recall: 0 });
   });
 
+  it("files a port's counter anomaly under the link fault it precedes, and fleet-wide findings under no kind", () => {
+    const flap: TruthRecord = {
+      kind: 'link-flap',
+      node: 'bm-004',
+      component: { type: 'network', id: 'p0', location: 'tor-r01-a:Ethernet8' },
+      start: T0,
+      manifestAt: T0 + H,
+      end: T0 + 2 * H,
+      expect: { alert: true, prediction: false },
+    };
+    const alerts: ScoredFinding[] = [
+      {
+        id: 'x1',
+        rule: 'DpuCounterAnomaly',
+        host: 'bm-004',
+        labels: { interface_name: 'p0', dpu_metric_name: 'rx_errors' },
+        startsAt: iso(T0 + 0.3 * H),
+      },
+      { id: 'x2', rule: 'LogTemplateNew', labels: { component: 'openstack' }, startsAt: iso(T0) },
+    ];
+    const s = score([flap], alerts, []);
+    expect(s.alerts.matched).toBe(1);
+    const link = s.kinds.find((k) => k.kind === 'link-flap')!;
+    expect([link.alerts, link.truePositives]).toEqual([1, 1]);
+    expect(s.kinds.find((k) => k.kind === 'noisy-tenant')!.alerts).toBe(0);
+    expect(s.kinds.find((k) => k.kind === 'build-failure-burst')!.alerts).toBe(0);
+    expect(s.unmatchedByRule).toEqual({ LogTemplateNew: 1 });
+  });
+
   it('reads the fault kind from rule names and labels', () => {
     expect(kindOf({ id: '1', rule: 'DpuLinkFlap' })).toBe('link-flap');
     expect(kindOf({ id: '1', rule: 'PowerSupplyFailure' })).toBe('psu-failure');
