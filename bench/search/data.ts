@@ -29,7 +29,9 @@ const sel = decodeFile('ipmi-sel', 'test/fixtures/bmc/ipmi-sel/generated/webui_e
 export const miner = new TemplateMiner();
 for (const e of openstack) e['log.template.id'] = miner.add(e.message).id;
 const START = Date.parse('2026-01-01T00:00:00Z');
-const SPAN = 30 * 86_400_000;
+/** Days the load spans, from 2026-01-01. */
+export const SPAN_DAYS = 30;
+const SPAN = SPAN_DAYS * 86_400_000;
 
 /** Event i of the load: a copy of a sample event on another host, at another time, with new ids. */
 export function generate(i: number, N: number): FaultEvent {

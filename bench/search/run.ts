@@ -4,13 +4,15 @@
  * the raw bytes, in one table with the load average beside it.
  *
  *   npx tsx bench/search/run.ts [--events 1000000] [--runs 100] [--view-seconds 20] [--stores sqlite,es]
- *                               [--es-namespace NAME] [--keep]
+ *                               [--es-namespace NAME] [--keep] [--rollover-days 7]
  *
  * `--stores` picks the stores (default both; Elasticsearch needs FAULTLINE_ES_URL). Both are loaded
  * in one pass, each batch going to both at once. Elasticsearch data goes to a namespace of its own
  * (`bench_<random>`, deleted at the end where the server can delete data streams); `--es-namespace
  * NAME` keeps it and reuses it on the next run when it holds --events events, so a query change is
- * measured without loading again (a mapping change needs a new name).
+ * measured without loading again (a mapping change needs a new name). The streams are rolled over
+ * every --rollover-days days of event time while loading (default 7, as the store does for 30-day
+ * retention; 0: one backing index per stream).
  *
  * Columns per store: wall-clock p50/p95 of the view through the route; for Elasticsearch the
  * server's own `took` (summed over the requests of the view); and this process's CPU per view (the
@@ -32,12 +34,13 @@ import Fastify from 'fastify';
 import { logRoutes } from '../../src/api/routes/logs.js';
 import { MemoryTemplateRepository } from '../../src/logmine/template-repository.js';
 import type { FaultEvent } from '../../src/model/event.js';
+import { DATASETS } from '../../src/model/event.js';
 import { createLogger } from '../../src/shared/logger.js';
 import type { ElasticsearchEventStore } from '../../src/store/elasticsearch/event-store.js';
-import { allStreamsPattern } from '../../src/store/elasticsearch/templates.js';
+import { allStreamsPattern, dataStreamFor, type Naming } from '../../src/store/elasticsearch/templates.js';
 import { SqliteEventStore } from '../../src/store/sqlite/event-store.js';
 import type { EventStore } from '../../src/store/types.js';
-import { generate, miner, VIEWS } from './data.js';
+import { generate, miner, SPAN_DAYS, VIEWS } from './data.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -47,6 +50,7 @@ const { values: args } = parseArgs({
     stores: { type: 'string', default: 'sqlite,es' },
     'es-namespace': { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'rollover-days': { type: 'string', default: '7' },
   },
 });
 const N = Number(args.events);
@@ -68,10 +72,14 @@ const load1 = () =>
  * Writes the load into every store given, batch by batch: Elasticsearch indexes a batch while the
  * embedded store writes it in this process, so loading both takes about as long as the slower one.
  */
-async function fill(stores: EventStore[]): Promise<{ seconds: number; rawBytes: number }> {
+async function fill(
+  stores: EventStore[],
+  rollover?: (upTo: number) => Promise<void>,
+): Promise<{ seconds: number; rawBytes: number }> {
   const started = process.hrtime.bigint();
   let rawBytes = 0;
   for (let i = 0; i < N; i += 10_000) {
+    await rollover?.(i);
     const batch: FaultEvent[] = [];
     for (let j = i; j < Math.min(N, i + 10_000); j++) {
       const e = generate(j, N);
@@ -97,6 +105,35 @@ interface Timing {
   took?: { p50: number; p95: number };
   /** CPU ms per view request in this process: the route, the ES client, or SQLite itself. */
   cpu: number;
+}
+
+/**
+ * Deletes the bench's data. A server without the data-streams module (the test build) cannot delete
+ * a data stream: each stream is rolled over and its old backing indices deleted, which leaves an
+ * empty stream behind.
+ */
+async function dropNamespace(es: ElasticsearchEventStore, naming: Naming, notes: string[]): Promise<void> {
+  try {
+    await es.client.indices.deleteDataStream({ name: allStreamsPattern(naming), expand_wildcards: 'all' });
+  } catch {
+    for (const dataset of DATASETS) {
+      const stream = dataStreamFor(dataset, naming);
+      const backing = Object.keys(
+        await es.client.indices.get({
+          index: `.ds-${stream}-*`,
+          expand_wildcards: 'all',
+          ignore_unavailable: true,
+          allow_no_indices: true,
+        }),
+      );
+      if (backing.length === 0) continue;
+      await es.client.indices.rollover({ alias: stream });
+      await es.client.indices.delete({ index: backing.join(','), expand_wildcards: 'all' });
+    }
+    notes.push(
+      `Elasticsearch: namespace ${naming.namespace} emptied (its streams stay: no data stream delete here)`,
+    );
+  }
 }
 
 /** Young-generation collections of the Elasticsearch JVM so far: each pauses the searches it meets. */
@@ -199,7 +236,21 @@ try {
       else toFill.push(es);
     }
     if (toFill.length > 0) {
-      const loaded = await fill(toFill);
+      // As a running store rolls its streams over (daily where Faultline applies retention itself,
+      // weekly for 30-day retention under the server's lifecycle): one backing index per period.
+      const days = Number(args['rollover-days']);
+      let period = 0;
+      const rollover =
+        es === undefined || !(days > 0) || !toFill.includes(es)
+          ? undefined
+          : async (i: number) => {
+              const p = Math.floor(((i / N) * SPAN_DAYS) / days);
+              if (p === period) return;
+              period = p;
+              for (const dataset of ['openstack.log', 'bmc.sel'] as const)
+                await es.client.indices.rollover({ alias: es.dataStream(dataset) });
+            };
+      const loaded = await fill(toFill, rollover);
       notes.push(
         `${toFill.map((s) => s.kind).join(' + ')}: ${count(N)} events loaded in ${loaded.seconds.toFixed(1)} s`,
       );
@@ -235,16 +286,7 @@ try {
     }
   } finally {
     await sqlite?.close();
-    if (es !== undefined && reuse === undefined && !args.keep) {
-      try {
-        await es.client.indices.deleteDataStream({ name: streams, expand_wildcards: 'all' });
-        await es.client.indices.deleteIndexTemplate({ name: `${naming.prefix}-*-${naming.namespace}` });
-      } catch {
-        notes.push(
-          `Elasticsearch: namespace ${naming.namespace} left (this server cannot delete data streams)`,
-        );
-      }
-    }
+    if (es !== undefined && reuse === undefined && !args.keep) await dropNamespace(es, naming, notes);
     await es?.close();
   }
 } finally {
@@ -260,7 +302,7 @@ const columns = (store: string, m: Map<string, Timing>) => {
     [`${store} p95`, (t) => fmt(t?.p95)],
   ];
   if (es) cols.push([`${store} took p50/p95`, (t) => `${fmt(t?.took?.p50)} / ${fmt(t?.took?.p95)}`]);
-  cols.push([`${store} CPU ms`, (t) => fmt(t?.cpu)]);
+  cols.push([es ? `${store} client CPU ms` : `${store} CPU ms`, (t) => fmt(t?.cpu)]);
   return cols;
 };
 const short = (store: string) => (store === 'Elasticsearch' ? 'ES' : store);

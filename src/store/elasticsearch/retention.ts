@@ -18,7 +18,7 @@ export interface RetentionPolicy {
 }
 
 export interface RetentionOptions {
-  /** Roll the write index over after this age (default 1 day, as DSL's default for low-volume streams). */
+  /** Roll the write index over after this age (default: from the retention, as DSL's `max_age: auto`). */
   rolloverAgeMs?: number;
   /** …or once its primaries hold this much (default 50 GB, Elastic's recommended shard size). */
   rolloverBytes?: number;
@@ -30,6 +30,23 @@ export interface RetentionOptions {
 export interface RetentionReport {
   rolledOver: string[];
   deleted: Array<{ index: string; stream: string; why: 'age' | 'size' }>;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * How old a write index gets before rollover, from the stream's retention, as the data stream
+ * lifecycle's `max_age: auto` does: up to 1 day of retention 1 hour, up to 14 days 1 day, up to
+ * 90 days 7 days, beyond 30 days. A 30-day stream is then about 5 backing indices, not 30: each
+ * search visits one shard per backing index, and at this scale a shard per day costs every view
+ * more than it saves (bench/search).
+ */
+export function autoRolloverAge(retentionMs: number): number {
+  if (retentionMs <= DAY) return HOUR;
+  if (retentionMs <= 14 * DAY) return DAY;
+  if (retentionMs <= 90 * DAY) return 7 * DAY;
+  return 30 * DAY;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -91,7 +108,7 @@ export async function enforceRetention(
     // resolveIndex lists backing indices oldest first; the last one is the write index.
     const write = indices.at(-1);
     if (write === undefined) continue;
-    const rolloverAge = options.rolloverAgeMs ?? 86_400_000;
+    const rolloverAge = options.rolloverAgeMs ?? autoRolloverAge(policy.maxAgeMs);
     const rolloverBytes = options.rolloverBytes ?? 50 * 1024 ** 3;
     const cap = policy.maxSizeBytes;
     const overCap = cap !== undefined && indices.reduce((n, i) => n + i.totalBytes, 0) > cap;
