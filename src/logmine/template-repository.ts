@@ -71,6 +71,19 @@ export class KyselyTemplateRepository implements TemplateRepository {
   }
 
   async save(records: readonly TemplateRecord[], at: string): Promise<void> {
+    await this.upsert(records, at, {
+      template: sql`excluded.template`,
+      count: sql`excluded.count`,
+      last_seen: sql`excluded.last_seen`,
+    });
+  }
+
+  /** Inserts templates with `count`, or updates the columns of `set` where the id is held. */
+  private async upsert(
+    records: readonly TemplateRecord[],
+    at: string,
+    set: Record<string, ReturnType<typeof sql>>,
+  ): Promise<void> {
     // 500 rows × 5 values stays under SQLite's and PostgreSQL's bound-parameter limits.
     for (let i = 0; i < records.length; i += 500) {
       const chunk = records.slice(i, i + 500).map((r) => ({
@@ -83,13 +96,7 @@ export class KyselyTemplateRepository implements TemplateRepository {
       await this.db
         .insertInto('log_templates')
         .values(chunk)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet({
-            template: sql`excluded.template`,
-            count: sql`excluded.count`,
-            last_seen: sql`excluded.last_seen`,
-          }),
-        )
+        .onConflict((oc) => oc.column('id').doUpdateSet(set))
         .execute();
     }
   }
@@ -143,26 +150,11 @@ export class KyselyTemplateRepository implements TemplateRepository {
   }
 
   async addCounts(unordered: readonly TemplateCount[], at: string): Promise<void> {
-    const counts = byId(unordered);
-    for (let i = 0; i < counts.length; i += 500) {
-      const chunk = counts.slice(i, i + 500).map((c) => ({
-        id: c.id,
-        template: c.template,
-        count: c.added,
-        first_seen: at,
-        last_seen: at,
-      }));
-      await this.db
-        .insertInto('log_templates')
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet({
-            count: sql`log_templates.count + excluded.count`,
-            last_seen: sql`excluded.last_seen`,
-          }),
-        )
-        .execute();
-    }
+    const counts = byId(unordered).map((c) => ({ id: c.id, template: c.template, count: c.added }));
+    await this.upsert(counts, at, {
+      count: sql`log_templates.count + excluded.count`,
+      last_seen: sql`excluded.last_seen`,
+    });
   }
 }
 

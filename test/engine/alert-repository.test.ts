@@ -13,6 +13,23 @@ import { asBusMessages } from './engine-process.js';
 import { correctableEcc } from './helpers.js';
 import { ipmiEvents } from './sel-events.js';
 
+/** The live engine service with the shipped rules, fed by hand (no bus). */
+function engineService(
+  repo: KyselyAlertRepository,
+  group: string,
+  checkpoints?: CheckpointStore,
+): EngineService {
+  return new EngineService({
+    bus: {} as MessageBus,
+    repo,
+    rules: loadRuleDir(SHIPPED_RULES_DIR),
+    logger: createLogger('silent'),
+    topic: 'faultline.events',
+    group,
+    ...(checkpoints === undefined ? {} : { checkpoints }),
+  });
+}
+
 describe('alert repository and the engine service', () => {
   let state: StateStore;
   beforeAll(async () => {
@@ -66,15 +83,7 @@ describe('alert repository and the engine service', () => {
         JSON.stringify({ ...a, updatedAt: 0 }),
       );
     const service = (repo: KyselyAlertRepository, checkpoints?: CheckpointStore) =>
-      new EngineService({
-        bus: {} as MessageBus,
-        repo,
-        rules: loadRuleDir(SHIPPED_RULES_DIR),
-        logger: createLogger('silent'),
-        topic: 'faultline.events',
-        group: 'dups',
-        ...(checkpoints === undefined ? {} : { checkpoints }),
-      });
+      engineService(repo, 'dups', checkpoints);
     const once = createSqliteStateStore(`${tempDir()}/once.db`);
     const twice = createSqliteStateStore(`${tempDir()}/twice.db`);
     await once.migrate();
@@ -139,15 +148,7 @@ describe('alert repository and the engine service', () => {
     await gappedState.migrate();
     await wholeState.migrate();
     const service = (repo: KyselyAlertRepository, checkpoints?: CheckpointStore) =>
-      new EngineService({
-        bus: {} as MessageBus,
-        repo,
-        rules: loadRuleDir(SHIPPED_RULES_DIR),
-        logger: createLogger('silent'),
-        topic: 'faultline.events',
-        group: 'gaps',
-        ...(checkpoints === undefined ? {} : { checkpoints }),
-      });
+      engineService(repo, 'gaps', checkpoints);
     const alertsOf = async (repo: KyselyAlertRepository) =>
       (await repo.list({ kind: 'alert', limit: 500 })).items.map((a) =>
         JSON.stringify({ ...a, updatedAt: 0 }),
