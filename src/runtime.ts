@@ -40,6 +40,8 @@ export interface RuntimeOptions {
   metrics?: Metrics;
   /** Run the leasing core's wall-clock lease scheduler and checks (default true); false when another driver, like the simulator on its own clock, runs the fleet. */
   leaseScheduler?: boolean;
+  /** The caller shows a generated admin key itself (the demo prints it): log its file at info, not warn. */
+  showsAdminKey?: boolean;
 }
 
 /** Makes sure an admin can get in: FAULTLINE_ADMIN_KEY, or a generated key written to a 0600 file. */
@@ -47,6 +49,7 @@ async function bootstrapAdmin(
   config: Readonly<Config>,
   state: StateStore,
   logger: Logger,
+  shownByCaller: boolean,
 ): Promise<string | undefined> {
   if (config.adminKey !== undefined) {
     if ((await state.apiKeys.findBySecret(config.adminKey)) === undefined) {
@@ -66,7 +69,10 @@ async function bootstrapAdmin(
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   // The path, never the key: logs end up in places keys must not.
-  logger.warn({ file }, 'no admin API key existed; generated one and wrote it to the file');
+  (shownByCaller ? logger.info.bind(logger) : logger.warn.bind(logger))(
+    { file },
+    'no admin API key existed; generated one and wrote it to the file',
+  );
   return file;
 }
 
@@ -103,7 +109,7 @@ export async function createRuntime(
     const stateStore = createStateStore(config);
     closers.push(['state store', () => stateStore.close()]);
     await stateStore.migrate();
-    const adminKeyFile = await bootstrapAdmin(config, stateStore, logger);
+    const adminKeyFile = await bootstrapAdmin(config, stateStore, logger, options.showsAdminKey === true);
 
     const eventStore = await createEventStore(config, logger, metrics);
     closers.push(['event store', () => eventStore.close()]);

@@ -68,17 +68,27 @@ function stamp(iso: string | undefined): string {
   return iso === undefined ? '' : iso.slice(0, 16).replace('T', ' ');
 }
 
-/** One line per alert: severity, node, part, tenants hit, what to do. */
+/**
+ * One line per alert: severity, node, part (the repair's part with its board label, else the
+ * component, port or service the alert is grouped by), tenants hit, what to do. When the rule has
+ * no repair text, its summary says what happened and the repair action follows it.
+ */
 export function formatFeedLine(item: FeedItem, kind: 'alert' | 'prediction'): string {
   const part = item.repair?.part;
+  const labels = item.labels ?? {};
   const component =
     part?.id !== undefined
       ? `${part.id}${part.location !== undefined && part.location !== part.id ? ` (${part.location})` : ''}`
-      : (item.labels?.hw_id ?? item.labels?.component ?? item.rule ?? '');
+      : (labels.hw_id ?? labels.interface_name ?? labels.service_name ?? labels.component ?? item.rule ?? '');
   const tenants = item.impact?.tenants ?? [];
   const impact = tenants.length > 0 ? `tenants ${tenants.join(',')}` : 'no tenant';
-  const repairText = item.repair?.text ?? item.repair?.action ?? item.annotations?.summary;
-  const repair = repairText === undefined || repairText === '' ? '' : `  → ${repairText}`;
+  const text = item.repair?.text;
+  const summary = item.annotations?.summary;
+  const action = item.repair?.action;
+  const repair =
+    text !== undefined && text !== ''
+      ? `  → ${text}`
+      : `${summary !== undefined && summary !== '' ? `  ${summary}` : ''}${action !== undefined && action !== '' ? `  → ${action}` : ''}`;
   const partText = component === '' ? '-' : component;
   if (kind === 'prediction') {
     const conf = item.confidence !== undefined ? ` ${Math.round(item.confidence * 100)}%` : '';
@@ -132,6 +142,8 @@ class Feed {
       for (const item of items) {
         if (this.seen.has(item.id)) continue;
         this.seen.add(item.id);
+        // An effect's notification is inhibited by its root cause, whose line counts it: one line per fault.
+        if (item.parentId !== undefined) continue;
         this.out.write(`${formatFeedLine(item, kind)}\n`);
       }
     }
@@ -166,7 +178,7 @@ export async function demoCommand(options: DemoOptions): Promise<DemoResult> {
   // The terminal is the demo's screen: the service logs warnings only, unless asked otherwise.
   const logger = createLogger(process.env.FAULTLINE_LOG_LEVEL === undefined ? 'warn' : config.logLevel);
   // The simulator's leasing core drives the fleet on simulated time; the runtime's wall-clock scheduler would act on the same leases.
-  const runtime = await createRuntime(config, logger, { leaseScheduler: false });
+  const runtime = await createRuntime(config, logger, { leaseScheduler: false, showsAdminKey: true });
   const out = options.out;
   const truthFile = join(dataDir, 'sim-truth.jsonl');
   const farewell = `\nStopped. The demo's data is in ${dataDir} (ground truth: ${truthFile}).\nLook at it again with: faultline serve --data-dir ${dataDir}\n`;

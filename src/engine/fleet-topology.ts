@@ -14,7 +14,8 @@ const MAX_LEASES_PER_NODE = 64;
 export class FleetEventTopology implements Topology {
   private readonly nodes = new Map<string, NodeView>();
   private readonly leases = new Map<string, LeaseSpan[]>();
-  private readonly segments = new Map<number, string>();
+  /** VNI → its tenant and the ports (`node/port`) it is programmed on; forgotten with its last port. */
+  private readonly segments = new Map<number, { tenant: string; ports: Set<string> }>();
 
   observe(event: FaultEvent, at: number): void {
     const f = event as unknown as Record<string, unknown>;
@@ -45,8 +46,19 @@ export class FleetEventTopology implements Topology {
     } else if (action === 'segment.program' || action === 'segment.remove') {
       const vni = event['network.vni'];
       if (vni === undefined) return;
-      if (action === 'segment.program' && tenant !== undefined) this.segments.set(vni, tenant);
       const port = event['interface.name'];
+      const where = `${node ?? ''}/${port ?? ''}`;
+      if (action === 'segment.program' && tenant !== undefined) {
+        const seg = this.segments.get(vni);
+        if (seg === undefined || seg.tenant !== tenant) this.segments.set(vni, { tenant, ports: new Set([where]) });
+        else seg.ports.add(where);
+      } else if (action === 'segment.remove') {
+        const seg = this.segments.get(vni);
+        if (seg !== undefined) {
+          seg.ports.delete(where);
+          if (seg.ports.size === 0) this.segments.delete(vni);
+        }
+      }
       const view = node === undefined ? undefined : this.nodes.get(node);
       if (view !== undefined && port !== undefined) {
         view.dpu ??= { id: `${view.id}-dpu`, ports: [] };
@@ -78,6 +90,6 @@ export class FleetEventTopology implements Topology {
   }
 
   tenantOfSegment(vni: number): string | undefined {
-    return this.segments.get(vni);
+    return this.segments.get(vni)?.tenant;
   }
 }

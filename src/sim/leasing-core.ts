@@ -67,11 +67,18 @@ export class LeasingCoreFleetControl implements FleetControl {
     this.provisioner = new Provisioner(this.fleet, dpu, dpu);
   }
 
-  /** Enrolls the simulator's tenants and nodes (with their inventory) and makes the nodes available. */
+  /**
+   * Enrolls the simulator's tenants and nodes (with their inventory) and makes the nodes available,
+   * all at once as an operator's bulk enrollment would: the core's clock moves by one node's
+   * verify-and-clean, not by one per node. (One at a time, 200 nodes put the core 6 simulated
+   * minutes ahead of the telemetry: leases already running when the simulation starts were
+   * refused, and their cleanings' power-offs alerted as if no one had asked for them.)
+   */
   async enroll(fleet: SimFleet): Promise<void> {
     const known = new Set((await this.fleet.repo.tenants()).map((t) => t.id));
     for (const t of fleet.tenants)
       if (!known.has(t.id)) await this.fleet.createTenant({ id: t.id, name: t.name });
+    const enrolled: string[] = [];
     for (const n of fleet.nodes) {
       // A data directory reused by a second demo run keeps its nodes (and their lease history).
       if ((await this.fleet.repo.node(n.id)) !== undefined) continue;
@@ -92,8 +99,9 @@ export class LeasingCoreFleetControl implements FleetControl {
           })),
         },
       });
-      await this.clock.run(this.provisioner.makeAvailable(n.id));
+      enrolled.push(n.id);
     }
+    await this.clock.run(Promise.all(enrolled.map((id) => this.provisioner.makeAvailable(id))));
   }
 
   async apply(action: FleetAction): Promise<void> {

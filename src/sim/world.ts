@@ -35,7 +35,10 @@ function disksOf(node: SimNode, random: Random): Map<string, DiskHealth> {
       powerOnHours: hours,
       powerCycles: Math.floor(hours / 400) + random.int(5, 40),
       temperature: random.between(30, 42),
-      reallocated: random.chance(0.05) ? random.int(1, 8) : 0,
+      // A stable handful of reallocated sectors on a working drive: about 1% of Backblaze's operational
+      // drives report SMART 5 above zero ("What SMART Stats Tell Us About Hard Drives", 2016; the 4%
+      // there is any of five attributes). Such a disk alerts (DiskPredictiveFailure) without failing.
+      reallocated: random.chance(0.011) ? random.int(1, 8) : 0,
       pending: 0,
       spare: 100,
       mediaErrors: 0,

@@ -79,5 +79,31 @@ describe('faultline demo', () => {
     expect(prediction).toBe(
       '2026-12-07 03:00  PREDICT   bm-007  -  fails by 2026-12-07 09:30 82%  no tenant',
     );
+    // No repair text: the summary says what happened, then the action; the part is the grouped port or service.
+    const flap = formatFeedLine(
+      {
+        id: 'a4',
+        severity: 'warning',
+        host: 'bm-199',
+        startsAt: '2026-12-07T04:00:00Z',
+        labels: { alertname: 'DpuLinkFlap', component: 'network', interface_name: 'p0' },
+        annotations: { summary: 'Link p0 of bm-199 flapping' },
+        repair: { action: 'check_cabling' },
+      },
+      'alert',
+    );
+    expect(flap).toBe(
+      '2026-12-07 04:00  WARNING   bm-199  p0  no tenant  Link p0 of bm-199 flapping  → check_cabling',
+    );
+    const logs = formatFeedLine(
+      {
+        id: 'a5',
+        severity: 'info',
+        startsAt: '2026-12-07T04:00:00Z',
+        labels: { alertname: 'LogTemplateNew', component: 'logs', service_name: 'sshd' },
+      },
+      'alert',
+    );
+    expect(logs).toBe('2026-12-07 04:00  INFO      -  sshd  no tenant');
   });
 });

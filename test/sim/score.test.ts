@@ -125,7 +125,7 @@ describe('scoring findings against the ground truth', () => {
         labels: { interface_name: 'p0', dpu_metric_name: 'rx_errors' },
         startsAt: iso(T0 + 0.3 * H),
       },
-      { id: 'x2', rule: 'LogTemplateNew', labels: { component: 'openstack' }, startsAt: iso(T0) },
+      { id: 'x2', rule: 'LogTemplateNew', labels: { component: 'logs' }, startsAt: iso(T0) },
     ];
     const s = score([flap], alerts, []);
     expect(s.alerts.matched).toBe(1);
