@@ -50,7 +50,8 @@ export class FleetEventTopology implements Topology {
       const where = `${node ?? ''}/${port ?? ''}`;
       if (action === 'segment.program' && tenant !== undefined) {
         const seg = this.segments.get(vni);
-        if (seg === undefined || seg.tenant !== tenant) this.segments.set(vni, { tenant, ports: new Set([where]) });
+        if (seg === undefined || seg.tenant !== tenant)
+          this.segments.set(vni, { tenant, ports: new Set([where]) });
         else seg.ports.add(where);
       } else if (action === 'segment.remove') {
         const seg = this.segments.get(vni);

@@ -27,10 +27,17 @@ describe('FleetEventTopology', () => {
   it('knows who leases a node at each moment of event time', () => {
     const topo = new FleetEventTopology();
     topo.observe(
-      fleetEvent('lease.start', { 'host.name': 'bm-001', 'cloud.account.id': 'tenant-03', 'labels.lease_id': 'l-1' }),
+      fleetEvent('lease.start', {
+        'host.name': 'bm-001',
+        'cloud.account.id': 'tenant-03',
+        'labels.lease_id': 'l-1',
+      }),
       T0,
     );
-    topo.observe(fleetEvent('lease.end', { 'host.name': 'bm-001', 'labels.lease_id': 'l-1' }), T0 + 3_600_000);
+    topo.observe(
+      fleetEvent('lease.end', { 'host.name': 'bm-001', 'labels.lease_id': 'l-1' }),
+      T0 + 3_600_000,
+    );
     expect(topo.leaseAt('bm-001', T0 - 1)).toBeUndefined();
     expect(topo.leaseAt('bm-001', T0 + 60_000)?.tenantId).toBe('tenant-03');
     expect(topo.leaseAt('bm-001', T0 + 3_600_000)).toBeUndefined();
