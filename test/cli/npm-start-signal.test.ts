@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/runtime.js';
 
@@ -31,12 +32,27 @@ function childrenOf(pid: number): Array<{ pid: number; comm: string }> {
   return out;
 }
 
+/** Newest modification time of the files under `dir` (ms). */
+function newest(dir: string): number {
+  let t = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) t = Math.max(t, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return t;
+}
+
 /**
  * Ops tooling and container runtimes send SIGTERM to the first process, here npm. npm passes it on to
  * its child; with a shell between npm and node, the shell died and node kept running. Runs the
- * `dist/` build that `npm install` makes.
+ * `dist/` build that `npm install` makes; builds it first when it is missing or older than `src/`.
  */
 describe('npm start and npm run serve', () => {
+  beforeAll(() => {
+    const main = join(repoRoot, 'dist/cli/main.js');
+    if (!existsSync(main) || statSync(main).mtimeMs < newest(join(repoRoot, 'src')))
+      execFileSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: 'inherit' });
+  }, 300_000);
+
   for (const [script, args, ready] of [
     ['start', ['--', '--nodes', '3'], /API: /],
     ['serve', [], /faultline is serving/],
