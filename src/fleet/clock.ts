@@ -32,8 +32,16 @@ export class SimulatedClock implements Clock {
 
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      this.timers.push({ at: this.t + Math.max(0, ms), seq: this.seq++, resolve });
-      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      // Kept sorted by deadline, then by order of sleeping: insert after every timer due no later.
+      const at = this.t + Math.max(0, ms);
+      let lo = 0;
+      let hi = this.timers.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.timers[mid]!.at <= at) lo = mid + 1;
+        else hi = mid;
+      }
+      this.timers.splice(lo, 0, { at, seq: this.seq++, resolve });
     });
   }
 

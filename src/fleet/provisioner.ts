@@ -279,6 +279,18 @@ export class Provisioner {
   }
 
   /**
+   * `makeAvailable` for a whole enrollment at once: every node verified, then every node cleaned, the
+   * operations running side by side as the conductor runs them. (One `makeAvailable` per node, all
+   * awaited together, makes each caller wait on every operation: quadratic, 2 min for 5,000 nodes.)
+   */
+  async makeAvailableAll(nodeIds: readonly string[]): Promise<void> {
+    for (const verb of ['manage', 'provide'] as const) {
+      for (const id of nodeIds) await this.operatorVerb(id, verb);
+      await this.idle();
+    }
+  }
+
+  /**
    * Starts leases whose start has come (their node must be available and out of maintenance) and
    * ends those whose end has passed. Returns the deploy and clean operations it began.
    */

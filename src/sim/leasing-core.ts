@@ -101,7 +101,7 @@ export class LeasingCoreFleetControl implements FleetControl {
       });
       enrolled.push(n.id);
     }
-    await this.clock.run(Promise.all(enrolled.map((id) => this.provisioner.makeAvailable(id))));
+    await this.clock.run(this.provisioner.makeAvailableAll(enrolled));
   }
 
   async apply(action: FleetAction): Promise<void> {
