@@ -69,7 +69,7 @@ async function bootstrapAdmin(
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   // The path, never the key: logs end up in places keys must not.
-  (shownByCaller ? logger.info.bind(logger) : logger.warn.bind(logger))(
+  logger[shownByCaller ? 'info' : 'warn'](
     { file },
     'no admin API key existed; generated one and wrote it to the file',
   );

@@ -82,25 +82,19 @@ export function formatFeedLine(item: FeedItem, kind: 'alert' | 'prediction'): st
       : (labels.hw_id ?? labels.interface_name ?? labels.service_name ?? labels.component ?? item.rule ?? '');
   const tenants = item.impact?.tenants ?? [];
   const impact = tenants.length > 0 ? `tenants ${tenants.join(',')}` : 'no tenant';
-  const text = item.repair?.text;
-  const summary = item.annotations?.summary;
-  const action = item.repair?.action;
+  const given = (s: string | undefined, prefix: string) =>
+    s === undefined || s === '' ? '' : `${prefix}${s}`;
   const repair =
-    text !== undefined && text !== ''
-      ? `  → ${text}`
-      : `${summary !== undefined && summary !== '' ? `  ${summary}` : ''}${action !== undefined && action !== '' ? `  → ${action}` : ''}`;
+    given(item.repair?.text, '  → ') ||
+    `${given(item.annotations?.summary, '  ')}${given(item.repair?.action, '  → ')}`;
   const partText = component === '' ? '-' : component;
   if (kind === 'prediction') {
     const conf = item.confidence !== undefined ? ` ${Math.round(item.confidence * 100)}%` : '';
     return `${stamp(item.predictedAt)}  PREDICT   ${item.host ?? '-'}  ${partText}  fails by ${stamp(item.eta)}${conf}  ${impact}${repair}`;
   }
   const severity = (item.severity ?? 'alert').toUpperCase().padEnd(8);
-  const root =
-    (item.children?.length ?? 0) > 0
-      ? `  [root cause of ${item.children!.length}]`
-      : item.parentId !== undefined
-        ? '  [effect]'
-        : '';
+  // Effects are not printed (Feed.poll): their root cause's line counts them.
+  const root = (item.children?.length ?? 0) > 0 ? `  [root cause of ${item.children!.length}]` : '';
   return `${stamp(item.startsAt)}  ${severity}  ${item.host ?? '-'}  ${partText}  ${impact}${repair}${root}`;
 }
 

@@ -19,7 +19,7 @@ export const systemClock: Clock = {
  */
 export class SimulatedClock implements Clock {
   private t: number;
-  private readonly timers: { at: number; seq: number; resolve: () => void }[] = [];
+  private readonly timers: { at: number; resolve: () => void }[] = [];
   private seq = 0;
 
   constructor(start: number | string = Date.parse('2026-01-01T00:00:00.000Z')) {
@@ -41,7 +41,8 @@ export class SimulatedClock implements Clock {
         if (this.timers[mid]!.at <= at) lo = mid + 1;
         else hi = mid;
       }
-      this.timers.splice(lo, 0, { at, seq: this.seq++, resolve });
+      this.seq++;
+      this.timers.splice(lo, 0, { at, resolve });
     });
   }
 

@@ -271,10 +271,7 @@ export class Provisioner {
 
   /** Walks a freshly enrolled node to `available` (manage → verify → provide → clean). */
   async makeAvailable(nodeId: string): Promise<Node> {
-    await this.operatorVerb(nodeId, 'manage');
-    await this.idle();
-    await this.operatorVerb(nodeId, 'provide');
-    await this.idle();
+    await this.makeAvailableAll([nodeId]);
     return this.fleet.node(nodeId);
   }
 
